@@ -1,0 +1,36 @@
+/**
+ * The engine's failure kinds. String codes, never numbers, so that nothing can mistake one for a gRPC status
+ * (grpc-js sends any numeric `code` property as the status); the RPC layer maps each to a status in one place.
+ */
+export type OupsErrorCode =
+  | "INVALID_ARGUMENT"
+  | "INVALID_KEY"
+  | "UNORDERED_INPUT"
+  | "SCHEMA_MISMATCH"
+  | "ORDERED_ON_MISMATCH"
+  | "NOT_FOUND"
+  | "ALREADY_EXISTS"
+  | "STORE_LOCKED"
+  | "LOCK_COMPROMISED"
+  | "TOO_LARGE"
+  | "CANCELLED"
+  | "CORRUPT_DATASET"
+  | "NOT_INITIALIZED"
+  | "INTERNAL";
+
+/** A typed engine error: `code` says what kind of failure, `message` names the offending thing and value. */
+export class OupsError extends Error {
+  override name = "OupsError";
+  constructor(
+    readonly code: OupsErrorCode,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** True when `err` is an {@link OupsError}, optionally of the given code. */
+export function isOupsError(err: unknown, code?: OupsErrorCode): err is OupsError {
+  return err instanceof OupsError && (code === undefined || err.code === code);
+}
