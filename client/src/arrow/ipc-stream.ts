@@ -1,0 +1,83 @@
+import type { RecordBatch, Schema } from "apache-arrow";
+import { RecordBatchReader, Table, tableToIPC } from "apache-arrow";
+
+/** Bytes of the IPC end-of-stream marker: continuation token then a zero length. */
+const EOS_BYTES = 8;
+
+/** Length of the first IPC message of `ipc` (the schema message: 8 prefix bytes, then its padded metadata). */
+function firstMessageLength(ipc: Uint8Array): number {
+  return 8 + new DataView(ipc.buffer, ipc.byteOffset, ipc.byteLength).getInt32(4, true);
+}
+
+/** The IPC stream bytes of a schema alone: the opening message of every stream this project writes. */
+export function encodeSchemaMessage(schema: Schema): Uint8Array {
+  const ipc = tableToIPC(new Table(schema), "stream");
+  return ipc.subarray(0, ipc.byteLength - EOS_BYTES);
+}
+
+/** A schema-only IPC stream, as Describe returns it. */
+export function encodeSchema(schema: Schema): Uint8Array {
+  return tableToIPC(new Table(schema), "stream");
+}
+
+/** Decodes a schema-only (or any) IPC stream's schema. */
+export function decodeSchema(ipc: Uint8Array): Schema {
+  return RecordBatchReader.from(ipc).open().schema;
+}
+
+/**
+ * The IPC messages of one batch (its dictionaries, then the record batch), without schema or end marker, so that
+ * messages of successive batches concatenate into one stream. Dictionaries are always sent whole: a later
+ * dictionary message replaces the earlier one, which the IPC stream format allows.
+ */
+export function encodeBatchMessages(batch: RecordBatch): Uint8Array {
+  const ipc = tableToIPC(new Table([batch]), "stream");
+  return ipc.subarray(firstMessageLength(ipc), ipc.byteLength - EOS_BYTES);
+}
+
+/** The IPC end-of-stream marker. */
+export const END_OF_STREAM = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
+
+/** Rows per slice so that one slice's IPC body stays near `maxBytes`. */
+export function rowsPerChunk(batch: RecordBatch, maxBytes: number, maxRows = Number.POSITIVE_INFINITY): number {
+  const bytesPerRow = batch.numRows === 0 ? 1 : Math.max(1, batch.data.byteLength / batch.numRows);
+  return Math.max(1, Math.min(maxRows, Math.floor(maxBytes / bytesPerRow)));
+}
+
+/**
+ * Encodes batches as one IPC stream cut in chunks of about `maxChunkBytes` at most (a batch larger than that is
+ * sliced, without copying, before encoding). The schema message comes first, the end marker last.
+ */
+export async function* encodeIpcStream(
+  schema: Schema,
+  batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>,
+  options: { maxChunkBytes: number; maxRowsPerBatch?: number },
+): AsyncGenerator<Uint8Array> {
+  yield encodeSchemaMessage(schema);
+  for await (const batch of batches) {
+    const step = rowsPerChunk(batch, options.maxChunkBytes, options.maxRowsPerBatch);
+    for (let offset = 0; offset < batch.numRows; offset += step) {
+      yield encodeBatchMessages(step >= batch.numRows ? batch : batch.slice(offset, offset + step));
+    }
+  }
+  yield END_OF_STREAM;
+}
+
+/**
+ * Decodes an IPC stream arriving as arbitrary byte chunks into its schema and batches. Fails (with an Error naming
+ * the problem) when the bytes are not an Arrow IPC stream: the reader itself would report an empty stream instead.
+ */
+export async function openIpcStream(chunks: AsyncIterable<Uint8Array>): Promise<{ schema: Schema; batches: AsyncIterable<RecordBatch> }> {
+  let received = 0;
+  async function* counted() {
+    for await (const chunk of chunks) {
+      received += chunk.byteLength;
+      yield chunk;
+    }
+  }
+  const reader = await (await RecordBatchReader.from(counted())).open();
+  if (reader.closed || !reader.schema) {
+    throw new Error(received === 0 ? "no Arrow IPC data received" : `the ${received} bytes received are not an Arrow IPC stream`);
+  }
+  return { schema: reader.schema, batches: reader };
+}

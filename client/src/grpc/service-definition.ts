@@ -1,0 +1,41 @@
+import type { DescMessage, DescService, MessageShape } from "@bufbuild/protobuf";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import type { MethodDefinition, ServiceDefinition } from "@grpc/grpc-js";
+
+/**
+ * Builds the grpc-js service definition of a protobuf-es service descriptor, so that grpc-js servers and clients
+ * (de)serialise with the generated message types. Methods are keyed by their local (camelCase) name.
+ */
+export function toGrpcServiceDefinition(service: DescService): ServiceDefinition {
+  const definition: Record<string, MethodDefinition<MessageShape<DescMessage>, MessageShape<DescMessage>>> = {};
+  for (const method of service.methods) {
+    const streamsRequests = method.methodKind === "client_streaming" || method.methodKind === "bidi_streaming";
+    const streamsResponses = method.methodKind === "server_streaming" || method.methodKind === "bidi_streaming";
+    const methodDefinition: MethodDefinition<MessageShape<DescMessage>, MessageShape<DescMessage>> = {
+      path: `/${service.typeName}/${method.name}`,
+      requestStream: streamsRequests,
+      responseStream: streamsResponses,
+      requestSerialize: serializer(method.input),
+      requestDeserialize: deserializer(method.input),
+      responseSerialize: serializer(method.output),
+      responseDeserialize: deserializer(method.output),
+      originalName: method.localName,
+    };
+    definition[method.localName] = methodDefinition;
+  }
+  return definition;
+}
+
+function serializer(schema: DescMessage): (message: MessageShape<DescMessage>) => Buffer {
+  return (message) => {
+    // Handlers may hand over plain init objects; `create` returns real messages unchanged.
+    const bytes = toBinary(schema, create(schema, message));
+    // A view, not a copy: grpc-js only reads the buffer.
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  };
+}
+
+function deserializer(schema: DescMessage): (bytes: Buffer) => MessageShape<DescMessage> {
+  // fromBinary returns `bytes` fields as views into the received buffer: Arrow IPC chunks are not copied.
+  return (bytes) => fromBinary(schema, bytes);
+}

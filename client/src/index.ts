@@ -1,0 +1,21 @@
+export { OupsClient } from "./oups-client.js";
+export type {
+  BoundValue,
+  DatasetDescription,
+  Intersection,
+  OupsClientOptions,
+  RangeQueryOptions,
+  RowGroupDescription,
+  WriteData,
+  WriteOptions,
+  WriteResult,
+} from "./oups-client.js";
+export { toplevel, sameIndexLayout } from "./index-schema.js";
+export type { IndexDeclaration, IndexFieldType, IndexSchemaDescription, KeyFields, KeyOf, LevelFields } from "./index-schema.js";
+export { OupsClientError, isOupsClientError } from "./errors.js";
+export type { CallOptions } from "./grpc/typed-client.js";
+// Symbols below are for tools built on the SDK, not for applications.
+export { createTypedClient } from "./grpc/typed-client.js";
+export type { TypedClient } from "./grpc/typed-client.js";
+export { toGrpcServiceDefinition } from "./grpc/service-definition.js";
+export { StoreService } from "./gen/oups/v1/store_pb.js";

@@ -1,0 +1,402 @@
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
+import type { ChannelOptions } from "@grpc/grpc-js";
+import type { Schema } from "apache-arrow";
+import { RecordBatch, Table } from "apache-arrow";
+import { decodeSchema, encodeIpcStream, openIpcStream } from "./arrow/ipc-stream.js";
+import { OupsClientError } from "./errors.js";
+import { HealthCheckResponse_ServingStatus, Health } from "./gen/grpc/health/v1/health_pb.js";
+import type {
+  Bound as BoundMessage,
+  BoundSchema,
+  IndexSchema as IndexSchemaMessage,
+  IndexSchemaSchema,
+  RangeQueryRequestSchema,
+  WriteRequestSchema,
+} from "./gen/oups/v1/store_pb.js";
+import { IndexFieldType as WireFieldType, StoreService } from "./gen/oups/v1/store_pb.js";
+import type { CallOptions, TypedClient } from "./grpc/typed-client.js";
+import { createTypedClient } from "./grpc/typed-client.js";
+import type { IndexSchemaDescription, KeyFields } from "./index-schema.js";
+
+/** A value of a dataset's ordered column: a Date for timestamps (ms precision), bigint for raw int64/timestamps. */
+export type BoundValue = number | bigint | string | Date;
+
+/** Options of a Write. */
+export interface WriteOptions extends CallOptions {
+  /** The column the dataset is ordered on: required on the first write, checked on later ones. */
+  orderedOn?: string;
+  /** Drop rows equal on these columns (the ordered column is always included), keeping the newest. */
+  duplicatesOn?: readonly string[];
+  /** Drop rows equal on `duplicatesOn`, or on every column when `duplicatesOn` is empty. Default: true when duplicatesOn is given. */
+  dropDuplicates?: boolean;
+  /** Row group size to aim for: a row count, or a period for timestamp columns ("1D", "2h", "MS"). */
+  rowGroupTarget?: number | string;
+  /** Coalesce runs of more than this many off-target row groups next to new data. */
+  maxNOffTargetRgs?: number;
+  /** Metadata keys to add or replace. */
+  metadata?: Readonly<Record<string, string>>;
+  /** Metadata keys to remove. */
+  removeMetadata?: readonly string[];
+  /** Sort rows on the ordered column server-side instead of rejecting unordered input. */
+  sort?: boolean;
+  /** Parquet compression of new row groups ("zstd" by default). */
+  compression?: string;
+  /** IPC bytes per gRPC message, about (default 4 MiB). */
+  maxChunkBytes?: number;
+}
+
+/** What a committed write reports. */
+export interface WriteResult {
+  rowsReceived: number;
+  totalRows: number;
+  rowGroupsRewritten: number;
+  rowGroupsAdded: number;
+  rowGroupsTotal: number;
+  generation: number;
+}
+
+/** Rows to write: a table, one batch, or a (possibly async) sequence of batches sharing one schema. */
+export type WriteData = Table | RecordBatch | Iterable<RecordBatch> | AsyncIterable<RecordBatch>;
+
+/** A range of the ordered column, and what to return of it. */
+export interface RangeQueryOptions extends CallOptions {
+  /** Rows at or after this value; open when absent. */
+  start?: BoundValue | undefined;
+  /** Rows before this value (or at it, with `endInclusive`); open when absent. */
+  end?: BoundValue | undefined;
+  endInclusive?: boolean;
+  /** Columns to return, in this order; all when absent. */
+  columns?: readonly string[];
+  /** Rows per batch at most (default 65536). */
+  maxRowsPerChunk?: number;
+}
+
+/** One row group of a dataset. */
+export interface RowGroupDescription {
+  file: string;
+  rows: number;
+  min: BoundValue | undefined;
+  max: BoundValue | undefined;
+  bytes: number;
+}
+
+/** A dataset's description. */
+export interface DatasetDescription {
+  key: KeyFields;
+  orderedOn: string;
+  schema: Schema | undefined;
+  totalRows: number;
+  totalBytes: number;
+  rowGroups: RowGroupDescription[];
+  metadata: Record<string, string>;
+  generation: number;
+}
+
+/** One dataset's rows over one interval of a cross-dataset walk. */
+export interface Intersection {
+  interval: number;
+  /** Position of the dataset in the keys asked for. */
+  keyIndex: number;
+  start: BoundValue | undefined;
+  end: BoundValue | undefined;
+  table: Table;
+}
+
+/** Connection options. */
+export interface OupsClientOptions {
+  channelOptions?: ChannelOptions;
+}
+
+const DEFAULT_MAX_CHUNK_BYTES = 4 * 1024 * 1024;
+
+/**
+ * A typed client of an oups daemon. Rows go in and out as apache-arrow tables and record batches; protobuf and
+ * Arrow IPC stay inside. Every failure is an {@link OupsClientError}.
+ */
+export class OupsClient {
+  /** The generated-service client, for tools that need the raw contract. */
+  readonly rpc: TypedClient<typeof StoreService>;
+  private readonly health: TypedClient<typeof Health>;
+
+  constructor(readonly address = "127.0.0.1:50051", options: OupsClientOptions = {}) {
+    const channelOptions: ChannelOptions = {
+      "grpc.max_receive_message_length": 64 * 1024 * 1024,
+      "grpc.max_send_message_length": 64 * 1024 * 1024,
+      ...options.channelOptions,
+    };
+    this.rpc = createTypedClient(StoreService, address, { channelOptions });
+    // Same channel options, so grpc-js shares one connection between both clients.
+    this.health = createTypedClient(Health, address, { channelOptions });
+  }
+
+  /** The daemon's health, as the standard gRPC health service reports it. */
+  async checkHealth(options?: CallOptions): Promise<"SERVING" | "NOT_SERVING" | "UNKNOWN" | "SERVICE_UNKNOWN"> {
+    const response = await call(() => this.health.check({ service: "" }, options));
+    return HealthCheckResponse_ServingStatus[response.status] as "SERVING";
+  }
+
+  /** Declares the store's index schema (no-op when it already has this one; an error when it has another). */
+  async initStore(schema: IndexSchemaDescription, options?: CallOptions): Promise<{ created: boolean }> {
+    const response = await call(() => this.rpc.initStore({ schema: schemaToWire(schema) }, options));
+    return { created: response.created };
+  }
+
+  /** The store's index schema. */
+  async getIndexSchema(options?: CallOptions): Promise<IndexSchemaDescription> {
+    const response = await call(() => this.rpc.getIndexSchema({}, options));
+    return schemaFromWire(response.schema);
+  }
+
+  /** Keys holding a dataset, sorted; `filter` keeps those with these field values. */
+  async listKeys(filter: KeyFields = {}, options?: CallOptions): Promise<KeyFields[]> {
+    const response = await call(() => this.rpc.listKeys({ prefix: { fields: { ...filter } } }, options));
+    return response.keys.map((k) => k.fields);
+  }
+
+  /** A dataset's ordered column, schema, row groups and metadata. */
+  async describe(key: KeyFields, options?: CallOptions): Promise<DatasetDescription> {
+    const r = await call(() => this.rpc.describe({ key: { fields: { ...key } } }, options));
+    return {
+      key: r.key?.fields ?? key,
+      orderedOn: r.orderedOn,
+      schema: r.arrowSchema.byteLength > 0 ? decodeSchema(r.arrowSchema) : undefined,
+      totalRows: Number(r.totalRows),
+      totalBytes: Number(r.totalBytes),
+      rowGroups: r.rowGroups.map((g) => ({
+        file: g.file,
+        rows: Number(g.rows),
+        min: boundFromWire(g.min),
+        max: boundFromWire(g.max),
+        bytes: Number(g.bytes),
+      })),
+      metadata: { ...r.metadata },
+      generation: Number(r.generation),
+    };
+  }
+
+  /**
+   * Merges rows into a dataset in one atomic commit, streaming them as Arrow IPC chunks with backpressure.
+   * Cancelling (`signal`) or failing midway commits nothing.
+   */
+  async write(key: KeyFields, data: WriteData, options: WriteOptions = {}): Promise<WriteResult> {
+    const requests = writeRequests(key, data, options);
+    const r = await call(() => this.rpc.write(requests, options));
+    return {
+      rowsReceived: Number(r.rowsReceived),
+      totalRows: Number(r.totalRows),
+      rowGroupsRewritten: r.rowGroupsRewritten,
+      rowGroupsAdded: r.rowGroupsAdded,
+      rowGroupsTotal: r.rowGroupsTotal,
+      generation: Number(r.generation),
+    };
+  }
+
+  /** Streams the rows of a range as record batches; breaking out of the loop cancels the call. */
+  async *rangeQuery(key: KeyFields, options: RangeQueryOptions = {}): AsyncGenerator<RecordBatch> {
+    const responses = this.rpc.rangeQuery(rangeQueryRequest(key, options), options);
+    try {
+      const { batches } = await openIpcStream(ipcChunks(responses));
+      yield* batches;
+    } catch (err) {
+      throw OupsClientError.from(err);
+    }
+  }
+
+  /** Reads a range into one table (with the dataset's schema, projected, even when no row matches). */
+  async read(key: KeyFields, options: RangeQueryOptions = {}): Promise<Table> {
+    const responses = this.rpc.rangeQuery(rangeQueryRequest(key, options), options);
+    try {
+      const { schema, batches } = await openIpcStream(ipcChunks(responses));
+      const all: RecordBatch[] = [];
+      for await (const batch of batches) all.push(batch);
+      return all.length > 0 ? new Table(all) : new Table(schema);
+    } catch (err) {
+      throw OupsClientError.from(err);
+    }
+  }
+
+  /** Walks several datasets over the same successive intervals of their ordered column. */
+  async *queryIntersections(
+    keys: readonly KeyFields[],
+    options: { start?: BoundValue; end?: BoundValue; columns?: readonly string[] } & CallOptions = {},
+  ): AsyncGenerator<Intersection> {
+    const responses = this.rpc.queryIntersections(
+      {
+        keys: keys.map((k) => ({ fields: { ...k } })),
+        start: boundToWire(options.start),
+        end: boundToWire(options.end),
+        columns: [...(options.columns ?? [])],
+      },
+      options,
+    );
+    try {
+      for await (const r of responses) {
+        const { schema, batches } = await openIpcStream(single(r.arrowIpc));
+        const all: RecordBatch[] = [];
+        for await (const batch of batches) all.push(batch);
+        yield {
+          interval: Number(r.interval),
+          keyIndex: r.keyIndex,
+          start: boundFromWire(r.intervalStart),
+          end: boundFromWire(r.intervalEnd),
+          table: all.length > 0 ? new Table(all) : new Table(schema),
+        };
+      }
+    } catch (err) {
+      throw OupsClientError.from(err);
+    }
+  }
+
+  /** A dataset's key/value metadata. */
+  async getMetadata(key: KeyFields, options?: CallOptions): Promise<Record<string, string>> {
+    const r = await call(() => this.rpc.getMetadata({ key: { fields: { ...key } } }, options));
+    return { ...r.metadata };
+  }
+
+  /** Adds or replaces `set` keys and removes `remove` keys of a dataset's metadata; returns the result. */
+  async updateMetadata(
+    key: KeyFields,
+    changes: { set?: Readonly<Record<string, string>>; remove?: readonly string[] },
+    options?: CallOptions,
+  ): Promise<Record<string, string>> {
+    const r = await call(() =>
+      this.rpc.updateMetadata(
+        { key: { fields: { ...key } }, set: { ...changes.set }, remove: [...(changes.remove ?? [])] },
+        options,
+      ),
+    );
+    return { ...r.metadata };
+  }
+
+  /** Deletes a dataset completely. */
+  async remove(key: KeyFields, options?: CallOptions): Promise<void> {
+    await call(() => this.rpc.remove({ key: { fields: { ...key } } }, options));
+  }
+
+  /** Closes the connection. */
+  close(): void {
+    this.rpc.close();
+    this.health.close();
+  }
+}
+
+async function call<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    throw OupsClientError.from(err);
+  }
+}
+
+function rangeQueryRequest(key: KeyFields, options: RangeQueryOptions): MessageInitShape<typeof RangeQueryRequestSchema> {
+  return {
+    key: { fields: { ...key } },
+    start: boundToWire(options.start),
+    end: boundToWire(options.end),
+    endInclusive: options.endInclusive ?? false,
+    columns: [...(options.columns ?? [])],
+    maxRowsPerChunk: options.maxRowsPerChunk ?? 0,
+  };
+}
+
+async function* single(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield bytes;
+}
+
+async function* ipcChunks(responses: AsyncIterable<{ arrowIpc: Uint8Array }>): AsyncGenerator<Uint8Array> {
+  for await (const r of responses) yield r.arrowIpc;
+}
+
+async function* writeRequests(
+  key: KeyFields,
+  data: WriteData,
+  options: WriteOptions,
+): AsyncGenerator<MessageInitShape<typeof WriteRequestSchema>> {
+  const target = options.rowGroupTarget;
+  yield {
+    kind: {
+      case: "header",
+      value: {
+        key: { fields: { ...key } },
+        orderedOn: options.orderedOn ?? "",
+        duplicatesOn: [...(options.duplicatesOn ?? [])],
+        dropDuplicates: options.dropDuplicates ?? options.duplicatesOn !== undefined,
+        rowGroupTarget:
+          target === undefined
+            ? undefined
+            : { target: typeof target === "number" ? { case: "rows", value: BigInt(target) } : { case: "period", value: target } },
+        maxNOffTargetRgs: options.maxNOffTargetRgs ?? 0,
+        metadata: { ...options.metadata },
+        removeMetadata: [...(options.removeMetadata ?? [])],
+        sort: options.sort ?? false,
+        compression: options.compression ?? "",
+      },
+    },
+  };
+  const { schema, batches } = await batchesOf(data);
+  for await (const chunk of encodeIpcStream(schema, batches, { maxChunkBytes: options.maxChunkBytes ?? DEFAULT_MAX_CHUNK_BYTES })) {
+    yield { kind: { case: "arrowIpc", value: chunk } };
+  }
+}
+
+async function batchesOf(data: WriteData): Promise<{ schema: Schema; batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch> }> {
+  if (data instanceof Table) return { schema: data.schema, batches: data.batches };
+  if (data instanceof RecordBatch) return { schema: data.schema, batches: [data] };
+  // A sequence of batches: the first one gives the schema.
+  const iterator =
+    Symbol.asyncIterator in data ? data[Symbol.asyncIterator]() : (data as Iterable<RecordBatch>)[Symbol.iterator]();
+  const first = await iterator.next();
+  if (first.done) throw new OupsClientError("INVALID_ARGUMENT", 3, "no record batch to write: pass a Table to write no rows");
+  async function* rest() {
+    yield first.value as RecordBatch;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value as RecordBatch;
+  }
+  return { schema: (first.value as RecordBatch).schema, batches: rest() };
+}
+
+/** SDK bound value → wire Bound (Dates as timestamps, bigints as int64). */
+export function boundToWire(value: BoundValue | undefined): MessageInitShape<typeof BoundSchema> | undefined {
+  if (value === undefined) return undefined;
+  if (value instanceof Date) return { value: { case: "timestampValue", value: timestampFromDate(value) } };
+  if (typeof value === "bigint") return { value: { case: "int64Value", value } };
+  if (typeof value === "string") return { value: { case: "stringValue", value } };
+  return Number.isInteger(value)
+    ? { value: { case: "int64Value", value: BigInt(value) } }
+    : { value: { case: "doubleValue", value } };
+}
+
+function boundFromWire(bound: BoundMessage | undefined): BoundValue | undefined {
+  switch (bound?.value.case) {
+    case "int64Value":
+      return bound.value.value;
+    case "doubleValue":
+      return bound.value.value;
+    case "stringValue":
+      return bound.value.value;
+    case "timestampValue":
+      return timestampDate(bound.value.value);
+    default:
+      return undefined;
+  }
+}
+
+function schemaToWire(schema: IndexSchemaDescription): MessageInitShape<typeof IndexSchemaSchema> {
+  return {
+    name: schema.name,
+    fieldSeparator: schema.fieldSeparator,
+    levels: schema.levels.map((fields) => ({
+      fields: fields.map((f) => ({ name: f.name, type: f.type === "int" ? WireFieldType.INT : WireFieldType.STRING })),
+    })),
+  };
+}
+
+function schemaFromWire(schema: IndexSchemaMessage | undefined): IndexSchemaDescription {
+  return {
+    name: schema?.name ?? "",
+    fieldSeparator: schema?.fieldSeparator ?? "-",
+    levels: (schema?.levels ?? []).map((level) =>
+      level.fields.map((f) => ({ name: f.name, type: f.type === WireFieldType.INT ? ("int" as const) : ("string" as const) })),
+    ),
+  };
+}

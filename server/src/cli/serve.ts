@@ -1,0 +1,38 @@
+import { parseArgs } from "node:util";
+import { resolveDaemonConfig } from "../config.js";
+import { Daemon } from "../daemon.js";
+import { log } from "../log.js";
+import { parseIndexSpec } from "../store/keys/index-schema.js";
+
+export const serveHelp = `Usage: oups serve [--store DIR] [--listen HOST:PORT] [--index SPEC]
+
+Runs the daemon: serves the store in DIR over gRPC until SIGINT or SIGTERM.
+
+  --store DIR         store directory (env OUPS_STORE, default ./oups-data)
+  --listen HOST:PORT  address to listen on (env OUPS_LISTEN, default 127.0.0.1:50051)
+  --index SPEC        index schema for a new store, e.g. "symbol,year:int/month:int" (env OUPS_INDEX)`;
+
+/** `oups serve`: runs the daemon until a signal stops it. */
+export async function serve(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { store: { type: "string" }, listen: { type: "string" }, index: { type: "string" } },
+  });
+  const config = resolveDaemonConfig(values);
+  const daemon = await Daemon.start({
+    storeDir: config.storeDir,
+    listen: config.listen,
+    indexSchema: config.indexSpec ? parseIndexSpec(config.indexSpec) : undefined,
+  });
+  log.info(`oups serving store ${daemon.store.dir} on ${daemon.address}`);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      log.info(`${signal} received: finishing calls in flight, then stopping`);
+      process.off("SIGINT", stop).off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop).on("SIGTERM", stop);
+  });
+  await daemon.stop();
+  log.info("oups stopped");
+}

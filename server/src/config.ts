@@ -1,0 +1,29 @@
+/** Where the daemon keeps its store and listens, unless told otherwise by flags or environment. */
+export const DEFAULT_STORE_DIR = "./oups-data";
+export const DEFAULT_LISTEN = "127.0.0.1:50051";
+
+/**
+ * Largest gRPC message accepted or sent. Arrow chunks are a few MiB; the margin lets clients send larger ones
+ * while still refusing a runaway message with RESOURCE_EXHAUSTED before it is buffered whole.
+ */
+export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+/** Settings of `oups serve`. */
+export interface DaemonConfig {
+  storeDir: string;
+  listen: string;
+  /** Index schema spec used to initialise an empty store (`symbol,year/month`). */
+  indexSpec?: string | undefined;
+}
+
+/** Resolves the daemon's settings: flags first, then OUPS_STORE / OUPS_LISTEN / OUPS_INDEX, then defaults. */
+export function resolveDaemonConfig(
+  flags: { store?: string | undefined; listen?: string | undefined; index?: string | undefined },
+  env: NodeJS.ProcessEnv = process.env,
+): DaemonConfig {
+  return {
+    storeDir: flags.store ?? env.OUPS_STORE ?? DEFAULT_STORE_DIR,
+    listen: flags.listen ?? env.OUPS_LISTEN ?? DEFAULT_LISTEN,
+    indexSpec: flags.index ?? env.OUPS_INDEX,
+  };
+}

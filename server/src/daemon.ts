@@ -1,0 +1,76 @@
+import { Server, ServerCredentials } from "@grpc/grpc-js";
+import type { HealthImplementation } from "grpc-health-check";
+import { MAX_MESSAGE_BYTES } from "./config.js";
+import { log } from "./log.js";
+import { toGrpcServiceDefinition } from "../../client/src/grpc/service-definition.js";
+import { StoreService } from "./rpc/contract.js";
+import { addHealthAndReflection } from "./rpc/reflection.js";
+import { toServiceError } from "./rpc/service-error.js";
+import { createStoreService } from "./rpc/store-service.js";
+import { implementService } from "./rpc/typed-service.js";
+import type { IndexSchema } from "./store/keys/index-schema.js";
+import { Store } from "./store/store.js";
+
+/** Options of {@link Daemon.start}. */
+export interface DaemonOptions {
+  storeDir: string;
+  /** host:port to listen on; port 0 picks a free one (see {@link Daemon.address}). */
+  listen: string;
+  indexSchema?: IndexSchema | undefined;
+}
+
+/** The daemon: one store, served over gRPC with health and reflection. */
+export class Daemon {
+  private constructor(
+    readonly store: Store,
+    private readonly server: Server,
+    private readonly health: HealthImplementation,
+    /** The address actually bound, with the real port. */
+    readonly address: string,
+  ) {}
+
+  /** Opens the store (taking its lock), binds the server and starts serving. */
+  static async start(options: DaemonOptions): Promise<Daemon> {
+    let server: Server | undefined;
+    const store = await Store.open(options.storeDir, {
+      indexSchema: options.indexSchema,
+      onLockCompromised: (err) => log.error("store lock compromised: refusing writes", err),
+    });
+    try {
+      server = new Server({
+        "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
+        "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
+      });
+      server.addService(toGrpcServiceDefinition(StoreService), implementService(StoreService, createStoreService(store), toServiceError));
+      const health = addHealthAndReflection(server, [StoreService.typeName]);
+      const port = await new Promise<number>((resolve, reject) =>
+        server!.bindAsync(options.listen, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+      );
+      const host = options.listen.slice(0, options.listen.lastIndexOf(":"));
+      return new Daemon(store, server, health, `${host}:${port}`);
+    } catch (err) {
+      server?.forceShutdown();
+      await store.close();
+      throw err;
+    }
+  }
+
+  /**
+   * Stops accepting calls, lets calls in flight finish (or cancels them after `graceMs`), then releases the store.
+   */
+  async stop(graceMs = 30_000): Promise<void> {
+    this.health.setStatus("", "NOT_SERVING");
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        log.warn(`calls still running after ${graceMs} ms: cancelling them`);
+        this.server.forceShutdown();
+        resolve();
+      }, graceMs);
+      this.server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    await this.store.close();
+  }
+}

@@ -1,0 +1,45 @@
+import type { ServiceError } from "@grpc/grpc-js";
+import { Metadata, status } from "@grpc/grpc-js";
+import type { OupsErrorCode } from "../store/errors.js";
+import { OupsError } from "../store/errors.js";
+import { log } from "../log.js";
+
+/** The gRPC status of each engine error code; a `Record` so that tsc fails when a code has no mapping. */
+const statusByCode: Record<OupsErrorCode, status> = {
+  INVALID_ARGUMENT: status.INVALID_ARGUMENT,
+  INVALID_KEY: status.INVALID_ARGUMENT,
+  UNORDERED_INPUT: status.INVALID_ARGUMENT,
+  SCHEMA_MISMATCH: status.FAILED_PRECONDITION,
+  ORDERED_ON_MISMATCH: status.FAILED_PRECONDITION,
+  NOT_FOUND: status.NOT_FOUND,
+  ALREADY_EXISTS: status.ALREADY_EXISTS,
+  STORE_LOCKED: status.FAILED_PRECONDITION,
+  LOCK_COMPROMISED: status.UNAVAILABLE,
+  TOO_LARGE: status.RESOURCE_EXHAUSTED,
+  CANCELLED: status.CANCELLED,
+  CORRUPT_DATASET: status.DATA_LOSS,
+  NOT_INITIALIZED: status.FAILED_PRECONDITION,
+  UNIMPLEMENTED: status.UNIMPLEMENTED,
+  INTERNAL: status.INTERNAL,
+};
+
+/** Metadata key carrying the engine's error code, so that clients can tell failures apart beyond the status. */
+export const ERROR_CODE_METADATA_KEY = "oups-error-code";
+
+/**
+ * The one place where failures become gRPC statuses. Engine errors keep their message; anything else is logged
+ * with its cause and sent as a generic internal error, so that internals never leak to clients.
+ */
+export function toServiceError(err: unknown): Partial<ServiceError> {
+  let error: OupsError;
+  if (err instanceof OupsError) {
+    error = err;
+    if (error.code === "INTERNAL") log.error("internal error", err);
+  } else {
+    log.error("unexpected error", err);
+    error = new OupsError("INTERNAL", "internal error (see the daemon's log)");
+  }
+  const metadata = new Metadata();
+  metadata.set(ERROR_CODE_METADATA_KEY, error.code);
+  return { code: statusByCode[error.code], details: error.message, metadata };
+}

@@ -1,0 +1,27 @@
+/**
+ * On-disk layout of a store directory.
+ *
+ * ```text
+ * <storeDir>/
+ *   oups-store.json            STORE_FILE: the store descriptor, holding the index schema as JSON
+ *   .oups.lock/                LOCK_DIR: present while a daemon owns the store (proper-lockfile, mtime refreshed)
+ *   <level 0>/                 one directory per key level: the level's values joined by the field separator
+ *     <level 1>/               (keyToPath), e.g. `AAPL-2024/3` for `symbol,year:int/month:int`
+ *       _manifest.json         MANIFEST_FILE: its presence is what makes the directory a dataset
+ *       …                      the dataset's own files, described by its manifest
+ * ```
+ *
+ * Names starting with `.` are reserved for the engine (lock, temporary files of atomic commits): key values cannot
+ * contain `.`, so such a name never collides with a key, and key listing skips them without parsing.
+ * A key directory without a manifest (an interrupted first write, or a stray folder) is not a dataset.
+ * @module
+ */
+
+/** File whose presence inside a key directory marks a dataset. */
+export const MANIFEST_FILE = "_manifest.json";
+
+/** Store descriptor at the root of the store directory (holds the index schema). */
+export const STORE_FILE = "oups-store.json";
+
+/** Lock directory at the root of the store directory, held by the daemon that owns the store. */
+export const LOCK_DIR = ".oups.lock";

@@ -1,0 +1,136 @@
+import type { Dirent } from "node:fs";
+import { access } from "node:fs";
+import { lstat, readdir } from "node:fs/promises";
+import { join } from "node:path";
+import { OupsError } from "../errors.js";
+import { createConcurrencyLimit } from "../queue/concurrency-limit.js";
+import type { IndexSchema } from "./index-schema.js";
+import type { Key } from "./key.js";
+import { compareKeys, keyFromValues, keyValueProblem, parseKeyLevel } from "./key.js";
+import { MANIFEST_FILE } from "./layout.js";
+
+// File-system operations in flight at once. libuv runs them on its thread pool (4 threads by default): more than
+// a few dozen only grows its queue, fewer leaves the pool idle while the JS side parses names.
+const LIST_CONCURRENCY = 32;
+
+/** Per level, the fixed values of the filter by position in the level (undefined = any value). */
+type LevelFilter = readonly (string | undefined)[];
+
+function isMissing(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === "ENOENT" || code === "ENOTDIR";
+}
+
+/**
+ * True when `datasetDir` holds the manifest. One `access` call: no listing of the dataset's files, no stat.
+ */
+export function hasManifest(datasetDir: string): Promise<boolean> {
+  // The callback API, not fs.promises: this runs once per dataset, and the promise API's FileHandle-free path
+  // still costs about twice as much per call (measured on 10,000 datasets).
+  return new Promise((resolve, reject) => {
+    access(join(datasetDir, MANIFEST_FILE), (err) => {
+      if (err === null) resolve(true);
+      else if (isMissing(err)) resolve(false);
+      else reject(err);
+    });
+  });
+}
+
+async function readdirOrEmpty(dir: string): Promise<Dirent[]> {
+  try {
+    return await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    // A directory removed while listing (or a store not created yet) has no keys.
+    if (isMissing(err)) return [];
+    throw err;
+  }
+}
+
+async function isRealDirectory(path: string): Promise<boolean> {
+  try {
+    // lstat, not stat: the walk ignores symbolic links, so a fully filtered level must too.
+    return (await lstat(path)).isDirectory();
+  } catch (err) {
+    if (isMissing(err)) return false;
+    throw err;
+  }
+}
+
+function compileFilter(schema: IndexSchema, filter: Readonly<Record<string, string>> | undefined): LevelFilter[] {
+  const levelFilters = schema.levels.map((level) => level.map((): string | undefined => undefined));
+  if (filter === undefined) return levelFilters;
+  for (const [name, value] of Object.entries(filter)) {
+    const levelIndex = schema.levels.findIndex((level) => level.some((field) => field.name === name));
+    const level = schema.levels[levelIndex];
+    const levelFilter = levelFilters[levelIndex];
+    if (level === undefined || levelFilter === undefined) {
+      throw new OupsError("INVALID_KEY", `key filter names unknown field "${name}" (index "${schema.name}")`);
+    }
+    const position = level.findIndex((field) => field.name === name);
+    const field = level[position];
+    const problem = field && keyValueProblem(field, value, schema.fieldSeparator);
+    if (problem !== undefined) {
+      throw new OupsError(
+        "INVALID_KEY",
+        `key filter field "${name}" value ${JSON.stringify(value)} ${problem} (index "${schema.name}")`,
+      );
+    }
+    levelFilter[position] = value;
+  }
+  return levelFilters;
+}
+
+function matches(levelFilter: LevelFilter, pieces: readonly string[]): boolean {
+  return levelFilter.every((value, i) => value === undefined || value === pieces[i]);
+}
+
+/**
+ * Lists the keys of the datasets under `storeDir`, sorted field by field, top level first (`int` fields
+ * numerically, `string` fields by UTF-16 code unit).
+ *
+ * Walks exactly one directory level per key level. Skips entries starting with `.`, files, symbolic links and
+ * directories whose name does not parse as that level's values; a key directory counts only when `isDataset`
+ * says so (default: it holds {@link MANIFEST_FILE}). `filter` gives exact values for any subset of fields;
+ * non-matching directories are pruned as soon as their level is read, and a level whose fields are all fixed is
+ * not listed at all. A missing `storeDir` has no keys.
+ * @throws OupsError `INVALID_KEY` when the filter names an unknown field or holds an invalid value.
+ */
+export async function listKeys(
+  storeDir: string,
+  schema: IndexSchema,
+  filter?: Readonly<Record<string, string>>,
+  isDataset: (datasetDir: string) => Promise<boolean> = hasManifest,
+): Promise<Key[]> {
+  const levelFilters = compileFilter(schema, filter);
+  const limit = createConcurrencyLimit(LIST_CONCURRENCY);
+  const lastLevel = schema.levels.length - 1;
+  const found: string[][] = [];
+
+  const visit = async (dir: string, levelIndex: number, values: readonly string[]): Promise<void> => {
+    const levelFilter = levelFilters[levelIndex] ?? [];
+    const children: { name: string; pieces: string[] }[] = [];
+    if (levelFilter.every((value) => value !== undefined)) {
+      const pieces = levelFilter as string[];
+      const name = pieces.join(schema.fieldSeparator);
+      if (await limit(() => isRealDirectory(join(dir, name)))) children.push({ name, pieces });
+    } else {
+      for (const entry of await limit(() => readdirOrEmpty(dir))) {
+        if (entry.name.startsWith(".") || !entry.isDirectory()) continue;
+        const pieces = parseKeyLevel(schema, levelIndex, entry.name);
+        if (pieces !== undefined && matches(levelFilter, pieces)) children.push({ name: entry.name, pieces });
+      }
+    }
+    await Promise.all(
+      children.map(async ({ name, pieces }) => {
+        const childDir = join(dir, name);
+        const childValues = values.concat(pieces);
+        if (levelIndex < lastLevel) await visit(childDir, levelIndex + 1, childValues);
+        else if (await limit(() => isDataset(childDir))) found.push(childValues);
+      }),
+    );
+  };
+
+  await visit(storeDir, 0, []);
+  const keys = found.map((values) => keyFromValues(schema, values));
+  return keys.sort((a, b) => compareKeys(schema, a, b));
+}

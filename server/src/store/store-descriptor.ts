@@ -1,0 +1,41 @@
+import { readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { OupsError } from "./errors.js";
+import type { IndexSchema } from "./keys/index-schema.js";
+import { validateIndexSchema } from "./keys/index-schema.js";
+import { STORE_FILE } from "./keys/layout.js";
+
+/** The store descriptor persisted at the store root: a format version and the index schema. */
+interface StoreDescriptor {
+  format: 1;
+  indexSchema: IndexSchema;
+}
+
+/** Reads the store's index schema, or `undefined` when the store has none yet. */
+export async function readIndexSchema(storeDir: string): Promise<IndexSchema | undefined> {
+  let text: string;
+  try {
+    text = await readFile(join(storeDir, STORE_FILE), "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
+  }
+  let descriptor: StoreDescriptor;
+  try {
+    descriptor = JSON.parse(text) as StoreDescriptor;
+  } catch (err) {
+    throw new OupsError("CORRUPT_DATASET", `store descriptor ${join(storeDir, STORE_FILE)} is not valid JSON`, { cause: err });
+  }
+  if (descriptor.format !== 1) {
+    throw new OupsError("CORRUPT_DATASET", `store descriptor has unknown format ${String(descriptor.format)}`);
+  }
+  return validateIndexSchema(descriptor.indexSchema);
+}
+
+/** Persists the index schema atomically (temporary file, fsync, rename). */
+export async function writeIndexSchema(storeDir: string, schema: IndexSchema): Promise<void> {
+  const descriptor: StoreDescriptor = { format: 1, indexSchema: schema };
+  const tmp = join(storeDir, `.${STORE_FILE}.tmp`);
+  await writeFile(tmp, `${JSON.stringify(descriptor, null, 2)}\n`, { flush: true });
+  await rename(tmp, join(storeDir, STORE_FILE));
+}

@@ -1,0 +1,66 @@
+import type { ExecutionContext } from "ava";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { OupsClient } from "../../client/src/index.js";
+import type { IndexSchemaDescription } from "../../client/src/index.js";
+import { Daemon } from "../../server/src/daemon.js";
+
+/** What a test running against a daemon gets. */
+export interface DaemonFixture {
+  daemon: Daemon;
+  client: OupsClient;
+  storeDir: string;
+}
+
+/** The index schema most tests use: `symbol-year/month`. */
+export const testIndex: IndexSchemaDescription = {
+  name: "TestIndex",
+  fieldSeparator: "-",
+  levels: [
+    [
+      { name: "symbol", type: "string" },
+      { name: "year", type: "int" },
+    ],
+    [{ name: "month", type: "int" }],
+  ],
+};
+
+/** Creates a temporary store directory, removed by {@link removeTempDir}. */
+export async function makeTempDir(prefix = "oups-test-"): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix));
+}
+
+export async function removeTempDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}
+
+/**
+ * Runs `body` against a real daemon on 127.0.0.1 (a free port) over a fresh temporary store, with a connected
+ * client; everything is closed and removed afterwards, whatever happens. `index: null` leaves the store without a
+ * schema.
+ */
+export async function withDaemon<T>(
+  body: (fixture: DaemonFixture) => Promise<T>,
+  options: { index?: IndexSchemaDescription | null } = {},
+): Promise<T> {
+  const storeDir = await makeTempDir();
+  const index = options.index === undefined ? testIndex : options.index;
+  const daemon = await Daemon.start({ storeDir, listen: "127.0.0.1:0", indexSchema: index ?? undefined });
+  const client = new OupsClient(daemon.address);
+  try {
+    return await body({ daemon, client, storeDir });
+  } finally {
+    client.close();
+    await daemon.stop(5_000);
+    await removeTempDir(storeDir);
+  }
+}
+
+/** An ava implementation running against a fresh daemon (see {@link withDaemon}). */
+export function daemonTest(
+  body: (t: ExecutionContext, fixture: DaemonFixture) => Promise<void>,
+  options?: { index?: IndexSchemaDescription | null },
+): (t: ExecutionContext) => Promise<void> {
+  return (t) => withDaemon((fixture) => body(t, fixture), options);
+}
