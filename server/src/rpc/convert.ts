@@ -1,9 +1,13 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
+import type { DataType } from "apache-arrow";
+import { timeUnitOf } from "../store/arrow/ordered-column.js";
+import type { BoundValue } from "../store/dataset/range.js";
 import { OupsError } from "../store/errors.js";
+import type { Ordinal } from "../store/ordinal.js";
 import type { IndexFieldType, IndexSchema } from "../store/keys/index-schema.js";
 import type { Key } from "../store/keys/key.js";
-import type { IndexSchema as IndexSchemaMessage, Key as KeyMessage } from "./contract.js";
-import { IndexFieldType as WireFieldType, type IndexSchemaSchema, type KeySchema } from "./contract.js";
+import type { Bound, BoundSchema, IndexSchema as IndexSchemaMessage, IndexSchemaSchema, Key as KeyMessage, KeySchema } from "./contract.js";
+import { IndexFieldType as WireFieldType } from "./contract.js";
 
 const wireFieldTypes: Record<IndexFieldType, WireFieldType> = {
   string: WireFieldType.STRING,
@@ -45,4 +49,38 @@ export function keyFromWire(message: KeyMessage | undefined): Record<string, str
 /** Engine key → wire message. */
 export function keyToWire(key: Key): MessageInitShape<typeof KeySchema> {
   return { fields: { ...key } };
+}
+
+/** Wire bound → engine bound; absent or empty means open. */
+export function boundFromWire(bound: Bound | undefined): BoundValue | undefined {
+  switch (bound?.value.case) {
+    case "int64Value":
+      return { kind: "int", value: bound.value.value };
+    case "doubleValue":
+      return { kind: "double", value: bound.value.value };
+    case "stringValue":
+      return { kind: "string", value: bound.value.value };
+    case "timestampValue":
+      return { kind: "timestamp", seconds: bound.value.value.seconds, nanos: bound.value.value.nanos };
+    default:
+      return undefined;
+  }
+}
+
+/** Engine ordinal → wire bound, given the ordered column's type (timestamps go out as Timestamps). */
+export function ordinalToWire(value: Ordinal, type: DataType | undefined): MessageInitShape<typeof BoundSchema> {
+  if (typeof value === "string") return { value: { case: "stringValue", value } };
+  if (typeof value === "number") {
+    return Number.isInteger(value) ? { value: { case: "int64Value", value: BigInt(value) } } : { value: { case: "doubleValue", value } };
+  }
+  const unit = type ? timeUnitOf(type) : undefined;
+  if (!unit) return { value: { case: "int64Value", value } };
+  const perSecond = { s: 1n, ms: 1_000n, us: 1_000_000n, ns: 1_000_000_000n }[unit];
+  let seconds = value / perSecond;
+  let rest = value % perSecond;
+  if (rest < 0n) {
+    seconds -= 1n;
+    rest += perSecond;
+  }
+  return { value: { case: "timestampValue", value: { seconds, nanos: Number(rest * (1_000_000_000n / perSecond)) } } };
 }

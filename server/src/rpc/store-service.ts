@@ -1,7 +1,10 @@
-import type { Store } from "../store/store.js";
+import { encodeSchema } from "../../../client/src/arrow/ipc-stream.js";
 import { OupsError } from "../store/errors.js";
+import type { Store } from "../store/store.js";
 import { StoreService } from "./contract.js";
-import { indexSchemaFromWire, indexSchemaToWire, keyFromWire, keyToWire } from "./convert.js";
+import { indexSchemaFromWire, indexSchemaToWire, keyFromWire, keyToWire, ordinalToWire } from "./convert.js";
+import { handleRangeQuery } from "./handlers/range-query.js";
+import { handleWrite } from "./handlers/write.js";
 import type { ServiceImpl } from "./typed-service.js";
 
 /** The StoreService handlers: thin translation between wire messages and the engine. */
@@ -18,32 +21,41 @@ export function createStoreService(store: Store): ServiceImpl<typeof StoreServic
       const keys = await store.listKeys(keyFromWire(request.prefix));
       return { keys: keys.map(keyToWire) };
     },
-    async describe() {
-      throw unimplemented("Describe", "the storage engine");
+    async describe(request) {
+      const d = await store.describe(keyFromWire(request.key));
+      const orderedType = d.schema?.fields.find((f) => f.name === d.orderedOn)?.type;
+      return {
+        key: keyToWire(d.key),
+        orderedOn: d.orderedOn,
+        arrowSchema: d.schema ? encodeSchema(d.schema) : new Uint8Array(),
+        totalRows: BigInt(d.totalRows),
+        totalBytes: BigInt(d.totalBytes),
+        rowGroups: d.rowGroups.map((g) => ({
+          file: g.file,
+          rows: BigInt(g.rows),
+          min: ordinalToWire(g.min, orderedType),
+          max: ordinalToWire(g.max, orderedType),
+          bytes: BigInt(g.bytes),
+        })),
+        metadata: { ...d.metadata },
+        generation: BigInt(d.generation),
+      };
     },
-    async write() {
-      throw unimplemented("Write", "the storage engine");
-    },
-    async *rangeQuery() {
-      throw unimplemented("RangeQuery", "the storage engine");
-    },
+    write: (requests, context) => handleWrite(store, requests, context),
+    rangeQuery: (request, context) => handleRangeQuery(store, request, context),
     async *queryIntersections() {
-      throw unimplemented("QueryIntersections", "cross-dataset queries");
+      throw new OupsError("UNIMPLEMENTED", "QueryIntersections is not implemented yet: it comes with cross-dataset queries");
     },
-    async getMetadata() {
-      throw unimplemented("GetMetadata", "dataset metadata");
+    async getMetadata(request) {
+      return { metadata: { ...(await store.getMetadata(keyFromWire(request.key))) } };
     },
-    async updateMetadata() {
-      throw unimplemented("UpdateMetadata", "dataset metadata");
+    async updateMetadata(request) {
+      const metadata = await store.updateMetadata(keyFromWire(request.key), request.set, request.remove);
+      return { metadata: { ...metadata } };
     },
-    async remove() {
-      throw unimplemented("Remove", "the storage engine");
+    async remove(request) {
+      await store.remove(keyFromWire(request.key));
+      return {};
     },
   };
 }
-
-function unimplemented(rpc: string, feature: string): OupsError {
-  return new OupsError("UNIMPLEMENTED", `${rpc} is not implemented yet: it comes with ${feature}`);
-}
-
-export { StoreService };

@@ -29,7 +29,10 @@ export class StoreLock {
   #release: (() => Promise<void>) | undefined;
   #compromised: Error | undefined;
 
-  private constructor(readonly storeDir: string) {}
+  private constructor(
+    /** The locked store directory, as given to {@link StoreLock.acquire}. */
+    readonly storeDir: string,
+  ) {}
 
   /**
    * Locks `storeDir`, which must exist.

@@ -1,11 +1,26 @@
 import { mkdir } from "node:fs/promises";
-import { resolve } from "node:path";
+import { availableParallelism } from "node:os";
+import { join, resolve } from "node:path";
+import { Dataset } from "./dataset/dataset.js";
+import type { DatasetDescription } from "./dataset/describe.js";
+import { describeManifest } from "./dataset/describe.js";
+import { mergeMetadata } from "./dataset/metadata.js";
+import type { BoundValue, Range } from "./dataset/range.js";
+import { boundToOrdinal } from "./dataset/range.js";
+import type { RangeRead } from "./dataset/read-range.js";
+import { readRange } from "./dataset/read-range.js";
+import type { WriteInput, WriteResult } from "./dataset/write-dataset.js";
+import { writeDataset } from "./dataset/write-dataset.js";
+import type { WriteOptions } from "./dataset/write-options.js";
 import { OupsError } from "./errors.js";
+import { ParquetPool } from "./io/parquet-pool.js";
 import type { IndexSchema } from "./keys/index-schema.js";
 import { indexSchemasEqual, validateIndexSchema } from "./keys/index-schema.js";
 import type { Key } from "./keys/key.js";
 import { validateKey } from "./keys/key.js";
+import { keyId, keyToPath } from "./keys/key.js";
 import { listKeys } from "./keys/list-keys.js";
+import { KeyQueue } from "./queue/key-queue.js";
 import { readIndexSchema, writeIndexSchema } from "./store-descriptor.js";
 import { StoreLock } from "./store-lock.js";
 
@@ -17,18 +32,46 @@ export interface StoreOpenOptions {
   lock?: boolean | undefined;
   /** Called when the store lock is compromised: writes are refused from then on. */
   onLockCompromised?: ((err: Error) => void) | undefined;
+  /** Worker threads encoding and decoding Parquet (default: one per core). */
+  parquetWorkers?: number | undefined;
+  /** Incoming rows a write merges at once (bounds a write's memory; default 1Mi rows). */
+  writeWindowRows?: number | undefined;
 }
+
+/** A range query as the engine takes it: bounds are matched to the ordered column's type. */
+export interface RangeQuery {
+  start?: BoundValue | undefined;
+  end?: BoundValue | undefined;
+  endInclusive?: boolean | undefined;
+  columns?: readonly string[] | undefined;
+  maxRowsPerBatch?: number | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+/** Rows per batch of a range query when the caller does not say. */
+export const DEFAULT_ROWS_PER_BATCH = 65_536;
 
 /**
  * A store: one directory of ordered datasets, one per key of its index schema. The process that opens it owns it
  * (a lock on the directory keeps other daemons out).
  */
 export class Store {
+  private readonly datasets = new Map<string, Dataset>();
+  private readonly queue = new KeyQueue();
+  private readonly pool: ParquetPool;
+  private readonly workers: number;
+  private readonly writeWindowRows: number;
+
   private constructor(
     readonly dir: string,
     private schema: IndexSchema | undefined,
     private readonly lock: StoreLock | undefined,
-  ) {}
+    options: StoreOpenOptions,
+  ) {
+    this.workers = options.parquetWorkers ?? availableParallelism();
+    this.pool = ParquetPool.create({ size: this.workers });
+    this.writeWindowRows = options.writeWindowRows ?? 1 << 20;
+  }
 
   /** Opens (and creates, if missing) the store at `dir`, taking its lock. */
   static async open(dir: string, options: StoreOpenOptions = {}): Promise<Store> {
@@ -39,7 +82,7 @@ export class Store {
         ? undefined
         : await StoreLock.acquire(storeDir, options.onLockCompromised ? { onCompromised: options.onLockCompromised } : {});
     try {
-      const store = new Store(storeDir, await readIndexSchema(storeDir), lock);
+      const store = new Store(storeDir, await readIndexSchema(storeDir), lock, options);
       if (options.indexSchema) await store.initIndexSchema(options.indexSchema);
       return store;
     } catch (err) {
@@ -84,9 +127,101 @@ export class Store {
     return validateKey(this.requireSchema(), key);
   }
 
-  /** Releases the store lock. */
+  /** A dataset's description; NOT_FOUND when the key holds none. */
+  async describe(key: Readonly<Record<string, string>>): Promise<DatasetDescription> {
+    const { key: valid, dataset } = this.dataset(key);
+    return describeManifest(valid, await this.requireManifest(valid, dataset));
+  }
+
+  /**
+   * Merges rows into a key's dataset (creating it on first write) as one atomic commit. Writes to one key run one
+   * after the other in arrival order; the input stream is not read before the write's turn comes.
+   */
+  async write(key: Readonly<Record<string, string>>, input: WriteInput, options: WriteOptions): Promise<WriteResult> {
+    const { id, dataset } = this.dataset(key);
+    return this.queue.run(id, async () => {
+      this.assertWritable();
+      await mkdir(dataset.dir, { recursive: true });
+      return writeDataset(dataset, input, options, {
+        pool: this.pool,
+        windowRows: this.writeWindowRows,
+        maxFilesInFlight: this.workers * 2,
+      });
+    });
+  }
+
+  /** Opens a range read on the committed generation; it never waits for writes. */
+  async openRange(key: Readonly<Record<string, string>>, query: RangeQuery): Promise<RangeRead> {
+    const { key: valid, dataset } = this.dataset(key);
+    const snapshot = await dataset.snapshot();
+    try {
+      const manifest = snapshot.manifest ?? notFound(valid);
+      const column = manifest.schema?.fields.find((f) => f.name === manifest.orderedOn);
+      const range: Range = { endInclusive: query.endInclusive };
+      if (column && query.start) range.start = boundToOrdinal(query.start, column, "start");
+      if (column && query.end) range.end = boundToOrdinal(query.end, column, query.endInclusive ? "inclusive end" : "end");
+      const maxRowsPerBatch = query.maxRowsPerBatch || DEFAULT_ROWS_PER_BATCH;
+      return readRange(snapshot, manifest, range, { pool: this.pool, columns: query.columns, maxRowsPerBatch, signal: query.signal });
+    } catch (err) {
+      snapshot.release();
+      throw err;
+    }
+  }
+
+  /** A dataset's metadata. */
+  async getMetadata(key: Readonly<Record<string, string>>): Promise<Readonly<Record<string, string>>> {
+    const { key: valid, dataset } = this.dataset(key);
+    return (await this.requireManifest(valid, dataset)).metadata;
+  }
+
+  /** Merges changes into a dataset's metadata (a commit of its own; no data is rewritten). */
+  async updateMetadata(
+    key: Readonly<Record<string, string>>,
+    set: Readonly<Record<string, string>>,
+    remove: readonly string[],
+  ): Promise<Readonly<Record<string, string>>> {
+    const { key: valid, id, dataset } = this.dataset(key);
+    return this.queue.run(id, async () => {
+      this.assertWritable();
+      const manifest = await this.requireManifest(valid, dataset);
+      const { generation } = await dataset.nextIds();
+      const metadata = mergeMetadata(manifest.metadata, set, remove);
+      await dataset.commit({ ...manifest, generation, metadata }, []);
+      return metadata;
+    });
+  }
+
+  /** Removes a dataset completely; NOT_FOUND when the key holds none. */
+  async remove(key: Readonly<Record<string, string>>): Promise<void> {
+    const { key: valid, id, dataset } = this.dataset(key);
+    await this.queue.run(id, async () => {
+      this.assertWritable();
+      if (!(await dataset.remove())) notFound(valid);
+    });
+  }
+
+  /** Lets pending work finish, stops the Parquet workers and releases the store lock. */
   async close(): Promise<void> {
+    await Promise.all([...this.datasets.values()].map((d) => d.settled()));
+    await this.pool.close();
     await this.lock?.release();
+  }
+
+  /** The handle of a key's dataset (created on first use and kept: it tracks readers and pending deletions). */
+  private dataset(fields: Readonly<Record<string, string>>): { key: Key; id: string; dataset: Dataset } {
+    const schema = this.requireSchema();
+    const key = validateKey(schema, fields);
+    const id = keyId(schema, key);
+    let dataset = this.datasets.get(id);
+    if (!dataset) {
+      dataset = new Dataset(join(this.dir, keyToPath(schema, key)), this.dir);
+      this.datasets.set(id, dataset);
+    }
+    return { key, id, dataset };
+  }
+
+  private async requireManifest(key: Key, dataset: Dataset) {
+    return (await dataset.current()) ?? notFound(key);
   }
 
   /** The index schema; fails clearly while the store has none. */
@@ -106,6 +241,10 @@ export class Store {
       throw new OupsError("LOCK_COMPROMISED", `the lock on store ${this.dir} was lost; writes are refused until the daemon restarts`);
     }
   }
+}
+
+function notFound(key: Key): never {
+  throw new OupsError("NOT_FOUND", `no dataset for key ${JSON.stringify(key)}`);
 }
 
 function describeSchema(schema: IndexSchema): string {

@@ -1,0 +1,32 @@
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { encodeIpcStream } from "../../../../client/src/arrow/ipc-stream.js";
+import type { Store } from "../../store/store.js";
+import type { RangeQueryRequest, RangeQueryResponseSchema } from "../contract.js";
+import { boundFromWire, keyFromWire } from "../convert.js";
+import type { HandlerContext } from "../typed-service.js";
+
+/** IPC bytes per response message, about: well under the message size limit, large enough to amortise framing. */
+const MAX_CHUNK_BYTES = 4 * 1024 * 1024;
+
+/** RangeQuery: one Arrow IPC stream, schema first, sent in bounded chunks as row groups are decoded. */
+export async function* handleRangeQuery(
+  store: Store,
+  request: RangeQueryRequest,
+  context: HandlerContext,
+): AsyncGenerator<MessageInitShape<typeof RangeQueryResponseSchema>> {
+  const read = await store.openRange(keyFromWire(request.key), {
+    start: boundFromWire(request.start),
+    end: boundFromWire(request.end),
+    endInclusive: request.endInclusive,
+    columns: request.columns,
+    maxRowsPerBatch: request.maxRowsPerChunk,
+    signal: context.signal,
+  });
+  try {
+    for await (const chunk of encodeIpcStream(read.schema, read.batches, { maxChunkBytes: MAX_CHUNK_BYTES })) {
+      yield { arrowIpc: chunk };
+    }
+  } finally {
+    read.close();
+  }
+}

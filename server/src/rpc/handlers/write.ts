@@ -1,0 +1,85 @@
+import type { RecordBatch } from "apache-arrow";
+import { openIpcStream } from "../../../../client/src/arrow/ipc-stream.js";
+import type { WriteInput } from "../../store/dataset/write-dataset.js";
+import type { WriteOptions } from "../../store/dataset/write-options.js";
+import { OupsError } from "../../store/errors.js";
+import type { Store } from "../../store/store.js";
+import type { WriteHeader, WriteRequest, WriteResponseSchema } from "../contract.js";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { keyFromWire } from "../convert.js";
+import type { HandlerContext } from "../typed-service.js";
+
+/** Write: a header, then Arrow IPC chunks decoded as they arrive and merged by the engine in one commit. */
+export async function handleWrite(
+  store: Store,
+  requests: AsyncIterable<WriteRequest>,
+  context: HandlerContext,
+): Promise<MessageInitShape<typeof WriteResponseSchema>> {
+  const messages = requests[Symbol.asyncIterator]();
+  const first = await messages.next();
+  if (first.done || first.value.kind.case !== "header") {
+    throw new OupsError("INVALID_ARGUMENT", "the first message of a Write must be its header");
+  }
+  const header = first.value.kind.value;
+  const input = await decodeRows(chunksAfterHeader(messages), context.signal);
+  const result = await store.write(keyFromWire(header.key), input, writeOptions(header, context.signal));
+  return {
+    rowsReceived: BigInt(result.rowsReceived),
+    totalRows: BigInt(result.totalRows),
+    rowGroupsRewritten: result.rowGroupsRewritten,
+    rowGroupsAdded: result.rowGroupsAdded,
+    rowGroupsTotal: result.rowGroupsTotal,
+    generation: BigInt(result.generation),
+  };
+}
+
+async function* chunksAfterHeader(messages: AsyncIterator<WriteRequest>): AsyncGenerator<Uint8Array> {
+  for (let next = await messages.next(); !next.done; next = await messages.next()) {
+    if (next.value.kind.case !== "arrowIpc") throw new OupsError("INVALID_ARGUMENT", "a Write has one header, first; then only arrow_ipc chunks");
+    yield next.value.kind.value;
+  }
+}
+
+/**
+ * Opens the IPC stream (reading until its schema arrives) and wraps its batches so that undecodable bytes become
+ * INVALID_ARGUMENT and a cancelled call CANCELLED. A call with no IPC bytes at all is a metadata-only write.
+ */
+async function decodeRows(chunks: AsyncGenerator<Uint8Array>, signal: AbortSignal): Promise<WriteInput> {
+  const first = await chunks.next().catch((err: unknown) => fail(err, signal));
+  if (first.done) return { schema: undefined, batches: [] };
+  async function* all() {
+    yield first.value as Uint8Array;
+    yield* chunks;
+  }
+  const { schema, batches } = await openIpcStream(all()).catch((err: unknown) => fail(err, signal));
+  async function* checked(): AsyncGenerator<RecordBatch> {
+    try {
+      yield* batches;
+    } catch (err) {
+      fail(err, signal);
+    }
+  }
+  return { schema, batches: checked() };
+}
+
+function fail(err: unknown, signal: AbortSignal): never {
+  if (signal.aborted) throw new OupsError("CANCELLED", "write cancelled by the client: nothing was committed", { cause: err });
+  if (err instanceof OupsError) throw err;
+  throw new OupsError("INVALID_ARGUMENT", `arrow_ipc chunks are not a valid Arrow IPC stream: ${(err as Error).message}`, { cause: err });
+}
+
+function writeOptions(header: WriteHeader, signal: AbortSignal): WriteOptions {
+  const target = header.rowGroupTarget?.target;
+  return {
+    orderedOn: header.orderedOn || undefined,
+    duplicatesOn: header.duplicatesOn,
+    dropDuplicates: header.dropDuplicates,
+    rowGroupTarget: target?.case === "rows" ? Number(target.value) : target?.case === "period" ? target.value : undefined,
+    maxNOffTargetRgs: header.maxNOffTargetRgs || undefined,
+    metadata: header.metadata,
+    removeMetadata: header.removeMetadata,
+    sort: header.sort,
+    compression: header.compression || undefined,
+    signal,
+  };
+}

@@ -1,0 +1,34 @@
+import { OupsError } from "../errors.js";
+import type { Ordinal } from "../ordinal.js";
+
+/**
+ * Index of the first value smaller than its predecessor, or -1 when `values` never decreases. `previous` is
+ * the value before `values[0]` (the last value of the preceding chunk), so index 0 is reported when
+ * `values[0] < previous`. Ties are in order. Values must be of one ordinal kind and hold no NaN.
+ */
+export function firstUnordered(values: ArrayLike<Ordinal>, previous?: Ordinal): number {
+  const length = values.length;
+  if (length === 0) return -1;
+  let last = values[0];
+  if (previous !== undefined && last < previous) return 0;
+  for (let i = 1; i < length; i++) {
+    const value = values[i];
+    if (value < last) return i;
+    last = value;
+  }
+  return -1;
+}
+
+/**
+ * Throws `UNORDERED_INPUT` naming the first row of `values` smaller than the row before it. `offset` is the
+ * row number of `values[0]` in the whole input; `previous`, the value of the row before it, if any.
+ */
+export function assertOrdered(values: ArrayLike<Ordinal>, column: string, offset: number, previous?: Ordinal): void {
+  const i = firstUnordered(values, previous);
+  if (i < 0) return;
+  const before = i === 0 ? previous : values[i - 1];
+  throw new OupsError(
+    "UNORDERED_INPUT",
+    `rows not ordered on "${column}": row ${offset + i} (${values[i]}) < row ${offset + i - 1} (${before})`,
+  );
+}

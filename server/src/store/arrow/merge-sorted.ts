@@ -1,0 +1,79 @@
+import type { RecordBatch, Table } from "apache-arrow";
+import { OupsError } from "../errors.js";
+import type { Ordinal } from "../ordinal.js";
+import { batchesOf } from "./column-chunks.js";
+import { concatBatches, gather, type Picks } from "./gather.js";
+import { orderedColumn } from "./ordered-column.js";
+import { searchSorted } from "./search-sorted.js";
+
+/**
+ * Stable merge of two tables each already sorted on `orderedOn` into one record batch of `existing`'s schema
+ * (`incoming`'s when there is no `existing`). On equal `orderedOn` values, existing rows come before incoming
+ * rows, so that a later keep-last dedupe lets incoming rows win. When one side is empty or the two do not
+ * interleave, the sides are just concatenated.
+ */
+export function mergeSorted(
+  existing: Table | RecordBatch | null,
+  incoming: Table | RecordBatch,
+  orderedOn: string,
+): RecordBatch {
+  const schema = (existing ?? incoming).schema;
+  if (existing === null || existing.numRows === 0) return concatBatches(batchesOf(incoming), schema);
+  if (incoming.numRows === 0) return concatBatches(batchesOf(existing), schema);
+  const a = orderedColumn(existing, orderedOn);
+  const b = orderedColumn(incoming, orderedOn);
+  if (a.kind !== b.kind) {
+    throw new OupsError(
+      "SCHEMA_MISMATCH",
+      `ordered column "${orderedOn}" holds ${a.kind} values in existing rows but ${b.kind} values in incoming rows`,
+    );
+  }
+  if (a.values[a.length - 1] <= b.values[0]) {
+    return concatBatches([...batchesOf(existing), ...batchesOf(incoming)], schema);
+  }
+  if (b.values[b.length - 1] < a.values[0]) {
+    return concatBatches([...batchesOf(incoming), ...batchesOf(existing)], schema);
+  }
+  return gather([existing, incoming], mergePicks(a.values, b.values), schema);
+}
+
+/**
+ * Picks of the stable merge of sorted `a` (source 0) and `b` (source 1). Runs are found by galloping, so
+ * long stretches from one side cost a few comparisons and the rows are then written without comparing.
+ */
+export function mergePicks(a: ArrayLike<Ordinal>, b: ArrayLike<Ordinal>): Picks {
+  const na = a.length;
+  const nb = b.length;
+  const source = new Uint8Array(na + nb);
+  const row = new Uint32Array(na + nb);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < na && j < nb) {
+    const endA = gallop(a, b[j], "right", i, na);
+    for (; i < endA; i++) row[k++] = i;
+    if (i === na) break;
+    const endB = gallop(b, a[i], "left", j, nb);
+    source.fill(1, k, k + endB - j);
+    for (; j < endB; j++) row[k++] = j;
+  }
+  for (; i < na; i++) row[k++] = i;
+  source.fill(1, k);
+  for (; j < nb; j++) row[k++] = j;
+  return { source, row };
+}
+
+/** {@link searchSorted} probing `lo, lo+1, lo+3, lo+7...` first, so that a short answer is found quickly. */
+function gallop(values: ArrayLike<Ordinal>, v: Ordinal, side: "left" | "right", lo: number, hi: number): number {
+  let low = lo;
+  let probe = lo;
+  let step = 1;
+  while (probe < hi) {
+    const x = values[probe];
+    if (side === "right" ? x > v : x >= v) return searchSorted(values, v, side, low, probe);
+    low = probe + 1;
+    probe += step;
+    step *= 2;
+  }
+  return searchSorted(values, v, side, low, hi);
+}

@@ -1,0 +1,31 @@
+import type { Ordinal } from "../ordinal.js";
+
+/**
+ * Binary search of `v` in `values[lo, hi)`, which must be sorted: the first index whose value is `>= v`
+ * (`side` "left") or `> v` (`side` "right"), so that inserting `v` there keeps the order. Returns `hi` when
+ * no value qualifies.
+ */
+export function searchSorted(
+  values: ArrayLike<Ordinal>,
+  v: Ordinal,
+  side: "left" | "right",
+  lo = 0,
+  hi = values.length,
+): number {
+  let low = lo;
+  let high = hi;
+  if (side === "left") {
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (values[mid] < v) low = mid + 1;
+      else high = mid;
+    }
+  } else {
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (values[mid] <= v) low = mid + 1;
+      else high = mid;
+    }
+  }
+  return low;
+}

@@ -1,0 +1,173 @@
+import { readdir, rmdir } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fsyncDir, removeQuietly } from "../io/durable-fs.js";
+import { MANIFEST_FILE } from "../keys/layout.js";
+import type { Manifest } from "./manifest.js";
+import { isTemporaryManifest, readManifest, writeManifest } from "./manifest.js";
+import { isRowGroupFile } from "./row-group-files.js";
+
+/** A pinned view of one committed generation: its files stay on disk until {@link Snapshot.release}. */
+export interface Snapshot {
+  /** The committed manifest, or null when the key holds no dataset. */
+  readonly manifest: Manifest | null;
+  readonly dir: string;
+  release(): void;
+}
+
+interface Garbage {
+  /** Files to delete once no reader of a generation before `freedAt` remains. */
+  readonly files: readonly string[];
+  readonly freedAt: number;
+  /** Also remove the dataset directory and its empty parents (up to the store root) when empty. */
+  readonly pruneDirs: boolean;
+}
+
+/**
+ * The daemon's handle on one dataset: its committed manifest, the readers pinning generations, and the files
+ * waiting for those readers to finish before deletion. Readers never wait for writers: they pin the committed
+ * generation and read it to the end, even while later generations commit. Writers are serialised by the store's
+ * per-key queue, so this class never sees two commits at once.
+ */
+export class Dataset {
+  private manifest: Manifest | null | undefined;
+  private loading: Promise<Manifest | null> | undefined;
+  private readonly readers = new Map<number, number>();
+  private garbage: Garbage[] = [];
+  /** Survives removal, so that a re-created dataset never reuses a file name still awaiting deletion. */
+  private nextFileIdFloor = 0;
+  private generationFloor = 0;
+
+  constructor(
+    readonly dir: string,
+    /** The store root: empty parents are pruned up to it, never beyond. */
+    private readonly storeDir: string,
+  ) {}
+
+  /** The committed manifest, loaded on first use (when leftovers of a crashed write are also cleaned up). */
+  async current(): Promise<Manifest | null> {
+    if (this.manifest !== undefined) return this.manifest;
+    this.loading ??= this.load();
+    return this.loading;
+  }
+
+  /** Pins the committed generation for a read. */
+  async snapshot(): Promise<Snapshot> {
+    const manifest = await this.current();
+    if (!manifest) return { manifest, dir: this.dir, release: () => {} };
+    const generation = manifest.generation;
+    this.readers.set(generation, (this.readers.get(generation) ?? 0) + 1);
+    let released = false;
+    return {
+      manifest,
+      dir: this.dir,
+      release: () => {
+        if (released) return;
+        released = true;
+        const left = (this.readers.get(generation) ?? 1) - 1;
+        if (left === 0) this.readers.delete(generation);
+        else this.readers.set(generation, left);
+        this.collectGarbage();
+      },
+    };
+  }
+
+  /** Ids and generations a writer must start from. */
+  async nextIds(): Promise<{ generation: number; fileId: number }> {
+    const manifest = await this.current();
+    return {
+      generation: Math.max(this.generationFloor, (manifest?.generation ?? 0) + 1),
+      fileId: Math.max(this.nextFileIdFloor, manifest?.nextFileId ?? 0),
+    };
+  }
+
+  /**
+   * Makes `next` the committed manifest (its row-group files are already written and fsynced), then deletes
+   * `obsolete` files once no reader of an older generation remains.
+   */
+  async commit(next: Manifest, obsolete: readonly string[]): Promise<void> {
+    // The new files' directory entries must be durable before a manifest that points at them.
+    await fsyncDir(this.dir);
+    await writeManifest(this.dir, next);
+    this.manifest = next;
+    this.nextFileIdFloor = next.nextFileId;
+    this.generationFloor = next.generation + 1;
+    if (obsolete.length > 0) this.garbage.push({ files: obsolete, freedAt: next.generation, pruneDirs: false });
+    this.collectGarbage();
+  }
+
+  /**
+   * Removes the dataset: the manifest goes first (atomically: from then on the key holds no dataset), the
+   * files follow once readers of earlier generations are done, then the directory and its empty parents.
+   */
+  async remove(): Promise<boolean> {
+    const manifest = await this.current();
+    if (!manifest) return false;
+    await removeQuietly(join(this.dir, MANIFEST_FILE));
+    await fsyncDir(this.dir);
+    this.manifest = null;
+    this.nextFileIdFloor = Math.max(this.nextFileIdFloor, manifest.nextFileId);
+    this.generationFloor = manifest.generation + 1;
+    this.garbage.push({ files: manifest.rowGroups.map((g) => g.file), freedAt: this.generationFloor, pruneDirs: true });
+    this.collectGarbage();
+    return true;
+  }
+
+  /** Resolves when every pending deletion has run (for tests and shutdown). */
+  async settled(): Promise<void> {
+    while (this.deleting) await this.deleting;
+  }
+
+  private deleting: Promise<void> | undefined;
+
+  private collectGarbage(): void {
+    if (this.deleting || this.garbage.length === 0) return;
+    const oldestReader = Math.min(...this.readers.keys());
+    const ready = this.garbage.filter((g) => !(oldestReader < g.freedAt));
+    if (ready.length === 0) return;
+    this.garbage = this.garbage.filter((g) => oldestReader < g.freedAt);
+    this.deleting = (async () => {
+      for (const g of ready) {
+        await Promise.all(g.files.map((file) => removeQuietly(join(this.dir, file))));
+        if (g.pruneDirs && this.manifest === null) await pruneEmptyDirs(this.dir, this.storeDir);
+      }
+    })().finally(() => {
+      this.deleting = undefined;
+      this.collectGarbage();
+    });
+  }
+
+  private async load(): Promise<Manifest | null> {
+    const manifest = await readManifest(this.dir);
+    await this.removeLeftovers(manifest);
+    this.manifest = manifest;
+    this.loading = undefined;
+    return manifest;
+  }
+
+  /**
+   * Deletes what a crashed write left: row-group files the manifest does not list and temporary manifests.
+   * Safe because the daemon owns the store and this runs before its first write to the dataset.
+   */
+  private async removeLeftovers(manifest: Manifest | null): Promise<void> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch {
+      return;
+    }
+    const listed = new Set(manifest?.rowGroups.map((g) => g.file));
+    const leftovers = names.filter((n) => (isRowGroupFile(n) && !listed.has(n)) || isTemporaryManifest(n));
+    await Promise.all(leftovers.map((n) => removeQuietly(join(this.dir, n))));
+  }
+}
+
+/** Removes `dir` and then each parent while empty, stopping at `root` (exclusive). */
+async function pruneEmptyDirs(dir: string, root: string): Promise<void> {
+  for (let current = dir; current.startsWith(root) && current !== root; current = dirname(current)) {
+    try {
+      await rmdir(current);
+    } catch {
+      return; // not empty (or already gone): the parents are not empty either
+    }
+  }
+}

@@ -1,0 +1,17 @@
+import { OupsError } from "../errors.js";
+
+/**
+ * A dataset's metadata after a change: `set` keys are added or replaced (empty strings included, unlike the
+ * original's truthiness rule), then `remove` keys deleted. A key both set and removed is an error.
+ */
+export function mergeMetadata(
+  current: Readonly<Record<string, string>>,
+  set: Readonly<Record<string, string>> | undefined,
+  remove: readonly string[] | undefined,
+): Record<string, string> {
+  const both = (remove ?? []).filter((k) => set && Object.hasOwn(set, k));
+  if (both.length > 0) throw new OupsError("INVALID_ARGUMENT", `metadata keys both set and removed: ${both.join(", ")}`);
+  const next: Record<string, string> = { ...current, ...set };
+  for (const key of remove ?? []) delete next[key];
+  return next;
+}

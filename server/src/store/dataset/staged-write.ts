@@ -1,0 +1,180 @@
+import type { RecordBatch, Schema } from "apache-arrow";
+import { Table, tableFromIPC, tableToIPC } from "apache-arrow";
+import { join } from "node:path";
+import { concatBatches } from "../arrow/concat-batches.js";
+import { dropDuplicatesKeepLast } from "../arrow/dedupe.js";
+import { mergeSorted } from "../arrow/merge-sorted.js";
+import { orderedColumn } from "../arrow/ordered-column.js";
+import type { Compression, ParquetPool } from "../io/parquet-pool.js";
+import { removeQuietly } from "../io/durable-fs.js";
+import type { Ordinal } from "../ordinal.js";
+import type { MergePlanOptions, RowGroupTarget } from "../plan/plan-merge.js";
+import { planMerge } from "../plan/plan-merge.js";
+import { splitOffsets } from "../plan/split-offsets.js";
+import type { RowGroupEntry } from "./manifest.js";
+import { rowGroupFileName } from "./row-group-files.js";
+
+/** What a staged write needs to know of its dataset and options. */
+export interface StagedWriteOptions {
+  readonly dir: string;
+  readonly pool: ParquetPool;
+  readonly schema: Schema;
+  readonly orderedOn: string;
+  readonly target: RowGroupTarget;
+  readonly maxNOffTargetRgs: number | undefined;
+  /** Columns that make rows duplicates ("all": every column), or undefined to keep duplicates. */
+  readonly duplicatesOn: readonly string[] | "all" | undefined;
+  readonly compression: Compression;
+  /** Row-group files encoded at once, at most (the pool's parallelism). */
+  readonly maxFilesInFlight: number;
+}
+
+/**
+ * The uncommitted state of one write: the row-group list as it will be committed, the files written so far, and
+ * the committed files it makes obsolete. Rows are applied window by window (each window a sorted slice of the
+ * incoming stream, merged as a write of its own), so memory stays bounded however long the stream. Nothing is
+ * visible to readers until the caller commits {@link rowGroups}.
+ */
+export class StagedWrite {
+  rowGroups: RowGroupEntry[];
+  /** Files written by this write and still listed in {@link rowGroups}. */
+  private readonly created = new Set<string>();
+  /** Committed files this write replaces: deleted after the commit, once readers are done. */
+  readonly obsolete: string[] = [];
+  /** File writes running, each settled (never rejected) when its file is written or failed. */
+  private readonly inFlight = new Set<Promise<void>>();
+  rowGroupsRewritten = 0;
+
+  constructor(
+    committed: readonly RowGroupEntry[],
+    public nextFileId: number,
+    private readonly options: StagedWriteOptions,
+  ) {
+    this.rowGroups = [...committed];
+  }
+
+  /** Row groups written by this write that the commit will list. */
+  get rowGroupsAdded(): number {
+    return this.created.size;
+  }
+
+  /**
+   * Merges one sorted window of incoming rows into the staged row groups. Unless `final`, the last piece written
+   * at the end of the dataset is held back and returned instead, to be merged with the next window (so that the
+   * window boundaries do not leave small row groups behind).
+   */
+  async apply(incoming: RecordBatch | null, final: boolean): Promise<RecordBatch | null> {
+    const o = this.options;
+    if (incoming && o.duplicatesOn) incoming = dropDuplicatesKeepLast(incoming, o.duplicatesOn, o.orderedOn);
+    const values: ArrayLike<Ordinal> = incoming ? orderedColumn(incoming, o.orderedOn).values : [];
+    const planOptions: MergePlanOptions = {
+      target: o.target,
+      dropDuplicates: o.duplicatesOn !== undefined,
+      maxNOffTargetRgs: o.maxNOffTargetRgs,
+    };
+    const plan = planMerge(this.rowGroups, values, planOptions);
+    const replacements: { start: number; end: number; entries: Promise<RowGroupEntry>[] }[] = [];
+    let heldBack: RecordBatch | null = null;
+
+    for (const [s, sequence] of plan.sequences.entries()) {
+      const entries: Promise<RowGroupEntry>[] = [];
+      let carry: RecordBatch | Table | null = null;
+      for (const chunk of sequence.chunks) {
+        const existing = await this.readRowGroups(this.rowGroups.slice(chunk.rgStart, chunk.rgEnd));
+        const base = concatTables(carry, existing);
+        const slice = incoming && chunk.inEnd > chunk.inStart ? incoming.slice(chunk.inStart, chunk.inEnd) : null;
+        // Appending after everything (no existing rows to merge with) needs no copy: slices are views.
+        let merged: RecordBatch | Table | null = base && slice ? mergeSorted(base, slice, o.orderedOn) : (base ?? slice);
+        if (!merged || merged.numRows === 0) continue;
+        if (base && o.duplicatesOn) merged = dropDuplicatesKeepLast(asBatch(merged), o.duplicatesOn, o.orderedOn);
+        const mergedValues = orderedColumn(merged, o.orderedOn).values;
+        const offsets = splitOffsets(mergedValues, o.target);
+        for (let i = 0; i + 1 < offsets.length; i++) {
+          entries.push((await this.writePiece(merged.slice(offsets[i], offsets[i + 1]), mergedValues, offsets[i]!, offsets[i + 1]!)).entry);
+        }
+        carry = merged.slice(offsets.at(-1));
+      }
+      if (carry && carry.numRows > 0) {
+        const isTail = s === plan.sequences.length - 1 && sequence.rgEnd === this.rowGroups.length;
+        const lastIncoming = values.length > 0 ? values[values.length - 1]! : undefined;
+        const carryValues = orderedColumn(carry, o.orderedOn).values;
+        // Held back only when every held row sorts before what later windows can bring (>= lastIncoming).
+        if (!final && isTail && lastIncoming !== undefined && carryValues[carryValues.length - 1]! <= lastIncoming) {
+          heldBack = asBatch(carry);
+        } else {
+          entries.push((await this.writePiece(carry, carryValues, 0, carry.numRows)).entry);
+        }
+      }
+      replacements.push({ start: sequence.rgStart, end: sequence.rgEnd, entries });
+    }
+
+    // Splice from the last sequence back, so that earlier positions stay valid.
+    for (const r of replacements.reverse()) {
+      const written = await Promise.all(r.entries);
+      const replaced = this.rowGroups.splice(r.start, r.end - r.start, ...written);
+      for (const entry of replaced) await this.drop(entry);
+    }
+    return heldBack;
+  }
+
+  /** Deletes every file this write created: nothing of it was committed. */
+  async discard(): Promise<void> {
+    await Promise.all(this.inFlight);
+    await Promise.all([...this.created].map((file) => removeQuietly(join(this.options.dir, file))));
+    this.created.clear();
+  }
+
+  private async drop(entry: RowGroupEntry): Promise<void> {
+    if (this.created.delete(entry.file)) {
+      // Written by this write and replaced by it again: no reader ever saw it.
+      await removeQuietly(join(this.options.dir, entry.file));
+    } else {
+      this.obsolete.push(entry.file);
+      this.rowGroupsRewritten++;
+    }
+  }
+
+  /**
+   * Starts writing one row-group file once fewer than `maxFilesInFlight` writes run (so encoded pieces never
+   * pile up in memory), and returns its entry's promise without waiting for the write itself.
+   */
+  private async writePiece(
+    piece: RecordBatch | Table,
+    values: ArrayLike<Ordinal>,
+    start: number,
+    end: number,
+  ): Promise<{ entry: Promise<RowGroupEntry> }> {
+    while (this.inFlight.size >= this.options.maxFilesInFlight) await Promise.race(this.inFlight);
+    const file = rowGroupFileName(this.nextFileId++);
+    this.created.add(file);
+    const ipc = tableToIPC(piece instanceof Table ? piece : new Table([piece]), "stream");
+    const written = this.options.pool
+      .writeRowGroupFile(join(this.options.dir, file), ipc, { compression: this.options.compression })
+      .then(({ bytes }) => ({ file, rows: piece.numRows, min: values[start]!, max: values[end - 1]!, bytes }));
+    const settled: Promise<void> = written.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.inFlight.add(settled);
+    void settled.then(() => this.inFlight.delete(settled));
+    // Wrapped, since awaiting the promise itself would wait for the write.
+    return { entry: written };
+  }
+
+  private async readRowGroups(entries: readonly RowGroupEntry[]): Promise<Table | null> {
+    if (entries.length === 0) return null;
+    const ipcs = await Promise.all(entries.map((e) => this.options.pool.readRowGroupFile(join(this.options.dir, e.file))));
+    return new Table(ipcs.flatMap((ipc) => tableFromIPC(ipc).batches));
+  }
+}
+
+function concatTables(a: RecordBatch | Table | null, b: Table | null): Table | null {
+  if (!a) return b;
+  const first = a instanceof Table ? a.batches : [a];
+  return new Table(b ? [...first, ...b.batches] : first);
+}
+
+function asBatch(data: RecordBatch | Table): RecordBatch {
+  if (!(data instanceof Table)) return data;
+  return data.batches.length === 1 ? data.batches[0]! : concatBatches(data.batches, data.schema);
+}

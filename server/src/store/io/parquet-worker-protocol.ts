@@ -1,0 +1,40 @@
+import type { OupsErrorCode } from "../errors.js";
+import type { Compression } from "./compression.js";
+
+/** A job posted by the pool to a parquet worker. `id` is echoed in the reply. */
+export type ParquetWorkerRequest =
+  | {
+      readonly id: number;
+      readonly op: "write";
+      readonly path: string;
+      readonly ipc: Uint8Array;
+      readonly compression: Compression;
+    }
+  | { readonly id: number; readonly op: "read"; readonly path: string; readonly columns: readonly string[] | null };
+
+/** An error flattened for `postMessage`, which would drop its `code` and `cause`. */
+export interface SerializedError {
+  readonly name: string;
+  readonly message: string;
+  readonly stack: string | undefined;
+  /** Node's errno code (`ENOENT`, …) when there was one. */
+  readonly code: string | undefined;
+}
+
+/** What a parquet worker answers to one {@link ParquetWorkerRequest}. */
+export type ParquetWorkerReply = (
+  | { readonly ok: true; readonly op: "write"; readonly bytes: number }
+  | { readonly ok: true; readonly op: "read"; readonly ipc: Uint8Array }
+  | {
+      readonly ok: false;
+      readonly code: OupsErrorCode;
+      readonly message: string;
+      readonly cause: SerializedError;
+      /** True when the worker's wasm instance may be corrupt (it trapped): the pool must replace the worker. */
+      readonly fatal: boolean;
+    }
+) & {
+  readonly id: number;
+  /** Size of the worker's wasm linear memory after the job (it grows, never shrinks). */
+  readonly wasmMemoryBytes: number;
+};
