@@ -1,3 +1,6 @@
+export { Store, DatasetHandle } from "./store.js";
+export { DatasetWriter } from "./dataset-writer.js";
+export type { DatasetWriterOptions } from "./dataset-writer.js";
 export { OupsClient } from "./oups-client.js";
 export type {
   BoundValue,
