@@ -1,8 +1,8 @@
 import { encodeSchema } from "../../../client/src/arrow/ipc-stream.js";
-import { OupsError } from "../store/errors.js";
 import type { Store } from "../store/store.js";
 import { StoreService } from "./contract.js";
 import { indexSchemaFromWire, indexSchemaToWire, keyFromWire, keyToWire, ordinalToWire } from "./convert.js";
+import { handleQueryIntersections } from "./handlers/query-intersections.js";
 import { handleRangeQuery } from "./handlers/range-query.js";
 import { handleWrite } from "./handlers/write.js";
 import type { ServiceImpl } from "./typed-service.js";
@@ -43,9 +43,7 @@ export function createStoreService(store: Store): ServiceImpl<typeof StoreServic
     },
     write: (requests, context) => handleWrite(store, requests, context),
     rangeQuery: (request, context) => handleRangeQuery(store, request, context),
-    async *queryIntersections() {
-      throw new OupsError("UNIMPLEMENTED", "QueryIntersections is not implemented yet: it comes with cross-dataset queries");
-    },
+    queryIntersections: (request, context) => handleQueryIntersections(store, request, context),
     async getMetadata(request) {
       return { metadata: { ...(await store.getMetadata(keyFromWire(request.key))) } };
     },

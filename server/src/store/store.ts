@@ -14,6 +14,10 @@ import { writeDataset } from "./dataset/write-dataset.js";
 import type { WriteOptions } from "./dataset/write-options.js";
 import { OupsError } from "./errors.js";
 import { ParquetPool } from "./io/parquet-pool.js";
+import type { Ordinal } from "./ordinal.js";
+import type { IntersectionPart, IntersectionSource } from "./query/query-intersections.js";
+import { walkIntersections } from "./query/query-intersections.js";
+import type { DataType } from "apache-arrow";
 import type { IndexSchema } from "./keys/index-schema.js";
 import { indexSchemasEqual, validateIndexSchema } from "./keys/index-schema.js";
 import type { Key } from "./keys/key.js";
@@ -164,6 +168,47 @@ export class Store {
       return readRange(snapshot, manifest, range, { pool: this.pool, columns: query.columns, maxRowsPerBatch, signal: query.signal });
     } catch (err) {
       snapshot.release();
+      throw err;
+    }
+  }
+
+  /**
+   * Opens a walk of several datasets over the same intervals of their ordered column (which must have one name
+   * in all of them), each on its committed generation. `close()` releases the generations.
+   */
+  async openIntersections(
+    keys: readonly Readonly<Record<string, string>>[],
+    query: { start?: BoundValue | undefined; end?: BoundValue | undefined; columns?: readonly string[] | undefined; signal?: AbortSignal | undefined },
+  ): Promise<{ orderedType: DataType | undefined; parts: AsyncGenerator<IntersectionPart>; close(): void }> {
+    if (keys.length === 0) throw new OupsError("INVALID_ARGUMENT", "QueryIntersections needs at least one key");
+    const handles = keys.map((k) => this.dataset(k));
+    const sources: IntersectionSource[] = [];
+    const close = () => {
+      for (const s of sources) s.snapshot.release();
+    };
+    try {
+      for (const { key, dataset } of handles) {
+        const snapshot = await dataset.snapshot();
+        const manifest = snapshot.manifest ?? notFound(key);
+        sources.push({ snapshot, manifest });
+      }
+      const first = sources[0]!.manifest;
+      for (const [i, s] of sources.entries()) {
+        if (s.manifest.orderedOn !== first.orderedOn) {
+          throw new OupsError(
+            "ORDERED_ON_MISMATCH",
+            `inconsistent ordered_on columns: ${JSON.stringify(handles[0]!.key)} has "${first.orderedOn}", but ${JSON.stringify(handles[i]!.key)} has "${s.manifest.orderedOn}"`,
+          );
+        }
+      }
+      const column = sources.map((s) => s.manifest.schema?.fields.find((f) => f.name === first.orderedOn)).find((c) => c);
+      const toOrdinal = (bound: BoundValue | undefined, role: "start" | "end"): Ordinal | undefined =>
+        bound && column ? boundToOrdinal(bound, column, role) : undefined;
+      const range = { start: toOrdinal(query.start, "start"), end: toOrdinal(query.end, "end") };
+      const parts = walkIntersections(sources, range, { pool: this.pool, columns: query.columns, signal: query.signal });
+      return { orderedType: column?.type, parts, close };
+    } catch (err) {
+      close();
       throw err;
     }
   }

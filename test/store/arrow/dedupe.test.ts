@@ -76,16 +76,20 @@ const keyValues = new Map<string, Cell[]>([
   ["d32", [1, 2, 1, 2, null]],
   ["dict16", ["x", null, "x", "y", null]],
 ]);
-for (const column of sampleColumns) {
-  const values = keyValues.get(column.name) ?? [column.values[0], column.values[1], column.values[0], column.values[2], column.values[2]];
-  test(`dropDuplicatesKeepLast compares ${String(column.type)} values as pandas does`, (t) => {
-    const batch = batchOf([
-      { name: "ts", type: new Int64(), values: [7n, 7n, 7n, 7n, 7n] },
-      { name: "k", type: column.type, values },
-      { name: "row", type: new Int8(), values: [0, 1, 2, 3, 4] },
-    ]);
-    const keys = values.map(referenceKey);
-    const expected = [0, 1, 2, 3, 4].filter((i) => keys.lastIndexOf(keys[i]) === i);
-    t.deepEqual(cells(dropDuplicatesKeepLast(batch, ["k"], "ts"), "row"), expected);
-  });
+// Runs up to 16 rows are compared pairwise, longer ones by key: both ways must agree with the reference.
+for (const repeat of [1, 4]) {
+  for (const column of sampleColumns) {
+    const base = keyValues.get(column.name) ?? [column.values[0], column.values[1], column.values[0], column.values[2], column.values[2]];
+    const values = Array.from({ length: repeat }, () => base).flat();
+    test(`dropDuplicatesKeepLast compares ${String(column.type)} values as pandas does in a run of ${values.length}`, (t) => {
+      const batch = batchOf([
+        { name: "ts", type: new Int64(), values: values.map(() => 7n) },
+        { name: "k", type: column.type, values },
+        { name: "row", type: new Int8(), values: values.map((_, i) => i) },
+      ]);
+      const keys = values.map(referenceKey);
+      const expected = values.map((_, i) => i).filter((i) => keys.lastIndexOf(keys[i]) === i);
+      t.deepEqual(cells(dropDuplicatesKeepLast(batch, ["k"], "ts"), "row"), expected);
+    });
+  }
 }

@@ -4,7 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import test from "ava";
 import type { ExecutionContext } from "ava";
-import { fsyncDir, removeQuietly, replaceFileDurable, writeFileDurable } from "../../../server/src/store/io/durable-fs.js";
+import {
+  fsyncDir,
+  removeQuietly,
+  replaceFileDurable,
+  writeFileDurable,
+} from "../../../server/src/store/io/durable-fs.js";
 
 async function tempDir(t: ExecutionContext): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "oups-durable-fs-"));

@@ -110,7 +110,8 @@ test("floor and ceil bracket every value and are stable on boundaries", (t) => {
   for (const freq of freqs) {
     const period = parsePeriod(freq, "ns");
     for (let i = 0; i < 200; i++) {
-      const value = BigInt(Math.floor((random() * 2 - 1) * Number.MAX_SAFE_INTEGER)) * (span / BigInt(Number.MAX_SAFE_INTEGER));
+      const steps = BigInt(Math.floor((random() * 2 - 1) * Number.MAX_SAFE_INTEGER));
+      const value = steps * (span / BigInt(Number.MAX_SAFE_INTEGER));
       const floor = period.floor(value);
       const ceil = period.ceil(value);
       if (!(floor <= value && value < ceil && period.floor(floor) === floor && period.floor(ceil) === ceil)) {
@@ -122,7 +123,10 @@ test("floor and ceil bracket every value and are stable on boundaries", (t) => {
   t.pass();
 });
 
-const invalidFreqs = ["", "x", "0h", "02h", "-1h", "+2h", "h2", "1.5h", " h", "h ", "hh", "M", "Y", "1", "W-MON", "ms2", "d"];
+const invalidFreqs = [
+  ...["", "x", "0h", "02h", "-1h", "+2h", "h2", "1.5h", " h", "h ", "hh"],
+  ...["M", "Y", "1", "W-MON", "ms2", "d"],
+];
 
 for (const freq of invalidFreqs) {
   test(`parsePeriod rejects the frequency '${freq}'`, (t) => {

@@ -1,5 +1,6 @@
 import type { ExecutionContext } from "ava";
 import type { Ordinal } from "../../../server/src/store/ordinal.js";
+import { parsePeriod } from "../../../server/src/store/plan/period.js";
 import type {
   MergeChunk,
   MergePlan,
@@ -139,4 +140,33 @@ export function seededRandom(seed: number): () => number {
     x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
     return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Raw nanosecond timestamp of an ISO UTC date-time such as `2024-01-15T10:00`. */
+export function ts(iso: string): bigint {
+  const ms = Date.parse(`${iso}Z`);
+  if (Number.isNaN(ms)) {
+    throw new Error(`bad test timestamp ${iso}`);
+  }
+  return BigInt(ms) * 1_000_000n;
+}
+
+/** Raw nanosecond timestamp of a time of day on 2020-01-01. */
+export function hm(time: string): bigint {
+  return ts(`2020-01-01T${time}`);
+}
+
+/** Stats of a row group spanning two times of day on 2020-01-01. */
+export function rgAt(min: string, max: string, rows = 1): RowGroupStats {
+  return rg(hm(min), hm(max), rows);
+}
+
+/** A row-count target. */
+export function rows(n: number): RowGroupTarget {
+  return { kind: "rows", rows: n };
+}
+
+/** A period target on a nanosecond timestamp column. */
+export function every(freq: string): RowGroupTarget {
+  return { kind: "period", period: parsePeriod(freq, "ns") };
 }

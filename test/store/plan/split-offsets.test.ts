@@ -18,7 +18,14 @@ function every(freq: string): RowGroupTarget {
 const referenceCases: ReadonlyArray<[title: string, values: bigint[], freq: string, offsets: number[]]> = [
   [
     "month starts, first on a boundary",
-    ["2024-01-01T00:00", "2024-01-01T12:00", "2024-02-01T00:00", "2024-02-02T00:00", "2024-02-29T00:00", "2024-03-01T00:00"].map(ts),
+    [
+      "2024-01-01T00:00",
+      "2024-01-01T12:00",
+      "2024-02-01T00:00",
+      "2024-02-02T00:00",
+      "2024-02-29T00:00",
+      "2024-03-01T00:00",
+    ].map(ts),
     "MS",
     [0, 2, 5],
   ],

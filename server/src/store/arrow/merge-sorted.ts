@@ -37,9 +37,13 @@ export function mergeSorted(
   return gather([existing, incoming], mergePicks(a.values, b.values), schema);
 }
 
+/** Rows taken from one side in a row before the merge starts galloping on that side, as timsort does. */
+const MIN_GALLOP = 7;
+
 /**
- * Picks of the stable merge of sorted `a` (source 0) and `b` (source 1). Runs are found by galloping, so
- * long stretches from one side cost a few comparisons and the rows are then written without comparing.
+ * Picks of the stable merge of sorted `a` (source 0) and `b` (source 1). Rows are compared one by one
+ * while the sides interleave; once one side wins {@link MIN_GALLOP} times in a row, its run is found by
+ * galloping, so that long runs cost a few comparisons.
  */
 export function mergePicks(a: ArrayLike<Ordinal>, b: ArrayLike<Ordinal>): Picks {
   const na = a.length;
@@ -49,13 +53,28 @@ export function mergePicks(a: ArrayLike<Ordinal>, b: ArrayLike<Ordinal>): Picks 
   let i = 0;
   let j = 0;
   let k = 0;
+  let runA = 0;
+  let runB = 0;
   while (i < na && j < nb) {
-    const endA = gallop(a, b[j], "right", i, na);
-    for (; i < endA; i++) row[k++] = i;
-    if (i === na) break;
-    const endB = gallop(b, a[i], "left", j, nb);
-    source.fill(1, k, k + endB - j);
-    for (; j < endB; j++) row[k++] = j;
+    if (runA >= MIN_GALLOP) {
+      const endA = gallop(a, b[j], "right", i, na);
+      for (; i < endA; i++) row[k++] = i;
+      runA = 0;
+    } else if (runB >= MIN_GALLOP) {
+      const endB = gallop(b, a[i], "left", j, nb);
+      source.fill(1, k, k + endB - j);
+      for (; j < endB; j++) row[k++] = j;
+      runB = 0;
+    } else if (a[i] <= b[j]) {
+      row[k++] = i++;
+      runA++;
+      runB = 0;
+    } else {
+      source[k] = 1;
+      row[k++] = j++;
+      runB++;
+      runA = 0;
+    }
   }
   for (; i < na; i++) row[k++] = i;
   source.fill(1, k);

@@ -20,8 +20,6 @@ export function parseCompression(value: unknown): Compression {
   if (typeof value === "string" && (COMPRESSIONS as readonly string[]).includes(value)) {
     return value as Compression;
   }
-  throw new OupsError(
-    "INVALID_ARGUMENT",
-    `unknown compression ${typeof value === "string" ? JSON.stringify(value) : String(value)}: expected one of ${COMPRESSIONS.join(", ")}`,
-  );
+  const shown = typeof value === "string" ? JSON.stringify(value) : String(value);
+  throw new OupsError("INVALID_ARGUMENT", `unknown compression ${shown}: expected one of ${COMPRESSIONS.join(", ")}`);
 }

@@ -24,7 +24,10 @@ export interface WriteRowGroupFileOptions {
 
 /** Options of {@link ParquetPool.readRowGroupFile}. */
 export interface ReadRowGroupFileOptions {
-  /** Columns to read, without duplicates; all when absent. They come back in the file's order. */
+  /**
+   * Columns to read, without duplicates; all when absent. They come back in the file's order. An empty list
+   * reads no column but keeps the row count.
+   */
   readonly columns?: readonly string[];
 }
 

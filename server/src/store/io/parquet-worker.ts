@@ -57,7 +57,8 @@ function reply(message: ParquetWorkerReply, transfer: ArrayBuffer[] = []): void 
 function serializeError(err: unknown): SerializedError {
   if (err instanceof Error) {
     const code = (err as NodeJS.ErrnoException).code;
-    return { name: err.name, message: err.message, stack: err.stack, code: typeof code === "string" ? code : undefined };
+    const errno = typeof code === "string" ? code : undefined;
+    return { name: err.name, message: err.message, stack: err.stack, code: errno };
   }
   return { name: "Error", message: String(err), stack: undefined, code: undefined };
 }

@@ -1,7 +1,14 @@
 import { openAsBlob } from "node:fs";
 import { stat } from "node:fs/promises";
 import type { ReaderOptions, WriterProperties } from "parquet-wasm";
-import { Compression as WasmCompression, ParquetFile, Table, WriterPropertiesBuilder, wasmMemory, writeParquet } from "parquet-wasm";
+import {
+  Compression as WasmCompression,
+  ParquetFile,
+  Table,
+  WriterPropertiesBuilder,
+  wasmMemory,
+  writeParquet,
+} from "parquet-wasm";
 import { OupsError } from "../errors.js";
 import type { Compression } from "./compression.js";
 import { writeFileDurable } from "./durable-fs.js";

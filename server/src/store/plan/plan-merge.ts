@@ -33,7 +33,10 @@ export interface MergePlanOptions {
   maxNOffTargetRgs?: number | undefined;
 }
 
-/** One merge chunk: existing row groups [rgStart, rgEnd) and incoming rows [inStart, inEnd), merged in memory together. */
+/**
+ * One merge chunk: existing row groups [rgStart, rgEnd) and incoming rows [inStart, inEnd), merged in memory
+ * together.
+ */
 export interface MergeChunk {
   rgStart: number;
   rgEnd: number;
@@ -41,7 +44,10 @@ export interface MergeChunk {
   inEnd: number;
 }
 
-/** A run of chunks processed in order, the last piece of each chunk carried into the next; it replaces existing row groups [rgStart, rgEnd) (rgStart === rgEnd: a pure insertion before row group rgStart). */
+/**
+ * A run of chunks processed in order, the last piece of each chunk carried into the next; it replaces existing row
+ * groups [rgStart, rgEnd) (rgStart === rgEnd: a pure insertion before row group rgStart).
+ */
 export interface MergeSequence {
   rgStart: number;
   rgEnd: number;
@@ -76,7 +82,10 @@ export function planMerge(
   checkRowGroups(rowGroups);
   const nIn = incoming.length;
   if (nIn > 1 && (incoming[0] as Ordinal) > (incoming[nIn - 1] as Ordinal)) {
-    throw new OupsError("UNORDERED_INPUT", `incoming values are not sorted: first ${incoming[0]} > last ${incoming[nIn - 1]}`);
+    throw new OupsError(
+      "UNORDERED_INPUT",
+      `incoming values are not sorted: first ${incoming[0]} > last ${incoming[nIn - 1]}`,
+    );
   }
   // The reference would merge an empty frame into an empty dataset; there is simply nothing to do.
   if (nIn === 0 && (maxNOffTargetRgs === undefined || rowGroups.length === 0)) {
@@ -118,7 +127,10 @@ export function planMerge(
 
 function checkOptions({ target, maxNOffTargetRgs }: MergePlanOptions): void {
   if (target.kind === "rows" && !(Number.isSafeInteger(target.rows) && target.rows > 0)) {
-    throw new OupsError("INVALID_ARGUMENT", `row group target must be a positive integer number of rows, got ${target.rows}`);
+    throw new OupsError(
+      "INVALID_ARGUMENT",
+      `row group target must be a positive integer number of rows, got ${target.rows}`,
+    );
   }
   // The reference rejects 0 too (its docstring says "0 or 1" mean the same thing; use 1).
   if (maxNOffTargetRgs !== undefined && !(Number.isSafeInteger(maxNOffTargetRgs) && maxNOffTargetRgs >= 1)) {
@@ -147,6 +159,9 @@ function checkRowGroups(rowGroups: readonly RowGroupStats[]): void {
 function checkTimestamps(rowGroups: readonly RowGroupStats[], incoming: ArrayLike<Ordinal>): void {
   const sample = rowGroups.length > 0 ? (rowGroups[0] as RowGroupStats).min : incoming[0];
   if (typeof sample !== "bigint") {
-    throw new OupsError("INVALID_ARGUMENT", `a period row group target needs timestamp (bigint) values, got ${typeof sample}`);
+    throw new OupsError(
+      "INVALID_ARGUMENT",
+      `a period row group target needs timestamp (bigint) values, got ${typeof sample}`,
+    );
   }
 }

@@ -20,7 +20,10 @@ export function splitOffsets(values: ArrayLike<Ordinal>, target: RowGroupTarget)
   }
   if (target.kind === "rows") {
     if (!(Number.isSafeInteger(target.rows) && target.rows > 0)) {
-      throw new OupsError("INVALID_ARGUMENT", `row group target must be a positive integer number of rows, got ${target.rows}`);
+      throw new OupsError(
+        "INVALID_ARGUMENT",
+        `row group target must be a positive integer number of rows, got ${target.rows}`,
+      );
     }
     for (let offset = 0; offset < n; offset += target.rows) {
       offsets.push(offset);
@@ -33,7 +36,10 @@ export function splitOffsets(values: ArrayLike<Ordinal>, target: RowGroupTarget)
     offsets.push(start);
     const value = values[start];
     if (typeof value !== "bigint") {
-      throw new OupsError("INVALID_ARGUMENT", `a period row group target needs timestamp (bigint) values, got ${typeof value}`);
+      throw new OupsError(
+        "INVALID_ARGUMENT",
+        `a period row group target needs timestamp (bigint) values, got ${typeof value}`,
+      );
     }
     start = searchSortedLeft(values, period.ceil(value), start + 1);
   }

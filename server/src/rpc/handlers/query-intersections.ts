@@ -1,0 +1,33 @@
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { tableToIPC } from "apache-arrow";
+import type { Store } from "../../store/store.js";
+import type { QueryIntersectionsRequest, QueryIntersectionsResponseSchema } from "../contract.js";
+import { boundFromWire, keyFromWire, ordinalToWire } from "../convert.js";
+import type { HandlerContext } from "../typed-service.js";
+
+/** QueryIntersections: for each interval, one message per dataset carrying its rows as a whole IPC stream. */
+export async function* handleQueryIntersections(
+  store: Store,
+  request: QueryIntersectionsRequest,
+  context: HandlerContext,
+): AsyncGenerator<MessageInitShape<typeof QueryIntersectionsResponseSchema>> {
+  const walk = await store.openIntersections(request.keys.map(keyFromWire), {
+    start: boundFromWire(request.start),
+    end: boundFromWire(request.end),
+    columns: request.columns,
+    signal: context.signal,
+  });
+  try {
+    for await (const part of walk.parts) {
+      yield {
+        interval: BigInt(part.interval),
+        keyIndex: part.keyIndex,
+        intervalStart: part.start === undefined ? undefined : ordinalToWire(part.start, walk.orderedType),
+        intervalEnd: part.end === undefined ? undefined : ordinalToWire(part.end, walk.orderedType),
+        arrowIpc: tableToIPC(part.table, "stream"),
+      };
+    }
+  } finally {
+    walk.close();
+  }
+}

@@ -1,0 +1,111 @@
+import { Schema, Table, tableFromIPC } from "apache-arrow";
+import { join } from "node:path";
+import { orderedColumn } from "../arrow/ordered-column.js";
+import { searchSorted } from "../arrow/search-sorted.js";
+import type { Snapshot } from "../dataset/dataset.js";
+import type { Manifest } from "../dataset/manifest.js";
+import { resolveColumns } from "../dataset/read-range.js";
+import type { ParquetPool } from "../io/parquet-pool.js";
+import type { Ordinal } from "../ordinal.js";
+import type { Block } from "./intersection-plan.js";
+import { planIntersections } from "./intersection-plan.js";
+
+/** One dataset's rows over one interval. */
+export interface IntersectionPart {
+  interval: number;
+  /** Position of the dataset among the keys asked for. */
+  keyIndex: number;
+  /** Inclusive start of the interval; undefined when open. */
+  start: Ordinal | undefined;
+  /** Exclusive end of the interval; undefined when open. */
+  end: Ordinal | undefined;
+  table: Table;
+}
+
+/** What the walk works on: one pinned generation per dataset. */
+export interface IntersectionSource {
+  snapshot: Snapshot;
+  manifest: Manifest;
+}
+
+/**
+ * Walks datasets over the same successive intervals of their ordered column, yielding, for each interval, one
+ * (possibly empty) table per dataset that has rows in the range (in the order of `sources`). Each dataset keeps
+ * only its current block in memory; the next one is decoded on the worker pool while the current is sent.
+ */
+export async function* walkIntersections(
+  sources: readonly IntersectionSource[],
+  range: { start: Ordinal | undefined; end: Ordinal | undefined },
+  options: { pool: ParquetPool; columns?: readonly string[] | undefined; signal?: AbortSignal | undefined },
+): AsyncGenerator<IntersectionPart> {
+  const plan = planIntersections(
+    sources.map((s) => s.manifest.rowGroups),
+    range.start,
+    range.end,
+  );
+  const cursors = sources.map((source, keyIndex) => new BlockCursor(source, plan.blocks[keyIndex]!, options));
+  let lower = range.start;
+  for (const [interval, upper] of plan.boundaries.entries()) {
+    for (const [keyIndex, cursor] of cursors.entries()) {
+      if (!cursor.active) continue;
+      options.signal?.throwIfAborted();
+      yield { interval, keyIndex, start: lower, end: upper, table: await cursor.rows(lower, upper) };
+    }
+    lower = upper;
+  }
+}
+
+/** Moves through one dataset's blocks as intervals advance, holding the current block and reading the next. */
+class BlockCursor {
+  private index = 0;
+  private current: Promise<Table> | undefined;
+  private next: Promise<Table> | undefined;
+  private readonly schema: Schema;
+  private readonly columns: string[];
+
+  constructor(
+    private readonly source: IntersectionSource,
+    private readonly blocks: readonly Block[],
+    private readonly options: { pool: ParquetPool; columns?: readonly string[] | undefined },
+  ) {
+    // A dataset without a schema has no row groups, hence no blocks: it never reads.
+    const schema = source.manifest.schema ?? new Schema([]);
+    this.columns = blocks.length > 0 ? resolveColumns(schema, options.columns) : [];
+    this.schema = schema.select(this.columns);
+  }
+
+  /** True when the dataset has rows in the range (otherwise it takes no part, as in the reference). */
+  get active(): boolean {
+    return this.blocks.length > 0;
+  }
+
+  /** Rows with lower <= value < upper (bounds undefined: open). */
+  async rows(lower: Ordinal | undefined, upper: Ordinal | undefined): Promise<Table> {
+    // Intervals never straddle blocks: skip blocks entirely before this interval.
+    while (this.index < this.blocks.length - 1 && lower !== undefined && this.blocks[this.index]!.max < lower) {
+      this.index++;
+      this.current = this.next;
+      this.next = undefined;
+    }
+    const block = this.blocks[this.index]!;
+    if ((upper !== undefined && block.min >= upper) || (lower !== undefined && block.max < lower)) return new Table(this.schema);
+    this.current ??= this.load(block);
+    if (this.index + 1 < this.blocks.length) this.next ??= this.load(this.blocks[this.index + 1]!);
+    const table = await this.current;
+    const values = orderedColumn(table, this.source.manifest.orderedOn).values;
+    const lo = lower === undefined ? 0 : searchSorted(values, lower, "left");
+    const hi = upper === undefined ? values.length : searchSorted(values, upper, "left");
+    const rows = table.slice(lo, Math.max(lo, hi)).select(this.columns);
+    return rows.numRows > 0 ? rows : new Table(this.schema);
+  }
+
+  private load(block: Block): Promise<Table> {
+    const { orderedOn } = this.source.manifest;
+    const wanted = this.columns.includes(orderedOn) ? this.columns : [...this.columns, orderedOn];
+    const loading = Promise.all(
+      block.rowGroups.map((g) => this.options.pool.readRowGroupFile(join(this.source.snapshot.dir, g.file), { columns: wanted })),
+    ).then((ipcs) => new Table(ipcs.flatMap((ipc) => tableFromIPC(ipc).batches)));
+    loading.catch(() => undefined); // awaited in rows(); read-ahead failures must not be "unhandled"
+    return loading;
+  }
+}
