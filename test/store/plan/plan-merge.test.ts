@@ -243,6 +243,13 @@ const offTargetCases: PlanCase[] = [
     ],
   },
   {
+    title: "a region holding several targets' worth ends a single chunk",
+    rowGroups: [rg(0, 249, 250), rg(250, 259, 10)],
+    incoming: [100, 255],
+    options: { target: rows(100), dropDuplicates: false },
+    expected: [seq(0, 2, [chunk(0, 2, 0, 2)])],
+  },
+  {
     title: "with dedupe chunks count the larger part of each region only",
     rowGroups: pairs,
     incoming: [1, 9, 13, 14],

@@ -1,18 +1,8 @@
 import test from "ava";
 import { OupsError } from "../../../server/src/store/errors.js";
 import type { Ordinal } from "../../../server/src/store/ordinal.js";
-import { parsePeriod } from "../../../server/src/store/plan/period.js";
-import type { RowGroupTarget } from "../../../server/src/store/plan/plan-merge.js";
 import { splitOffsets } from "../../../server/src/store/plan/split-offsets.js";
-import { range } from "./plan-helpers.js";
-
-function ts(iso: string): bigint {
-  return BigInt(Date.parse(`${iso}Z`)) * 1_000_000n;
-}
-
-function every(freq: string): RowGroupTarget {
-  return { kind: "period", period: parsePeriod(freq, "ns") };
-}
+import { every, range, ts } from "./plan-helpers.js";
 
 // The reference's table of split offsets (1.5, period helpers).
 const referenceCases: ReadonlyArray<[title: string, values: bigint[], freq: string, offsets: number[]]> = [

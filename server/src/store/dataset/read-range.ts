@@ -46,7 +46,7 @@ export function readRange(snapshot: Snapshot, manifest: Manifest, range: Range, 
     snapshot.release();
     throw err;
   }
-  const projected = schema.select(columns);
+  const projected = projectSchema(schema, columns);
   const selected = rowGroupsInRange(manifest.rowGroups, range);
   return {
     schema: projected,
@@ -123,6 +123,11 @@ function partition(rowGroups: readonly RowGroupEntry[], before: (g: RowGroupEntr
     else hi = mid;
   }
   return lo;
+}
+
+/** The schema of `columns`, in that order (`Schema.select` would keep the schema's order instead). */
+export function projectSchema(schema: Schema, columns: readonly string[]): Schema {
+  return schema.selectAt(columns.map((c) => schema.fields.findIndex((f) => f.name === c)));
 }
 
 /** Checks requested columns against the schema; all columns when none are asked for. */

@@ -1,5 +1,5 @@
 import type { RecordBatch, Schema } from "apache-arrow";
-import { Table, tableFromIPC, tableToIPC } from "apache-arrow";
+import { DataType, Table, tableFromIPC, tableToIPC } from "apache-arrow";
 import { join } from "node:path";
 import { concatBatches } from "../arrow/concat-batches.js";
 import { dropDuplicatesKeepLast } from "../arrow/dedupe.js";
@@ -18,7 +18,8 @@ import { rowGroupFileName } from "./row-group-files.js";
 export interface StagedWriteOptions {
   readonly dir: string;
   readonly pool: ParquetPool;
-  readonly schema: Schema;
+  /** Undefined for a metadata-only write to a dataset that never held rows. */
+  readonly schema: Schema | undefined;
   readonly orderedOn: string;
   readonly target: RowGroupTarget;
   readonly maxNOffTargetRgs: number | undefined;
@@ -44,6 +45,7 @@ export class StagedWrite {
   /** File writes running, each settled (never rejected) when its file is written or failed. */
   private readonly inFlight = new Set<Promise<void>>();
   rowGroupsRewritten = 0;
+  private readonly dictionaryColumns: string[];
 
   constructor(
     committed: readonly RowGroupEntry[],
@@ -51,6 +53,9 @@ export class StagedWrite {
     private readonly options: StagedWriteOptions,
   ) {
     this.rowGroups = [...committed];
+    this.dictionaryColumns = (options.schema?.fields ?? [])
+      .filter((f) => DataType.isDictionary(f.type) || DataType.isUtf8(f.type) || DataType.isLargeUtf8(f.type) || DataType.isBinary(f.type))
+      .map((f) => f.name);
   }
 
   /** Row groups written by this write that the commit will list. */
@@ -149,7 +154,10 @@ export class StagedWrite {
     this.created.add(file);
     const ipc = tableToIPC(piece instanceof Table ? piece : new Table([piece]), "stream");
     const written = this.options.pool
-      .writeRowGroupFile(join(this.options.dir, file), ipc, { compression: this.options.compression })
+      .writeRowGroupFile(join(this.options.dir, file), ipc, {
+        compression: this.options.compression,
+        dictionaryColumns: this.dictionaryColumns,
+      })
       .then(({ bytes }) => ({ file, rows: piece.numRows, min: values[start]!, max: values[end - 1]!, bytes }));
     const settled: Promise<void> = written.then(
       () => undefined,

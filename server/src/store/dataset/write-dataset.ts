@@ -63,7 +63,7 @@ export async function writeDataset(dataset: Dataset, input: WriteInput, options:
   const staged = new StagedWrite(committed?.rowGroups ?? [], ids.fileId, {
     dir: dataset.dir,
     pool: tuning.pool,
-    schema: schema!,
+    schema,
     orderedOn,
     target: resolved.target,
     maxNOffTargetRgs: resolved.maxNOffTargetRgs,

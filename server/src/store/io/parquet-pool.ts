@@ -20,6 +20,8 @@ export interface ParquetPoolOptions {
 export interface WriteRowGroupFileOptions {
   /** Codec of every column. Defaults to "zstd". */
   readonly compression?: Compression;
+  /** Columns to dictionary-encode (text, dictionaries); others are written plain. Default: none. */
+  readonly dictionaryColumns?: readonly string[];
 }
 
 /** Options of {@link ParquetPool.readRowGroupFile}. */
@@ -99,7 +101,7 @@ export class ParquetPool {
   ): Promise<{ bytes: number }> {
     const compression = parseCompression(options.compression);
     const { bytes, transfer } = prepareTransfer(ipc);
-    const reply = await this.#submit({ op: "write", path, ipc: bytes, compression }, transfer);
+    const reply = await this.#submit({ op: "write", path, ipc: bytes, compression, dictionaryColumns: options.dictionaryColumns ?? [] }, transfer);
     if (reply.op !== "write") {
       throw new OupsError("INTERNAL", `parquet worker answered a write of ${path} with a ${reply.op}`);
     }

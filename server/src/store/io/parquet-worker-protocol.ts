@@ -9,6 +9,8 @@ export type ParquetWorkerRequest =
       readonly path: string;
       readonly ipc: Uint8Array;
       readonly compression: Compression;
+      /** Columns worth dictionary encoding; the others are written plain. */
+      readonly dictionaryColumns: readonly string[];
     }
   | { readonly id: number; readonly op: "read"; readonly path: string; readonly columns: readonly string[] | null };
 

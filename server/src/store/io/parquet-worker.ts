@@ -21,7 +21,7 @@ port.on("message", (request: ParquetWorkerRequest) => {
 async function handle(request: ParquetWorkerRequest): Promise<void> {
   try {
     if (request.op === "write") {
-      const bytes = await encodeRowGroupFile(request.path, request.ipc, request.compression);
+      const bytes = await encodeRowGroupFile(request.path, request.ipc, request.compression, request.dictionaryColumns);
       reply({ id: request.id, ok: true, op: "write", bytes, wasmMemoryBytes: wasmMemoryBytes() });
     } else {
       const ipc = await decodeRowGroupFile(request.path, request.columns);

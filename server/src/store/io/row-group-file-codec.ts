@@ -3,6 +3,7 @@ import { stat } from "node:fs/promises";
 import type { ReaderOptions, WriterProperties } from "parquet-wasm";
 import {
   Compression as WasmCompression,
+  EnabledStatistics,
   ParquetFile,
   Table,
   WriterPropertiesBuilder,
@@ -37,10 +38,15 @@ const MAX_ROW_GROUP_ROWS = 0xffff_ffff;
  * Resolves to the file's size in bytes. Rejects with `OupsError`: `ALREADY_EXISTS` when `path` exists,
  * `INTERNAL` (with the parquet-wasm or file-system error as `cause`) otherwise.
  */
-export async function encodeRowGroupFile(path: string, ipc: Uint8Array, compression: Compression): Promise<number> {
+export async function encodeRowGroupFile(
+  path: string,
+  ipc: Uint8Array,
+  compression: Compression,
+  dictionaryColumns: readonly string[] = [],
+): Promise<number> {
   let parquet: Uint8Array;
   try {
-    parquet = encodeParquet(ipc, compression);
+    parquet = encodeParquet(ipc, compression, dictionaryColumns);
   } catch (err) {
     throw new OupsError("INTERNAL", `cannot encode row group file ${path}: ${messageOf(err)}`, { cause: err });
   }
@@ -109,10 +115,10 @@ export function wasmMemoryBytes(): number {
   return memory.buffer.byteLength;
 }
 
-function encodeParquet(ipc: Uint8Array, compression: Compression): Uint8Array {
+function encodeParquet(ipc: Uint8Array, compression: Compression, dictionaryColumns: readonly string[]): Uint8Array {
   let table: Table | undefined = Table.fromIPCStream(ipc);
   try {
-    const properties = writerProperties(compression);
+    const properties = writerProperties(compression, dictionaryColumns);
     const owned = table;
     // writeParquet takes ownership of both wasm objects and drops them itself, even when it fails.
     table = undefined;
@@ -122,12 +128,18 @@ function encodeParquet(ipc: Uint8Array, compression: Compression): Uint8Array {
   }
 }
 
-function writerProperties(compression: Compression): WriterProperties {
+function writerProperties(compression: Compression, dictionaryColumns: readonly string[]): WriterProperties {
   // Each builder call consumes its receiver and returns a new builder; build() consumes the last one.
-  return new WriterPropertiesBuilder()
+  // Dictionary encoding only where values repeat (text): on timestamps and prices the writer builds a dictionary
+  // and then abandons it, which costs more than the encoding saves. Row-group (chunk) statistics are kept for
+  // other readers' pruning; page statistics are skipped, since the manifest holds what oups needs.
+  let builder = new WriterPropertiesBuilder()
     .setCompression(wasmCodecs[compression])
     .setMaxRowGroupSize(MAX_ROW_GROUP_ROWS)
-    .build();
+    .setDictionaryEnabled(false)
+    .setStatisticsEnabled(EnabledStatistics.Chunk);
+  for (const column of dictionaryColumns) builder = builder.setColumnDictionaryEnabled(column, true);
+  return builder.build();
 }
 
 function assertColumnsExist(file: ParquetFile, columns: readonly string[], path: string): void {

@@ -4,7 +4,7 @@ import { orderedColumn } from "../arrow/ordered-column.js";
 import { searchSorted } from "../arrow/search-sorted.js";
 import type { Snapshot } from "../dataset/dataset.js";
 import type { Manifest } from "../dataset/manifest.js";
-import { resolveColumns } from "../dataset/read-range.js";
+import { projectSchema, resolveColumns } from "../dataset/read-range.js";
 import type { ParquetPool } from "../io/parquet-pool.js";
 import type { Ordinal } from "../ordinal.js";
 import type { Block } from "./intersection-plan.js";
@@ -71,7 +71,7 @@ class BlockCursor {
     // A dataset without a schema has no row groups, hence no blocks: it never reads.
     const schema = source.manifest.schema ?? new Schema([]);
     this.columns = blocks.length > 0 ? resolveColumns(schema, options.columns) : [];
-    this.schema = schema.select(this.columns);
+    this.schema = projectSchema(schema, this.columns);
   }
 
   /** True when the dataset has rows in the range (otherwise it takes no part, as in the reference). */
