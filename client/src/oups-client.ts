@@ -32,7 +32,10 @@ export interface WriteOptions extends CallOptions {
   dropDuplicates?: boolean;
   /** Row group size to aim for: a row count, or a period for timestamp columns ("1D", "2h", "MS"). */
   rowGroupTarget?: number | string;
-  /** Coalesce runs of more than this many off-target row groups next to new data. */
+  /**
+   * Coalesce runs of more than this many off-target row groups next to new data (default: the daemon's, 2);
+   * 0 never coalesces. Given on a write of no rows (an empty Table), it compacts the dataset.
+   */
   maxNOffTargetRgs?: number;
   /** Metadata keys to add or replace. */
   metadata?: Readonly<Record<string, string>>;
@@ -326,7 +329,7 @@ async function* writeRequests(
           target === undefined
             ? undefined
             : { target: typeof target === "number" ? { case: "rows", value: BigInt(target) } : { case: "period", value: target } },
-        maxNOffTargetRgs: options.maxNOffTargetRgs ?? 0,
+        maxNOffTargetRgs: options.maxNOffTargetRgs,
         metadata: { ...options.metadata },
         removeMetadata: [...(options.removeMetadata ?? [])],
         sort: options.sort ?? false,

@@ -8,6 +8,13 @@ export const DEFAULT_LISTEN = "127.0.0.1:50051";
  */
 export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
+/**
+ * Writes that do not say otherwise coalesce runs of more than this many small row groups next to their rows, so
+ * that a collector appending small batches does not leave thousands of tiny row groups (the rewrite this costs is
+ * bounded by a few row groups).
+ */
+export const DEFAULT_MAX_N_OFF_TARGET_RGS = 2;
+
 /** Settings of `oups serve`. */
 export interface DaemonConfig {
   storeDir: string;

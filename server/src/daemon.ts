@@ -1,6 +1,6 @@
 import { Server, ServerCredentials } from "@grpc/grpc-js";
 import type { HealthImplementation } from "grpc-health-check";
-import { MAX_MESSAGE_BYTES } from "./config.js";
+import { DEFAULT_MAX_N_OFF_TARGET_RGS, MAX_MESSAGE_BYTES } from "./config.js";
 import { log } from "./log.js";
 import { toGrpcServiceDefinition } from "../../client/src/grpc/service-definition.js";
 import { StoreService } from "./rpc/contract.js";
@@ -35,6 +35,7 @@ export class Daemon {
     const store = await Store.open(options.storeDir, {
       indexSchema: options.indexSchema,
       onLockCompromised: (err) => log.error("store lock compromised: refusing writes", err),
+      defaultMaxNOffTargetRgs: DEFAULT_MAX_N_OFF_TARGET_RGS,
     });
     try {
       server = new Server({

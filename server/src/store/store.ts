@@ -40,6 +40,8 @@ export interface StoreOpenOptions {
   parquetWorkers?: number | undefined;
   /** Incoming rows a write merges at once (bounds a write's memory; default 1Mi rows). */
   writeWindowRows?: number | undefined;
+  /** Coalescing bound of writes that give none (default: never coalesce, as the original oups). */
+  defaultMaxNOffTargetRgs?: number | undefined;
 }
 
 /** A range query as the engine takes it: bounds are matched to the ordered column's type. */
@@ -65,6 +67,7 @@ export class Store {
   private readonly pool: ParquetPool;
   private readonly workers: number;
   private readonly writeWindowRows: number;
+  private readonly defaultMaxNOffTargetRgs: number | undefined;
 
   private constructor(
     readonly dir: string,
@@ -75,6 +78,7 @@ export class Store {
     this.workers = options.parquetWorkers ?? availableParallelism();
     this.pool = ParquetPool.create({ size: this.workers });
     this.writeWindowRows = options.writeWindowRows ?? 1 << 20;
+    this.defaultMaxNOffTargetRgs = options.defaultMaxNOffTargetRgs;
   }
 
   /** Opens (and creates, if missing) the store at `dir`, taking its lock. */
@@ -150,6 +154,7 @@ export class Store {
         pool: this.pool,
         windowRows: this.writeWindowRows,
         maxFilesInFlight: this.workers * 2,
+        defaultMaxNOffTargetRgs: this.defaultMaxNOffTargetRgs,
       });
     });
   }

@@ -75,7 +75,7 @@ function writeOptions(header: WriteHeader, signal: AbortSignal): WriteOptions {
     duplicatesOn: header.duplicatesOn,
     dropDuplicates: header.dropDuplicates,
     rowGroupTarget: target?.case === "rows" ? Number(target.value) : target?.case === "period" ? target.value : undefined,
-    maxNOffTargetRgs: header.maxNOffTargetRgs || undefined,
+    maxNOffTargetRgs: header.maxNOffTargetRgs,
     metadata: header.metadata,
     removeMetadata: header.removeMetadata,
     sort: header.sort,

@@ -36,6 +36,8 @@ export interface WriteTuning {
   /** Incoming rows merged at once, at least; bounds a write's memory whatever its size. */
   windowRows: number;
   maxFilesInFlight: number;
+  /** Coalescing bound for writes that do not give one (undefined: never coalesce). */
+  defaultMaxNOffTargetRgs?: number | undefined;
 }
 
 /**
@@ -58,7 +60,7 @@ export async function writeDataset(dataset: Dataset, input: WriteInput, options:
       throw new OupsError("SCHEMA_MISMATCH", `rows do not match the dataset's schema: ${differences.join("; ")}`);
     }
   }
-  const resolved = resolveWriteOptions(options, orderedOn, schema);
+  const resolved = resolveWriteOptions(options, orderedOn, schema, tuning.defaultMaxNOffTargetRgs);
   const ids = await dataset.nextIds();
   const staged = new StagedWrite(committed?.rowGroups ?? [], ids.fileId, {
     dir: dataset.dir,
@@ -72,7 +74,7 @@ export async function writeDataset(dataset: Dataset, input: WriteInput, options:
     maxFilesInFlight: tuning.maxFilesInFlight,
   });
   try {
-    const rowsReceived = await applyStream(staged, input, orderedOn, options, tuning.windowRows, schema);
+    const rowsReceived = await applyStream(staged, input, orderedOn, options, tuning.windowRows, schema, resolved.maxNOffTargetRgs);
     options.signal?.throwIfAborted();
     const rowGroups = staged.rowGroups;
     const next: Manifest = {
@@ -110,6 +112,7 @@ async function applyStream(
   options: WriteOptions,
   windowRows: number,
   schema: Schema | undefined,
+  maxNOffTargetRgs: number | undefined,
 ): Promise<number> {
   let window: RecordBatch[] = [];
   let windowSize = 0;
@@ -136,8 +139,8 @@ async function applyStream(
   if (window.length > 0) {
     const rows = concatBatches(window, schema!);
     await staged.apply(options.sort ? sortBatch(rows, orderedOn) : rows, true);
-  } else if (options.maxNOffTargetRgs) {
-    // No rows, but a coalescing bound: a compaction call (reference planner, step D).
+  } else if (options.maxNOffTargetRgs !== undefined && maxNOffTargetRgs !== undefined) {
+    // No rows, but an explicit coalescing bound: a compaction call (reference planner, step D).
     await staged.apply(null, true);
   }
   return received;

@@ -15,6 +15,10 @@ export interface WriteOptions {
   dropDuplicates?: boolean | undefined;
   /** A row count, or a period ("1D", "2h", "MS") for timestamp columns. */
   rowGroupTarget?: number | string | undefined;
+  /**
+   * Coalesce runs of more than this many off-target row groups next to new data; 0: never. Undefined: the
+   * store's default. Given explicitly on a write of no rows, it compacts the dataset.
+   */
   maxNOffTargetRgs?: number | undefined;
   /** Metadata keys to add or replace. */
   metadata?: Readonly<Record<string, string>> | undefined;
@@ -39,7 +43,12 @@ export interface ResolvedWriteOptions {
 }
 
 /** Checks `options` against `schema` (the dataset's) and resolves defaults; errors name the option and value. */
-export function resolveWriteOptions(options: WriteOptions, orderedOn: string, schema: Schema | undefined): ResolvedWriteOptions {
+export function resolveWriteOptions(
+  options: WriteOptions,
+  orderedOn: string,
+  schema: Schema | undefined,
+  defaultMaxNOffTargetRgs: number | undefined,
+): ResolvedWriteOptions {
   const column = schema?.fields.find((f) => f.name === orderedOn);
   if (schema && !column) {
     throw new OupsError("INVALID_ARGUMENT", `ordered_on column "${orderedOn}" is not among the columns (${schema.fields.map((f) => f.name).join(", ")})`);
@@ -53,10 +62,12 @@ export function resolveWriteOptions(options: WriteOptions, orderedOn: string, sc
     const missing = duplicatesOn === "all" || !schema ? [] : duplicatesOn.filter((c) => !schema.fields.some((f) => f.name === c));
     if (missing.length > 0) throw new OupsError("INVALID_ARGUMENT", `duplicates_on columns not found: ${missing.join(", ")}`);
   }
-  const maxNOffTargetRgs = options.maxNOffTargetRgs || undefined;
-  if (maxNOffTargetRgs !== undefined && (!Number.isSafeInteger(maxNOffTargetRgs) || maxNOffTargetRgs < 1)) {
-    throw new OupsError("INVALID_ARGUMENT", `max_n_off_target_rgs must be a positive integer, got ${maxNOffTargetRgs}`);
+  const requested = options.maxNOffTargetRgs ?? defaultMaxNOffTargetRgs;
+  if (requested !== undefined && (!Number.isSafeInteger(requested) || requested < 0)) {
+    throw new OupsError("INVALID_ARGUMENT", `max_n_off_target_rgs must be a whole number, got ${requested}`);
   }
+  // 0 means "never coalesce", which the planner spells `undefined`.
+  const maxNOffTargetRgs = requested || undefined;
   return {
     orderedOn,
     duplicatesOn,
