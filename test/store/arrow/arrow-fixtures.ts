@@ -5,6 +5,7 @@ import {
   DateDay,
   DateMillisecond,
   Dictionary,
+  DurationMicrosecond,
   Field,
   Float32,
   Float64,
@@ -16,6 +17,8 @@ import {
   RecordBatch,
   Schema,
   Struct,
+  TimeMillisecond,
+  TimeNanosecond,
   TimestampMicrosecond,
   TimestampMillisecond,
   TimestampNanosecond,
@@ -100,7 +103,7 @@ export function rowsOf(source: Table | RecordBatch): Cell[][] {
 }
 
 function isFixedWidth(type: DataType): boolean {
-  return [Type.Int, Type.Float, Type.Date, Type.Timestamp].includes(type.typeId);
+  return [Type.Int, Type.Float, Type.Date, Type.Timestamp, Type.Time, Type.Duration].includes(type.typeId);
 }
 
 /** A sample column per supported type, each with nulls, `length` 6. */
@@ -125,6 +128,9 @@ export const sampleColumns: readonly ColumnSpec[] = [
   { name: "ts_ns", type: new TimestampNanosecond(), values: [1n, 2n, 3n, 4n, null, 1_700_000_000_000_000_001n] },
   { name: "d32", type: new DateDay(), values: [19000, null, 19002, 19003, 19004, 19005] },
   { name: "d64", type: new DateMillisecond(), values: [86_400_000n, 2n * 86_400_000n, null, 0n, 5n, 6n] },
+  { name: "t32", type: new TimeMillisecond(), values: [0, 1000, null, 86_399_999, 5, 6] },
+  { name: "t64", type: new TimeNanosecond(), values: [0n, null, 3n, 86_399_999_999_999n, 5n, 6n] },
+  { name: "dur", type: new DurationMicrosecond(), values: [-1n, 2n, 3n, 4n, null, 6n] },
   { name: "dict8", type: new Dictionary(new Utf8(), new Int8()), values: ["AAPL", "MSFT", null, "AAPL", "GOOG", "MSFT"] },
   { name: "dict16", type: new Dictionary(new Utf8(), new Int16()), values: [null, "b", "a", "b", "c", "a"] },
   { name: "dict32", type: new Dictionary(new Utf8(), new Int32()), values: ["x", "y", "z", null, "x", "w"] },

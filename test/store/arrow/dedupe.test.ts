@@ -56,6 +56,18 @@ test("dropDuplicatesKeepLast compares dictionary values, not indices", (t) => {
   t.deepEqual(rowsOf(dropDuplicatesKeepLast(batch, ["sym"], "ts")), [[1n, "a"], [2n, "a"]]);
 });
 
+test("dropDuplicatesKeepLast takes a row pointing to a null dictionary entry for a null", (t) => {
+  const type = new Dictionary(new Utf8(), new Int8());
+  const values = makeData({ type: new Utf8(), length: 2, nullCount: 1, nullBitmap: Uint8Array.of(0b10), valueOffsets: Int32Array.of(0, 0, 1), data: Uint8Array.of(97) });
+  const sym = makeData({ type, length: 4, nullCount: 1, nullBitmap: Uint8Array.of(0b1011), data: Int8Array.of(0, 1, 0, 0), dictionary: new Vector([values]) });
+  const ts = makeData({ type: new Int64(), length: 4, data: BigInt64Array.of(1n, 1n, 1n, 1n) });
+  const fields = [new Field("ts", ts.type, false), new Field("sym", type, true)];
+  const batch = new RecordBatch(new Schema(fields), makeData({ type: new Struct(fields), length: 4, nullCount: 0, children: [ts, sym] }));
+  const out = dropDuplicatesKeepLast(batch, ["sym"], "ts");
+  t.is(out.numRows, 2);
+  t.deepEqual(cells(out, "sym"), ["a", null]);
+});
+
 /** A key for the reference: equal as pandas compares (null = null, NaN = NaN, -0 = 0, bytes by content). */
 function referenceKey(value: Cell): string {
   if (value === null) return "null";

@@ -34,6 +34,23 @@ for (const column of sampleColumns) {
   });
 }
 
+test("gather copies long runs of picks whole, for every supported type", (t) => {
+  const first = concatBatches([forward, reversed, forward, forward.slice(2)], forward.schema);
+  const second = concatBatches([reversed, forward, reversed], forward.schema);
+  const specsOf = (parts: readonly (readonly ColumnSpec[])[], name: string) =>
+    parts.flatMap((specs) => specs.find((c) => c.name === name)!.values);
+  const runs = [[0, 3, 12], [1, 0, 10], [0, 15, 7], [1, 10, 8], [0, 0, 3]] as const;
+  const picks = picksOf(runs.flatMap(([s, from, count]) => Array.from({ length: count }, (_, i) => [s, from + i] as const)));
+  const out = gather([first, new Table([second.slice(0, 7), second.slice(7)])], picks, forward.schema);
+  for (const column of sampleColumns) {
+    const values = [
+      specsOf([sampleColumns, reversedColumns, sampleColumns, sampleColumns.map((c) => ({ ...c, values: c.values.slice(2) }))], column.name),
+      specsOf([reversedColumns, sampleColumns, reversedColumns], column.name),
+    ];
+    t.deepEqual(cells(out, column.name), runs.flatMap(([s, from, count]) => values[s].slice(from, from + count)), column.name);
+  }
+});
+
 test("gather gives the batch the fields of the schema it is given", (t) => {
   const out = gather([forward, reversed], picksOf(pairs), forward.schema);
   t.deepEqual(out.schema.fields, forward.schema.fields);

@@ -47,3 +47,17 @@ export function copyBits(dst: Uint8Array, dstOffset: number, src: Uint8Array, sr
     if (isBitSet(src, srcOffset + i)) dst[(dstOffset + i) >> 3] |= 1 << ((dstOffset + i) & 7);
   }
 }
+
+/** Number of set bits among the first `length` bits of `bitmap`. */
+export function countSetBits(bitmap: Uint8Array, length: number): number {
+  let count = 0;
+  const fullBytes = length >> 3;
+  for (let b = 0; b < fullBytes; b++) {
+    let x = bitmap[b];
+    x = x - ((x >> 1) & 0x55);
+    x = (x & 0x33) + ((x >> 2) & 0x33);
+    count += (x + (x >> 4)) & 0x0f;
+  }
+  for (let i = fullBytes << 3; i < length; i++) if (isBitSet(bitmap, i)) count++;
+  return count;
+}

@@ -1,10 +1,10 @@
-import { Data, Vector } from "apache-arrow";
+import { Data } from "apache-arrow";
 import type { DataType, Dictionary } from "apache-arrow";
 import { OupsError } from "../errors.js";
 import { bitmapByteLength } from "./bitmap.js";
 import { columnLayout } from "./column-layout.js";
-import { type IndexArray, maxIndexOf, newIndexArray } from "./index-array.js";
-import { dictionaryStrings, utf8Data } from "./string-values.js";
+import { DictionaryUnifier, checkDictionarySize, sharedDictionary } from "./dictionary-unifier.js";
+import { type IndexArray, newIndexArray } from "./index-array.js";
 import { toLargeOffsets, valueOffsetsOf } from "./value-offsets.js";
 
 /** Row numbers or chunk numbers of a pick list. */
@@ -26,7 +26,7 @@ type WordArray = Uint8Array | Uint16Array | Uint32Array;
 
 /**
  * Builds one contiguous column of type `type` whose row `k` is row `picks.rows[k]` of
- * `chunks[picks.chunkIds[k]]`. The chunks must have types that {@link gatherableInto} accepts; dictionaries
+ * `chunks[picks.chunkIds[k]]`. The chunks must have types that `gatherableInto` accepts; dictionaries
  * that differ between chunks are unified into one, holding only the values the picked rows use.
  */
 export function gatherColumn(name: string, type: DataType, chunks: readonly Data[], picks: ChunkPicks): Data {
@@ -227,58 +227,19 @@ function gatherDictionary(
   const length = rows.length;
   const out = newIndexArray(type.indices, length);
   const srcs = chunks.map((chunk) => chunk.values as IndexArray);
-  const shared = chunks[0]?.dictionary;
-  if (shared !== undefined && chunks.every((chunk) => chunk.dictionary === shared)) {
+  const shared = sharedDictionary(chunks);
+  if (shared !== undefined) {
     checkDictionarySize(name, type, shared.length);
     for (let k = 0; k < length; k++) out[k] = srcs[chunkIds[k]][rows[k]];
     return new Data(type, 0, length, validity.nullCount, [undefined, out, validity.nullBitmap], [], shared);
   }
-
-  // One remap table per distinct dictionary, filled lazily so only the dictionary values in use are kept.
-  const slots = new Map<Vector | undefined, number>();
-  const slotOfChunk = chunks.map((chunk) => {
-    let slot = slots.get(chunk.dictionary);
-    if (slot === undefined) slots.set(chunk.dictionary, (slot = slots.size));
-    return slot;
-  });
-  const dictionaries = [...slots.keys()];
-  const remaps = dictionaries.map((dictionary) => new Int32Array(dictionary?.length ?? 0).fill(-1));
-  const strings: ((string | null)[] | undefined)[] = dictionaries.map(() => undefined);
-  const values: string[] = [];
-  const idOfValue = new Map<string, number>();
+  const unifier = new DictionaryUnifier(name, chunks);
   const bitmap = validity.nullBitmap;
   for (let k = 0; k < length; k++) {
     if (bitmap !== undefined && (bitmap[k >> 3] & (1 << (k & 7))) === 0) continue;
     const c = chunkIds[k];
-    const slot = slotOfChunk[c];
-    const index = srcs[c][rows[k]];
-    let id = remaps[slot][index];
-    if (id < 0) {
-      const value = (strings[slot] ??= dictionaryStrings(dictionaries[slot]))[index];
-      if (value === null || value === undefined) {
-        throw new OupsError("INVALID_ARGUMENT", `column "${name}": row points to a null or missing dictionary value`);
-      }
-      id = idOfValue.get(value) ?? -1;
-      if (id < 0) {
-        id = values.length;
-        values.push(value);
-        idOfValue.set(value, id);
-      }
-      remaps[slot][index] = id;
-    }
-    out[k] = id;
+    out[k] = unifier.id(c, srcs[c][rows[k]]);
   }
-  checkDictionarySize(name, type, values.length);
-  const dictionary = new Vector([utf8Data(values, largeValues)]);
+  const dictionary = unifier.dictionary(type, largeValues);
   return new Data(type, 0, length, validity.nullCount, [undefined, out, validity.nullBitmap], [], dictionary);
 }
-
-function checkDictionarySize(name: string, type: Dictionary, size: number): void {
-  if (size - 1 > maxIndexOf(type.indices)) {
-    throw new OupsError(
-      "INVALID_ARGUMENT",
-      `column "${name}": ${size} dictionary values do not fit ${String(type.indices)} indices`,
-    );
-  }
-}
-

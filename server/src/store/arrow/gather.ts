@@ -2,8 +2,11 @@ import type { RecordBatch, Schema, Table } from "apache-arrow";
 import { OupsError } from "../errors.js";
 import { batchesOf } from "./column-chunks.js";
 import { type ChunkPicks, type PickIndex, gatherColumn } from "./gather-column.js";
+import { gatherColumnRuns } from "./gather-runs.js";
 import { fieldChunks, makeBatch } from "./make-batch.js";
+import { findPickRuns } from "./pick-runs.js";
 
+// Re-exported so that callers find the gather kernel and its whole-buffer fast path in one module.
 export { concatBatches } from "./concat-batches.js";
 
 /** Which rows to gather: output row `k` is row `row[k]` of source `source[k]`. */
@@ -34,9 +37,14 @@ export function gather(sources: readonly (Table | RecordBatch)[], picks: Picks, 
   const batches = batchLists.flat();
   const sourceOfBatch = batchLists.flatMap((list, s) => list.map(() => s));
   const sourceOf = (batch: number) => `source ${sourceOfBatch[batch]}`;
-  const children = schema.fields.map((field) =>
-    gatherColumn(field.name, field.type, fieldChunks(batches, field, sourceOf), chunkPicks),
-  );
+  // Picks made of long runs (merges of barely overlapping ranges, dedupes dropping few rows) copy buffers whole.
+  const runs = findPickRuns(chunkPicks);
+  const children = schema.fields.map((field) => {
+    const chunks = fieldChunks(batches, field, sourceOf);
+    return runs === undefined
+      ? gatherColumn(field.name, field.type, chunks, chunkPicks)
+      : gatherColumnRuns(field.name, field.type, chunks, runs, length);
+  });
   return makeBatch(schema, length, children);
 }
 

@@ -14,7 +14,9 @@ export type RowEquality = (i: number, j: number) => boolean;
  * -0 equals 0 (as pandas compares), dictionary entries compare by value, not by index.
  */
 export function rowEquality(name: string, data: Data): RowEquality {
-  const equal = valueEquality(columnLayout(name, data.type), data);
+  const layout = columnLayout(name, data.type);
+  if (layout.kind === "dictionary" && (data.dictionary?.nullCount ?? 0) > 0) return nullableDictionaryEquality(data);
+  const equal = valueEquality(layout, data);
   if (data.nullCount <= 0) return equal;
   const bitmap = data.nullBitmap as Uint8Array;
   const offset = data.offset;
@@ -79,10 +81,24 @@ function valueEquality(layout: ColumnLayout, data: Data): RowEquality {
   }
 }
 
-/** For each dictionary entry, the first entry with the same value (so equal values share one number). */
+/** Equality of rows of a dictionary column whose dictionary holds nulls: a row pointing to one is null. */
+function nullableDictionaryEquality(data: Data): RowEquality {
+  const indices = data.values as IndexArray;
+  const canonical = canonicalIndices(dictionaryStrings(data.dictionary));
+  const bitmap = data.nullCount > 0 ? (data.nullBitmap as Uint8Array) : undefined;
+  const offset = data.offset;
+  const valueOf = (i: number) => (bitmap === undefined || isBitSet(bitmap, offset + i) ? canonical[indices[i]] : -1);
+  return (i, j) => valueOf(i) === valueOf(j);
+}
+
+/**
+ * For each dictionary entry, the first entry with the same value (so equal values share one number), or -1
+ * for a null entry.
+ */
 function canonicalIndices(values: readonly (string | null)[]): Int32Array {
-  const first = new Map<string | null, number>();
+  const first = new Map<string, number>();
   return Int32Array.from(values, (value, i) => {
+    if (value === null) return -1;
     const seen = first.get(value);
     if (seen !== undefined) return seen;
     first.set(value, i);

@@ -40,7 +40,7 @@ function valueReader(layout: ColumnLayout, data: Data): (row: number) => string 
       if (data.stride === 1) return (row) => String(values[row]);
       const bytes = Buffer.from(values.buffer, values.byteOffset, values.byteLength);
       const width = layout.byteWidth;
-      return (row) => bytes.toString("latin1", row * width, (row + 1) * width);
+      return (row) => `${width}:${bytes.toString("latin1", row * width, (row + 1) * width)}`;
     }
     case "binary": {
       const offsets = valueOffsetsOf(data);
