@@ -1,15 +1,76 @@
 #!/usr/bin/env node
-import { serve, serveHelp } from "./cli/serve.js";
+import { isUsageError } from "./cli/usage-error.js";
 import { isOupsError } from "./store/errors.js";
 
-interface Command {
+/** A command's entry point and help text, as its module exports them. */
+interface CommandModule {
   run(args: string[]): Promise<void>;
   help: string;
+}
+
+interface Command {
   summary: string;
+  // Loaded on demand: a client command need not load the storage engine (nor serve the CLI commands' code).
+  load(): Promise<CommandModule>;
 }
 
 const commands: Record<string, Command> = {
-  serve: { run: serve, help: serveHelp, summary: "run the daemon on a store directory" },
+  serve: {
+    summary: "run the daemon on a store directory",
+    load: async () => {
+      const m = await import("./cli/serve.js");
+      return { run: m.serve, help: m.serveHelp };
+    },
+  },
+  init: {
+    summary: "declare a store's index schema (on the directory, no daemon)",
+    load: async () => {
+      const m = await import("./cli/init.js");
+      return { run: m.init, help: m.initHelp };
+    },
+  },
+  keys: {
+    summary: "list the keys of the datasets",
+    load: async () => {
+      const m = await import("./cli/keys.js");
+      return { run: m.keys, help: m.keysHelp };
+    },
+  },
+  describe: {
+    summary: "show a dataset's schema, row groups and metadata",
+    load: async () => {
+      const m = await import("./cli/describe.js");
+      return { run: m.describe, help: m.describeHelp };
+    },
+  },
+  write: {
+    summary: "merge a Parquet, Arrow or CSV file into a dataset",
+    load: async () => {
+      const m = await import("./cli/write.js");
+      return { run: m.write, help: m.writeHelp };
+    },
+  },
+  query: {
+    summary: "read a range of a dataset as a table, CSV, Parquet or Arrow",
+    load: async () => {
+      const m = await import("./cli/query.js");
+      return { run: m.query, help: m.queryHelp };
+    },
+  },
+  meta: {
+    summary: "get or set a dataset's metadata",
+    load: async () => {
+      const m = await import("./cli/meta.js");
+      return { run: m.meta, help: m.metaHelp };
+    },
+  },
+  rm: {
+    summary: "delete a dataset",
+    load: async () => {
+      const m = await import("./cli/rm.js");
+      return { run: m.rm, help: m.rmHelp };
+    },
+  },
 };
 
 const usage = `Usage: oups <command> [options]
@@ -27,24 +88,34 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${usage}\n`);
     return name === undefined ? 1 : 0;
   }
-  const command = commands[name];
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!command) {
     process.stderr.write(`oups: unknown command '${name}'\n${usage}\n`);
     return 2;
   }
+  const { run, help } = await command.load();
   if (args.includes("--help") || args.includes("-h")) {
-    process.stdout.write(`${command.help}\n`);
+    process.stdout.write(`${help}\n`);
     return 0;
   }
   try {
-    await command.run(args);
+    await run(args);
     return 0;
   } catch (err) {
+    if (isUsageError(err)) {
+      process.stderr.write(`oups ${name}: ${err.message} (see 'oups ${name} --help')\n`);
+      return 2;
+    }
     // One line for the user; the daemon's own log has the details of internal failures.
     const message = isOupsError(err) || err instanceof Error ? err.message : String(err);
-    process.stderr.write(`oups ${name}: ${message}\n`);
+    process.stderr.write(`oups ${name}: ${firstLine(message)}\n`);
     return 1;
   }
+}
+
+function firstLine(message: string): string {
+  const [first = "", ...rest] = message.trim().split("\n");
+  return rest.length > 0 ? `${first.trimEnd()} …` : first;
 }
 
 process.exitCode = await main(process.argv.slice(2));

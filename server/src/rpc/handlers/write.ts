@@ -1,5 +1,5 @@
 import type { RecordBatch } from "apache-arrow";
-import { openIpcStream } from "../../../../client/src/arrow/ipc-stream.js";
+import { END_OF_STREAM, openIpcStream } from "../../../../client/src/arrow/ipc-stream.js";
 import type { WriteInput } from "../../store/dataset/write-dataset.js";
 import type { WriteOptions } from "../../store/dataset/write-options.js";
 import { OupsError } from "../../store/errors.js";
@@ -42,14 +42,26 @@ async function* chunksAfterHeader(messages: AsyncIterator<WriteRequest>): AsyncG
 
 /**
  * Opens the IPC stream (reading until its schema arrives) and wraps its batches so that undecodable bytes become
- * INVALID_ARGUMENT and a cancelled call CANCELLED. A call with no IPC bytes at all is a metadata-only write.
+ * INVALID_ARGUMENT and a cancelled call CANCELLED. The stream must end with its end-of-stream marker: a call cut
+ * short (a client cancelling between messages can look like one that ended) then commits nothing.
  */
 async function decodeRows(chunks: AsyncGenerator<Uint8Array>, signal: AbortSignal): Promise<WriteInput> {
   const first = await chunks.next().catch((err: unknown) => fail(err, signal));
-  if (first.done) return { schema: undefined, batches: [] };
+  if (first.done) {
+    if (signal.aborted) fail(signal.reason, signal);
+    throw new OupsError(
+      "INVALID_ARGUMENT",
+      "a Write carries an Arrow IPC stream after its header (a stream of no rows creates an empty dataset); use UpdateMetadata to change only metadata",
+    );
+  }
+  const tail = new Uint8Array(END_OF_STREAM.byteLength);
+  let received = 0;
   async function* all() {
-    yield first.value as Uint8Array;
-    yield* chunks;
+    for (let chunk: Uint8Array | undefined = first.value as Uint8Array; chunk; chunk = (await chunks.next()).value as Uint8Array | undefined) {
+      keepTail(tail, chunk);
+      received += chunk.byteLength;
+      yield chunk;
+    }
   }
   const { schema, batches } = await openIpcStream(all()).catch((err: unknown) => fail(err, signal));
   async function* checked(): AsyncGenerator<RecordBatch> {
@@ -58,8 +70,26 @@ async function decodeRows(chunks: AsyncGenerator<Uint8Array>, signal: AbortSigna
     } catch (err) {
       fail(err, signal);
     }
+    if (signal.aborted) fail(signal.reason, signal);
+    if (received < tail.byteLength || !tail.every((b, i) => b === END_OF_STREAM[i])) {
+      // A cancelled call's half-close can arrive before its cancellation: let that land to report the right cause.
+      await new Promise(setImmediate);
+      if (signal.aborted) fail(signal.reason, signal);
+      throw new OupsError("INVALID_ARGUMENT", "the Arrow IPC stream ends without its end-of-stream marker: it was cut short, nothing was committed");
+    }
   }
   return { schema, batches: checked() };
+}
+
+/** Keeps the stream's last bytes right-aligned in `tail` (valid once at least `tail.byteLength` arrived). */
+function keepTail(tail: Uint8Array, chunk: Uint8Array): void {
+  const n = tail.byteLength;
+  if (chunk.byteLength >= n) {
+    tail.set(chunk.subarray(chunk.byteLength - n));
+  } else {
+    tail.copyWithin(0, chunk.byteLength);
+    tail.set(chunk, n - chunk.byteLength);
+  }
 }
 
 function fail(err: unknown, signal: AbortSignal): never {

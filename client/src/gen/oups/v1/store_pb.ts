@@ -1044,8 +1044,9 @@ export const StoreService: GenService<{
     output: typeof DescribeResponseSchema;
   },
   /**
-   * Write merges rows into a dataset: a WriteHeader first, then Arrow IPC chunks. The whole call is one atomic
-   * commit: nothing is committed when the stream fails, is cancelled or is rejected.
+   * Write merges rows into a dataset: a WriteHeader first, then Arrow IPC chunks forming one IPC stream, which
+   * must end with its end-of-stream marker (a stream of no rows creates an empty dataset). The whole call is one
+   * atomic commit: nothing is committed when the stream fails, is cut short, is cancelled or is rejected.
    *
    * @generated from rpc oups.v1.StoreService.Write
    */
