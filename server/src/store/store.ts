@@ -2,6 +2,7 @@ import { mkdir } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { Dataset } from "./dataset/dataset.js";
+import { Directories } from "./dataset/directories.js";
 import type { DatasetDescription } from "./dataset/describe.js";
 import { describeManifest } from "./dataset/describe.js";
 import { mergeMetadata } from "./dataset/metadata.js";
@@ -63,6 +64,7 @@ export const DEFAULT_ROWS_PER_BATCH = 65_536;
  */
 export class Store {
   private readonly datasets = new Map<string, Dataset>();
+  private readonly directories: Directories;
   private readonly queue = new KeyQueue();
   private readonly pool: ParquetPool;
   private readonly workers: number;
@@ -75,6 +77,7 @@ export class Store {
     private readonly lock: StoreLock | undefined,
     options: StoreOpenOptions,
   ) {
+    this.directories = new Directories(dir);
     this.workers = options.parquetWorkers ?? availableParallelism();
     this.pool = ParquetPool.create({ size: this.workers });
     this.writeWindowRows = options.writeWindowRows ?? 1 << 20;
@@ -110,6 +113,11 @@ export class Store {
    */
   async initIndexSchema(input: IndexSchema): Promise<{ schema: IndexSchema; created: boolean }> {
     const schema = validateIndexSchema(input);
+    // One declaration at a time: the first wins, concurrent ones compare against it.
+    return this.directories.exclusive(() => this.declareIndexSchema(schema));
+  }
+
+  private async declareIndexSchema(schema: IndexSchema): Promise<{ schema: IndexSchema; created: boolean }> {
     if (this.schema) {
       if (!indexSchemasEqual(this.schema, schema)) {
         throw new OupsError(
@@ -149,7 +157,6 @@ export class Store {
     const { id, dataset } = this.dataset(key);
     return this.queue.run(id, async () => {
       this.assertWritable();
-      await mkdir(dataset.dir, { recursive: true });
       return writeDataset(dataset, input, options, {
         pool: this.pool,
         windowRows: this.writeWindowRows,
@@ -264,7 +271,7 @@ export class Store {
     const id = keyId(schema, key);
     let dataset = this.datasets.get(id);
     if (!dataset) {
-      dataset = new Dataset(join(this.dir, keyToPath(schema, key)), this.dir);
+      dataset = new Dataset(join(this.dir, keyToPath(schema, key)), this.directories);
       this.datasets.set(id, dataset);
     }
     return { key, id, dataset };

@@ -1,7 +1,8 @@
-import { readdir, rmdir } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
 import { fsyncDir, removeQuietly } from "../io/durable-fs.js";
 import { MANIFEST_FILE } from "../keys/layout.js";
+import type { Directories } from "./directories.js";
 import type { Manifest } from "./manifest.js";
 import { isTemporaryManifest, readManifest, writeManifest } from "./manifest.js";
 import { isRowGroupFile } from "./row-group-files.js";
@@ -39,9 +40,18 @@ export class Dataset {
 
   constructor(
     readonly dir: string,
-    /** The store root: empty parents are pruned up to it, never beyond. */
-    private readonly storeDir: string,
+    private readonly directories: Directories,
   ) {}
+
+  /** Creates the dataset's directory (before a write's first file). */
+  ensureDir(): Promise<void> {
+    return this.directories.ensure(this.dir);
+  }
+
+  /** Removes the dataset's directory and empty parents when it holds no dataset (after a failed first write). */
+  async pruneIfEmpty(): Promise<void> {
+    if ((await this.current()) === null) await this.directories.prune(this.dir);
+  }
 
   /** The committed manifest, loaded on first use (when leftovers of a crashed write are also cleaned up). */
   async current(): Promise<Manifest | null> {
@@ -85,6 +95,7 @@ export class Dataset {
    * `obsolete` files once no reader of an older generation remains.
    */
   async commit(next: Manifest, obsolete: readonly string[]): Promise<void> {
+    await this.ensureDir();
     // The new files' directory entries must be durable before a manifest that points at them.
     await fsyncDir(this.dir);
     await writeManifest(this.dir, next);
@@ -97,7 +108,9 @@ export class Dataset {
 
   /**
    * Removes the dataset: the manifest goes first (atomically: from then on the key holds no dataset), the
-   * files follow once readers of earlier generations are done, then the directory and its empty parents.
+   * files follow once readers of earlier generations are done, then the directory and its empty parents. The
+   * directories are pruned before this resolves, or not at all when a reader holds the files up (the directory
+   * is then left empty): the caller's turn on the key must cover the pruning.
    */
   async remove(): Promise<boolean> {
     const manifest = await this.current();
@@ -109,6 +122,10 @@ export class Dataset {
     this.generationFloor = manifest.generation + 1;
     this.garbage.push({ files: manifest.rowGroups.map((g) => g.file), freedAt: this.generationFloor, pruneDirs: true });
     this.collectGarbage();
+    // A later write of the key re-creates the directory as soon as its turn comes: pruning concurrently would
+    // remove the directory under it (its mkdir or file creation then fails with ENOENT).
+    await this.settled();
+    this.garbage = this.garbage.map((g) => (g.pruneDirs ? { ...g, pruneDirs: false } : g));
     return true;
   }
 
@@ -128,7 +145,7 @@ export class Dataset {
     this.deleting = (async () => {
       for (const g of ready) {
         await Promise.all(g.files.map((file) => removeQuietly(join(this.dir, file))));
-        if (g.pruneDirs && this.manifest === null) await pruneEmptyDirs(this.dir, this.storeDir);
+        if (g.pruneDirs && this.manifest === null) await this.directories.prune(this.dir);
       }
     })().finally(() => {
       this.deleting = undefined;
@@ -158,16 +175,5 @@ export class Dataset {
     const listed = new Set(manifest?.rowGroups.map((g) => g.file));
     const leftovers = names.filter((n) => (isRowGroupFile(n) && !listed.has(n)) || isTemporaryManifest(n));
     await Promise.all(leftovers.map((n) => removeQuietly(join(this.dir, n))));
-  }
-}
-
-/** Removes `dir` and then each parent while empty, stopping at `root` (exclusive). */
-async function pruneEmptyDirs(dir: string, root: string): Promise<void> {
-  for (let current = dir; current.startsWith(root) && current !== root; current = dirname(current)) {
-    try {
-      await rmdir(current);
-    } catch {
-      return; // not empty (or already gone): the parents are not empty either
-    }
   }
 }

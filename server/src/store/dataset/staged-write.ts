@@ -1,5 +1,5 @@
-import type { RecordBatch, Schema } from "apache-arrow";
-import { DataType, Table, tableFromIPC, tableToIPC } from "apache-arrow";
+import type { Schema } from "apache-arrow";
+import { DataType, RecordBatch, Table, tableFromIPC, tableToIPC } from "apache-arrow";
 import { join } from "node:path";
 import { concatBatches } from "../arrow/concat-batches.js";
 import { dropDuplicatesKeepLast } from "../arrow/dedupe.js";
@@ -17,6 +17,8 @@ import { rowGroupFileName } from "./row-group-files.js";
 /** What a staged write needs to know of its dataset and options. */
 export interface StagedWriteOptions {
   readonly dir: string;
+  /** Creates the dataset directory; called before the first file is written. */
+  readonly ensureDir: () => Promise<void>;
   readonly pool: ParquetPool;
   /** Undefined for a metadata-only write to a dataset that never held rows. */
   readonly schema: Schema | undefined;
@@ -46,6 +48,7 @@ export class StagedWrite {
   private readonly inFlight = new Set<Promise<void>>();
   rowGroupsRewritten = 0;
   private readonly dictionaryColumns: string[];
+  private dirReady = false;
 
   constructor(
     committed: readonly RowGroupEntry[],
@@ -86,7 +89,7 @@ export class StagedWrite {
       let carry: RecordBatch | Table | null = null;
       for (const chunk of sequence.chunks) {
         const existing = await this.readRowGroups(this.rowGroups.slice(chunk.rgStart, chunk.rgEnd));
-        const base = concatTables(carry, existing);
+        const base = concatTables(carry, existing, o.schema);
         const slice = incoming && chunk.inEnd > chunk.inStart ? incoming.slice(chunk.inStart, chunk.inEnd) : null;
         // Appending after everything (no existing rows to merge with) needs no copy: slices are views.
         let merged: RecordBatch | Table | null = base && slice ? mergeSorted(base, slice, o.orderedOn) : (base ?? slice);
@@ -150,6 +153,10 @@ export class StagedWrite {
     end: number,
   ): Promise<{ entry: Promise<RowGroupEntry> }> {
     while (this.inFlight.size >= this.options.maxFilesInFlight) await Promise.race(this.inFlight);
+    if (!this.dirReady) {
+      await this.options.ensureDir();
+      this.dirReady = true;
+    }
     const file = rowGroupFileName(this.nextFileId++);
     this.created.add(file);
     const ipc = tableToIPC(piece instanceof Table ? piece : new Table([piece]), "stream");
@@ -172,14 +179,27 @@ export class StagedWrite {
   private async readRowGroups(entries: readonly RowGroupEntry[]): Promise<Table | null> {
     if (entries.length === 0) return null;
     const ipcs = await Promise.all(entries.map((e) => this.options.pool.readRowGroupFile(join(this.options.dir, e.file))));
-    return new Table(ipcs.flatMap((ipc) => tableFromIPC(ipc).batches));
+    return tableOf(ipcs.flatMap((ipc) => tableFromIPC(ipc).batches), this.options.schema);
   }
 }
 
-function concatTables(a: RecordBatch | Table | null, b: Table | null): Table | null {
+function concatTables(a: RecordBatch | Table | null, b: Table | null, schema: Schema | undefined): Table | null {
   if (!a) return b;
   const first = a instanceof Table ? a.batches : [a];
-  return new Table(b ? [...first, ...b.batches] : first);
+  return tableOf(b ? [...first, ...b.batches] : first, schema);
+}
+
+/**
+ * A table of `batches`, all labelled with the dataset's `schema`. Rows decoded from files carry other type objects
+ * than rows that came in (generic classes such as `Int_` where the schema may hold `Int64`), which Arrow's Table
+ * constructor refuses to mix although the columns are the same (the write checked them against the schema).
+ */
+function tableOf(batches: readonly RecordBatch[], schema: Schema | undefined): Table {
+  if (!schema) return new Table(batches);
+  return new Table(
+    schema,
+    batches.map((batch) => (batch.schema === schema ? batch : new RecordBatch(schema, batch.data))),
+  );
 }
 
 function asBatch(data: RecordBatch | Table): RecordBatch {

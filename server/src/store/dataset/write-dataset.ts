@@ -1,5 +1,6 @@
 import type { RecordBatch, Schema } from "apache-arrow";
 import { assertOrdered } from "../arrow/check-order.js";
+import { columnChunks, firstNullIndex } from "../arrow/column-chunks.js";
 import { concatBatches } from "../arrow/concat-batches.js";
 import { ordinalKindOf, orderedColumn } from "../arrow/ordered-column.js";
 import { schemaDifferences } from "../arrow/schema-diff.js";
@@ -64,6 +65,7 @@ export async function writeDataset(dataset: Dataset, input: WriteInput, options:
   const ids = await dataset.nextIds();
   const staged = new StagedWrite(committed?.rowGroups ?? [], ids.fileId, {
     dir: dataset.dir,
+    ensureDir: () => dataset.ensureDir(),
     pool: tuning.pool,
     schema,
     orderedOn,
@@ -97,6 +99,8 @@ export async function writeDataset(dataset: Dataset, input: WriteInput, options:
     };
   } catch (err) {
     await staged.discard();
+    // A failed first write leaves no directory behind.
+    await dataset.pruneIfEmpty();
     if (options.signal?.aborted && !(err instanceof OupsError)) {
       throw new OupsError("CANCELLED", "write cancelled: nothing was committed", { cause: err });
     }
@@ -126,6 +130,7 @@ async function applyStream(
       assertOrdered(values, orderedOn, received, previous);
       previous = values[values.length - 1];
     }
+    if (schema) assertRequiredPresent(batch, schema, received);
     received += batch.numRows;
     window.push(batch);
     windowSize += batch.numRows;
@@ -144,4 +149,19 @@ async function applyStream(
     await staged.apply(null, true);
   }
   return received;
+}
+
+/**
+ * Throws `SCHEMA_MISMATCH` at the first null of a column that the dataset's schema declares non-nullable: Parquet
+ * refuses to encode it, and the schema check lets nullability differ. `offset` is the row number of the batch's first row.
+ */
+function assertRequiredPresent(batch: RecordBatch, schema: Schema, offset: number): void {
+  for (const field of schema.fields) {
+    if (field.nullable) continue;
+    const chunk = columnChunks(batch, field.name)?.[0];
+    const row = chunk ? firstNullIndex(chunk) : -1;
+    if (row >= 0) {
+      throw new OupsError("SCHEMA_MISMATCH", `column "${field.name}" is not nullable in the dataset's schema, but row ${offset + row} is null`);
+    }
+  }
 }
