@@ -24,11 +24,19 @@ type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) exten
 /** Key fields as sent on the wire: field name → text. */
 export type KeyFields = Readonly<Record<string, string>>;
 
+declare const declaredBy: unique symbol;
+
+/**
+ * A key built by {@link IndexDeclaration.key}: its wire fields, marked (for the type checker only: nothing is added
+ * at run time) as checked against the declaration `L`, so that typed APIs accept it and refuse unchecked objects.
+ */
+export type DeclaredKey<L extends readonly LevelFields[]> = KeyFields & { readonly [declaredBy]: L };
+
 /** A declared index: its schema, and typed key construction. */
 export interface IndexDeclaration<L extends readonly LevelFields[]> {
   readonly schema: IndexSchemaDescription;
   /** Builds a key, checking at compile time that every field is present with its type. */
-  key(fields: KeyOf<L>): KeyFields;
+  key(fields: KeyOf<L>): DeclaredKey<L>;
   /** Parses wire fields (from `listKeys`) back into a typed key. */
   parse(fields: KeyFields): KeyOf<L>;
 }
@@ -61,7 +69,7 @@ export function toplevel<const L extends readonly LevelFields[]>(
         if (value === undefined) throw new TypeError(`${name}: missing key field "${field.name}"`);
         out[field.name] = String(value);
       }
-      return out;
+      return out as DeclaredKey<L>;
     },
     parse(wire) {
       const out: Record<string, string | number> = {};

@@ -14,7 +14,7 @@ export type {
   WriteResult,
 } from "./oups-client.js";
 export { toplevel, sameIndexLayout } from "./index-schema.js";
-export type { IndexDeclaration, IndexFieldType, IndexSchemaDescription, KeyFields, KeyOf, LevelFields } from "./index-schema.js";
+export type { DeclaredKey, IndexDeclaration, IndexFieldType, IndexSchemaDescription, KeyFields, KeyOf, LevelFields } from "./index-schema.js";
 export { OupsClientError, isOupsClientError } from "./errors.js";
 export type { CallOptions } from "./grpc/typed-client.js";
 // Symbols below are for tools built on the SDK, not for applications.

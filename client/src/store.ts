@@ -2,7 +2,7 @@ import type { RecordBatch, Table } from "apache-arrow";
 import { DatasetWriter } from "./dataset-writer.js";
 import type { DatasetWriterOptions } from "./dataset-writer.js";
 import { OupsClientError, isOupsClientError } from "./errors.js";
-import type { IndexDeclaration, KeyFields, KeyOf, LevelFields } from "./index-schema.js";
+import type { DeclaredKey, IndexDeclaration, KeyFields, KeyOf, LevelFields } from "./index-schema.js";
 import { sameIndexLayout } from "./index-schema.js";
 import type {
   BoundValue,
@@ -55,8 +55,11 @@ export class Store<L extends readonly LevelFields[]> {
     }
   }
 
-  /** The dataset of a key (nothing is called until one of its methods is). */
-  get(key: KeyOf<L> | KeyFields): DatasetHandle {
+  /**
+   * The dataset of a key (nothing is called until one of its methods is): a key object of the declaration, or a
+   * key built by its `key()`. Plain field maps are refused by the type checker, so that a misspelled field is caught.
+   */
+  get(key: KeyOf<L> | DeclaredKey<L>): DatasetHandle {
     return new DatasetHandle(this.client, toWire(this.index, key));
   }
 

@@ -11,6 +11,9 @@ import { implementService } from "./rpc/typed-service.js";
 import type { IndexSchema } from "./store/keys/index-schema.js";
 import { Store } from "./store/store.js";
 
+/** The services whose health the daemon reports, besides the server's own (""). */
+const SERVED_SERVICES = [StoreService.typeName];
+
 /** Options of {@link Daemon.start}. */
 export interface DaemonOptions {
   storeDir: string;
@@ -43,7 +46,7 @@ export class Daemon {
         "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
       });
       server.addService(toGrpcServiceDefinition(StoreService), implementService(StoreService, createStoreService(store), toServiceError));
-      const health = addHealthAndReflection(server, [StoreService.typeName]);
+      const health = addHealthAndReflection(server, SERVED_SERVICES);
       const port = await new Promise<number>((resolve, reject) =>
         server!.bindAsync(options.listen, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
       );
@@ -60,7 +63,8 @@ export class Daemon {
    * Stops accepting calls, lets calls in flight finish (or cancels them after `graceMs`), then releases the store.
    */
   async stop(graceMs = 30_000): Promise<void> {
-    this.health.setStatus("", "NOT_SERVING");
+    // The server as a whole ("") and each service: clients may watch either.
+    for (const service of ["", ...SERVED_SERVICES]) this.health.setStatus(service, "NOT_SERVING");
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         log.warn(`calls still running after ${graceMs} ms: cancelling them`);

@@ -66,18 +66,33 @@ export async function* encodeIpcStream(
 /**
  * Decodes an IPC stream arriving as arbitrary byte chunks into its schema and batches. Fails (with an Error naming
  * the problem) when the bytes are not an Arrow IPC stream: the reader itself would report an empty stream instead.
+ * A consumer that stops early (break, error) closes `chunks`, which cancels the call they come from.
  */
 export async function openIpcStream(chunks: AsyncIterable<Uint8Array>): Promise<{ schema: Schema; batches: AsyncIterable<RecordBatch> }> {
   let received = 0;
+  const source = chunks[Symbol.asyncIterator]();
   async function* counted() {
-    for await (const chunk of chunks) {
-      received += chunk.byteLength;
-      yield chunk;
+    for (let next = await source.next(); !next.done; next = await source.next()) {
+      received += next.value.byteLength;
+      yield next.value;
     }
   }
-  const reader = await (await RecordBatchReader.from(counted())).open();
+  const open = async () => (await RecordBatchReader.from(counted())).open();
+  const reader = await open().catch(async (err: unknown) => {
+    await source.return?.();
+    throw err;
+  });
   if (reader.closed || !reader.schema) {
+    await source.return?.();
     throw new Error(received === 0 ? "no Arrow IPC data received" : `the ${received} bytes received are not an Arrow IPC stream`);
   }
-  return { schema: reader.schema, batches: reader };
+  async function* batches(): AsyncGenerator<RecordBatch> {
+    try {
+      yield* reader;
+    } finally {
+      // Arrow's reader does not pass return() on to its source: close it here, or an abandoned call stays open.
+      await source.return?.();
+    }
+  }
+  return { schema: reader.schema, batches: batches() };
 }

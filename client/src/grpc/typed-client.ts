@@ -46,12 +46,17 @@ export function createTypedClient<S extends DescService>(
       case "unary":
         methods[method.localName] = (request: unknown, callOptions: CallOptions = {}) =>
           new Promise((resolve, reject) => {
+            let forget = (): void => {};
             const call = client.makeUnaryRequest(
               def.path, def.requestSerialize, def.responseDeserialize, wrap(request),
               toMetadata(callOptions), toGrpcOptions(callOptions),
-              (err: ServiceError | null, response?: unknown) => (err ? reject(err) : resolve(response)),
+              (err: ServiceError | null, response?: unknown) => {
+                forget();
+                if (err) reject(err);
+                else resolve(response);
+              },
             );
-            cancelOnAbort(callOptions.signal, () => call.cancel());
+            forget = cancelOnAbort(callOptions.signal, () => call.cancel());
           });
         break;
       case "client_streaming":
@@ -64,19 +69,37 @@ export function createTypedClient<S extends DescService>(
               (err: ServiceError | null, res?: unknown) => (err ? reject(err) : resolve(res)),
             );
           });
-          cancelOnAbort(callOptions.signal, () => call.cancel());
+          const forget = cancelOnAbort(callOptions.signal, () => call.cancel());
+          // The call can end (cancelled, deadline, server error) while the source is still producing, or waits
+          // forever: every wait races this, so that the call's outcome is reported at once.
+          const ended: Promise<typeof CALL_ENDED> = response.then(
+            () => CALL_ENDED,
+            () => CALL_ENDED,
+          );
+          void ended.then(forget);
+          const iterator = Symbol.asyncIterator in requests ? requests[Symbol.asyncIterator]() : requests[Symbol.iterator]();
+          let sourceDone = false;
           try {
-            for await (const request of requests) {
-              if (call.destroyed || call.writableEnded) break;
+            for (;;) {
+              const next = await Promise.race([iterator.next(), ended]);
+              if (next === CALL_ENDED) break;
+              if (next.done) {
+                sourceDone = true;
+                call.end();
+                break;
+              }
               // Backpressure: wait for the transport to drain before producing more.
-              if (!call.write(wrap(request))) await Promise.race([once(call, "drain"), response]);
+              if (!call.write(wrap(next.value)) && (await Promise.race([once(call, "drain"), ended])) === CALL_ENDED) break;
             }
-            call.end();
           } catch (err) {
             // The source failed: cancel, so that the server commits nothing.
             call.cancel();
-            await response.catch(() => undefined);
+            await ended;
             throw err;
+          } finally {
+            // Stopped early: let the source clean up, without waiting for a source that may never yield again (a
+            // source that threw is already closed, and closing it again is harmless).
+            if (!sourceDone) closeQuietly(iterator);
           }
           return response;
         };
@@ -88,12 +111,13 @@ export function createTypedClient<S extends DescService>(
               def.path, def.requestSerialize, def.responseDeserialize, wrap(request),
               toMetadata(callOptions), toGrpcOptions(callOptions),
             );
-            cancelOnAbort(callOptions.signal, () => call.cancel());
+            const forget = cancelOnAbort(callOptions.signal, () => call.cancel());
             let finished = false;
             try {
               for await (const response of call) yield response;
               finished = true;
             } finally {
+              forget();
               // The consumer stopped early (break or error): tell the server to stop too.
               if (!finished) call.cancel();
             }
@@ -109,6 +133,18 @@ export function createTypedClient<S extends DescService>(
   return methods as TypedClient<S>;
 }
 
+/** What a wait in a client-streaming call resolves to when the call has ended first. */
+const CALL_ENDED = Symbol("call ended");
+
+/** Closes an iterator that was not run to its end; a failure to close is not the caller's concern. */
+function closeQuietly(iterator: Iterator<unknown> | AsyncIterator<unknown>): void {
+  try {
+    Promise.resolve(iterator.return?.()).catch(() => undefined);
+  } catch {
+    // A synchronous iterator whose return() throws: nothing more to clean up.
+  }
+}
+
 function toMetadata(options: CallOptions): Metadata {
   const metadata = new Metadata();
   for (const [key, value] of Object.entries(options.metadata ?? {})) metadata.set(key, value);
@@ -119,8 +155,16 @@ function toGrpcOptions(options: CallOptions): GrpcCallOptions {
   return options.timeoutMs === undefined ? {} : { deadline: Date.now() + options.timeoutMs };
 }
 
-function cancelOnAbort(signal: AbortSignal | undefined, cancel: () => void): void {
-  if (!signal) return;
-  if (signal.aborted) cancel();
-  else signal.addEventListener("abort", cancel, { once: true });
+/**
+ * Cancels the call when `signal` aborts. Returns what removes the listener once the call is over, so that a
+ * long-lived signal shared by many calls does not keep every finished call alive.
+ */
+function cancelOnAbort(signal: AbortSignal | undefined, cancel: () => void): () => void {
+  if (!signal) return () => {};
+  if (signal.aborted) {
+    cancel();
+    return () => {};
+  }
+  signal.addEventListener("abort", cancel, { once: true });
+  return () => signal.removeEventListener("abort", cancel);
 }

@@ -94,7 +94,11 @@ export function columnValues(source: Table | RecordBatch, name: string): ArrayLi
   return out;
 }
 
-type TypedArray = BigInt64Array | Float64Array | Int32Array | Float32Array | Int8Array | Int16Array | Uint8Array;
+/** What the typed arrays of fixed-width columns have in common, as far as this module uses them. */
+interface TypedArray extends ArrayLike<unknown> {
+  subarray(begin: number, end: number): TypedArray;
+  set(values: ArrayLike<unknown>, offset: number): void;
+}
 
 /** Index of the first position where `a` and `b` differ (or of the end of the shorter one), -1 when equal. */
 export function firstDifference(a: ArrayLike<unknown>, b: ArrayLike<unknown>): number {
