@@ -50,7 +50,7 @@ test(
       await stalled;
     }
     // The deadline only has to outlast the engine's receiving the first batch.
-    const writing = client.write(key, stalling(), { duplicatesOn: ["timestamp"], timeoutMs: 2_000 });
+    const writing = client.write(key, stalling(), { duplicatesOn: ["timestamp"], timeoutMs: 5_000 });
     const tapped = await tap.next();
     await tapped.pulled(1);
     const err = await t.throwsAsync(writing, { instanceOf: OupsClientError });
@@ -70,7 +70,7 @@ test(
     // The deadline only has to outlast the first batch's arrival.
     const reads = tapRangeReads(daemon.store);
     // Small batches make hundreds of messages: more than the transport buffers, so the daemon is still sending.
-    const batches = client.rangeQuery(key, { timeoutMs: 4_000, maxRowsPerChunk: 1_000 })[Symbol.asyncIterator]();
+    const batches = client.rangeQuery(key, { timeoutMs: 8_000, maxRowsPerChunk: 1_000 })[Symbol.asyncIterator]();
     t.false((await batches.next()).done);
     // The consumer holds the stream until the daemon sees the deadline pass: reading on then reports it.
     const serverSignal = await reads.next();

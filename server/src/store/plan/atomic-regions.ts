@@ -1,6 +1,6 @@
 import type { Ordinal } from "../ordinal.js";
 import type { RowGroupStats } from "./plan-merge.js";
-import { searchSortedLeft, searchSortedRight } from "./search-sorted.js";
+import { searchSorted } from "../arrow/search-sorted.js";
 
 /**
  * The ordered atomic regions (OARs) of a write, in order: each is either one existing row group with the incoming
@@ -51,8 +51,8 @@ export function buildAtomicRegions(
   let searchFrom = 0;
   for (let i = 0; i < nRgs; i++) {
     const { min, max } = rowGroups[i] as RowGroupStats;
-    const start = searchSortedLeft(incoming, min, searchFrom);
-    const end = dropDuplicates ? searchSortedRight(incoming, max, start) : searchSortedLeft(incoming, max, start);
+    const start = searchSorted(incoming, min, "left", searchFrom);
+    const end = dropDuplicates ? searchSorted(incoming, max, "right", start) : searchSorted(incoming, max, "left", start);
     rgInStart[i] = start;
     rgInEnd[i] = end;
     rgOverlaps[i] = end > start ? 1 : 0;

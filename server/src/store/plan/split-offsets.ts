@@ -1,7 +1,7 @@
 import { OupsError } from "../errors.js";
 import type { Ordinal } from "../ordinal.js";
 import type { RowGroupTarget } from "./plan-merge.js";
-import { searchSortedLeft } from "./search-sorted.js";
+import { searchSorted } from "../arrow/search-sorted.js";
 
 /**
  * Start offsets of the row groups to cut a merged, sorted chunk into (reference 1.5 step F): every `rows` rows for
@@ -41,7 +41,7 @@ export function splitOffsets(values: ArrayLike<Ordinal>, target: RowGroupTarget)
         `a period row group target needs timestamp (bigint) values, got ${typeof value}`,
       );
     }
-    start = searchSortedLeft(values, period.ceil(value), start + 1);
+    start = searchSorted(values, period.ceil(value), "left", start + 1);
   }
   return offsets;
 }
