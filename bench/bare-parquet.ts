@@ -1,0 +1,74 @@
+/**
+ * The anchor the engine's Parquet I/O is measured against: parquet-wasm called directly in the calling thread, the
+ * way an application without oups writes and reads one Parquet file.
+ * @module
+ */
+import type { Table } from "apache-arrow";
+import { DataType, tableFromIPC, tableToIPC } from "apache-arrow";
+import { open, readFile, rename } from "node:fs/promises";
+import { dirname } from "node:path";
+import type { WriterProperties } from "parquet-wasm";
+import { Compression, EnabledStatistics, Table as WasmTable, WriterPropertiesBuilder, readParquet, writeParquet } from "parquet-wasm";
+
+/**
+ * Encodes `table` as one zstd Parquet file with row groups of at most `rowGroupRows` rows, writes it at `path`
+ * (replacing any file there) and fsyncs it. Resolves to the file's size in bytes. The writer settings are the
+ * daemon's (see {@link writerProperties}), so that both write the same bytes.
+ */
+export async function writeParquetFile(path: string, table: Table, rowGroupRows: number): Promise<number> {
+  // writeParquet takes ownership of the wasm table and properties and frees them itself.
+  const wasmTable = WasmTable.fromIPCStream(tableToIPC(table, "stream"));
+  const bytes = writeParquet(wasmTable, writerProperties(table, rowGroupRows));
+  const handle = await open(path, "w");
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return bytes.byteLength;
+}
+
+/**
+ * Like {@link writeParquetFile}, but atomically: the file is written and fsynced under a temporary name, renamed
+ * over `path`, and the directory fsynced, as a careful rewrite-in-place must be.
+ */
+export async function replaceParquetFile(path: string, table: Table, rowGroupRows: number): Promise<number> {
+  const tmp = `${path}.tmp`;
+  const bytes = await writeParquetFile(tmp, table, rowGroupRows);
+  await rename(tmp, path);
+  const dir = await open(dirname(path), "r");
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+  return bytes;
+}
+
+/** Reads the whole Parquet file at `path` into an apache-arrow table of record batches of `batchRows` rows. */
+export async function readParquetFile(path: string, batchRows: number): Promise<Table> {
+  const bytes = await readFile(path);
+  // The default batch size (1024 rows) would cut the table into thousands of tiny batches.
+  const wasmTable = readParquet(bytes, { batchSize: batchRows });
+  return tableFromIPC(wasmTable.intoIPCStream());
+}
+
+/**
+ * The daemon's writer settings (server/src/store/io/row-group-file-codec.ts), which any careful parquet-wasm user
+ * would pick for time series too: zstd, dictionary encoding on text columns only (timestamps and prices do not
+ * repeat), row-group statistics but no page statistics.
+ */
+function writerProperties(table: Table, rowGroupRows: number): WriterProperties {
+  let builder = new WriterPropertiesBuilder()
+    .setCompression(Compression.ZSTD)
+    .setMaxRowGroupSize(rowGroupRows)
+    .setDictionaryEnabled(false)
+    .setStatisticsEnabled(EnabledStatistics.Chunk);
+  for (const field of table.schema.fields) {
+    if (DataType.isDictionary(field.type) || DataType.isUtf8(field.type) || DataType.isLargeUtf8(field.type)) {
+      builder = builder.setColumnDictionaryEnabled(field.name, true);
+    }
+  }
+  return builder.build();
+}

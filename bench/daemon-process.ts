@@ -1,0 +1,96 @@
+import type { ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
+import { peakRssBytes, rssBytes } from "./proc-memory.js";
+
+/** Options of {@link DaemonProcess.start}. */
+export interface DaemonProcessOptions {
+  storeDir: string;
+  /** Index spec of a new store, as `oups serve --index` takes it. */
+  index: string;
+  /** When set, the daemon runs under `node --cpu-prof` and writes its profiles in this directory. */
+  cpuProfileDir?: string | undefined;
+}
+
+const mainScript = fileURLToPath(new URL("../server/src/main.js", import.meta.url));
+const READY_LINE = /oups serving store .* on (\S+)\s*$/m;
+const LOG_TAIL_CHARS = 4000;
+
+/**
+ * An `oups serve` daemon running as a child process on 127.0.0.1 (a free port), as it runs in production: its
+ * address comes from its own log line, its memory from /proc.
+ */
+export class DaemonProcess {
+  #log = "";
+
+  private constructor(
+    private readonly child: ChildProcess,
+    /** host:port the daemon listens on. */
+    readonly address: string,
+    log: string,
+  ) {
+    this.#log = log;
+    child.stderr?.on("data", (chunk: Buffer) => this.#append(chunk.toString()));
+  }
+
+  /** Starts a daemon on `options.storeDir` and resolves once it serves (rejects with its log if it exits first). */
+  static async start(options: DaemonProcessOptions): Promise<DaemonProcess> {
+    const nodeFlags = options.cpuProfileDir === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", options.cpuProfileDir];
+    const child = spawn(
+      process.execPath,
+      [...nodeFlags, mainScript, "serve", "--store", options.storeDir, "--listen", "127.0.0.1:0", "--index", options.index],
+      { stdio: ["ignore", "ignore", "pipe"] },
+    );
+    let log = "";
+    const address = await new Promise<string>((resolve, reject) => {
+      const onData = (chunk: Buffer) => {
+        log = (log + chunk.toString()).slice(-LOG_TAIL_CHARS);
+        const match = READY_LINE.exec(log);
+        if (match) {
+          child.stderr?.off("data", onData);
+          child.off("exit", onExit);
+          resolve(match[1]!);
+        }
+      };
+      const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
+        reject(new Error(`oups daemon exited (${signal ?? code}) before serving:\n${log}`));
+      child.stderr?.on("data", onData);
+      child.once("exit", onExit);
+      child.once("error", reject);
+    });
+    return new DaemonProcess(child, address, log);
+  }
+
+  /** Process id of the daemon. */
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /** The last few KB of the daemon's log. */
+  get logTail(): string {
+    return this.#log;
+  }
+
+  /** Peak resident set size of the daemon so far (VmHWM), in bytes. */
+  peakRssBytes(): Promise<number> {
+    return peakRssBytes(this.pid);
+  }
+
+  /** Current resident set size of the daemon (VmRSS), in bytes. */
+  rssBytes(): Promise<number> {
+    return rssBytes(this.pid);
+  }
+
+  /** Stops the daemon with SIGTERM (it finishes calls in flight) and waits for it to exit. */
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = once(this.child, "exit");
+    this.child.kill("SIGTERM");
+    await exited;
+  }
+
+  #append(text: string): void {
+    this.#log = (this.#log + text).slice(-LOG_TAIL_CHARS);
+  }
+}

@@ -1,0 +1,187 @@
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { DuckDBInstance, version as duckDbVersion } from "@duckdb/node-api";
+import { join } from "node:path";
+import type { KeyFields } from "../client/src/index.js";
+import { OupsClient } from "../client/src/index.js";
+import { keyToPath } from "../server/src/store/keys/key.js";
+import { parseIndexSpec } from "../server/src/store/keys/index-schema.js";
+import type { BenchContext } from "./bench-context.js";
+import { INDEX_SPEC, MAIN_KEY, TUNED_CHANNEL_OPTIONS, TUNED_FLOW_CONTROL_WINDOW, startDaemon } from "./bench-context.js";
+import { timestampOfRow } from "./data.js";
+import { collectGarbage, median, now, progress } from "./measure.js";
+
+/** A range of timestamps, in ms: [start, end). */
+interface MsRange {
+  start: number;
+  end: number;
+}
+
+/** One read of a range: when its first rows arrived, when it ended, and how many rows it returned. */
+interface Scan {
+  firstBatchMs: number;
+  totalMs: number;
+  rows: number;
+}
+
+const SLICE_REPEATS = 5;
+const FULL_REPEATS = 3;
+
+/**
+ * Range query: a 1% slice (by timestamp) and a full scan of the main dataset through the SDK, consuming the
+ * record batches, against DuckDB in process reading the same row-group files, consuming its streamed chunks.
+ */
+export async function benchRangeQuery(context: BenchContext): Promise<void> {
+  const main = context.main;
+  if (main === undefined) throw new Error("range query needs the dataset that ingest writes");
+  const rows = main.totalRows;
+  // A 1% slice from the middle of the dataset.
+  const slice: MsRange = { start: timestampOfRow(Math.floor(rows * 0.495)), end: timestampOfRow(Math.floor(rows * 0.505)) };
+
+  progress(`range query: a 1% slice and a full scan of ${rows.toLocaleString("en-US")} rows, SDK vs DuckDB`);
+  const daemon = await startDaemon(context, main.storeDir, "range");
+  const client = new OupsClient(daemon.address);
+  const tuned = new OupsClient(daemon.address, { channelOptions: TUNED_CHANNEL_OPTIONS });
+  const duckdb = await DuckDBInstance.create(":memory:");
+  const connection = await duckdb.connect();
+  // Per scope: the SDK with its default channel options, the SDK with a larger HTTP/2 window, DuckDB.
+  const noScans = () => ({ sdk: [] as Scan[], tuned: [] as Scan[], duck: [] as Scan[] });
+  const runs = { slice: noScans(), full: noScans() };
+  let peak: number;
+  let files: string[];
+  try {
+    const description = await client.describe(MAIN_KEY);
+    const datasetDir = join(main.storeDir, keyToPath(parseIndexSpec(INDEX_SPEC), MAIN_KEY));
+    files = description.rowGroups.map((group) => join(datasetDir, group.file));
+    // Repeated queries over immutable files: DuckDB's own advice is to cache their footers.
+    await connection.run("SET parquet_metadata_cache = true");
+    const timestampType = await columnType(connection, files, "timestamp");
+    const measure = async (scope: "slice" | "full", range: MsRange | undefined, repeats: number) => {
+      for (let run = 0; run < repeats; run++) {
+        runs[scope].sdk.push(await scanOups(client, MAIN_KEY, range));
+        collectGarbage();
+        runs[scope].duck.push(await scanDuckDb(connection, files, timestampType, range));
+        collectGarbage();
+        runs[scope].tuned.push(await scanOups(tuned, MAIN_KEY, range));
+        collectGarbage();
+      }
+    };
+    // One untimed run of each warms the page cache, the JITs and DuckDB's metadata cache alike.
+    await measure("slice", slice, 1);
+    runs.slice = noScans();
+    await measure("slice", slice, SLICE_REPEATS);
+    await measure("full", undefined, FULL_REPEATS);
+    peak = await daemon.peakRssBytes();
+  } finally {
+    connection.closeSync();
+    duckdb.closeSync();
+    client.close();
+    tuned.close();
+    await daemon.stop();
+  }
+  checkSameRows("1% slice", runs.slice);
+  checkSameRows("full scan", runs.full);
+  if (runs.full.sdk[0]!.rows !== rows) throw new Error(`full scan returned ${runs.full.sdk[0]!.rows} rows, expected ${rows}`);
+
+  const rateOf = (scans: readonly Scan[]) => scans[0]!.rows / (median(scans.map((s) => s.totalMs)) / 1000);
+  const firstOf = (scans: readonly Scan[]) => median(scans.map((s) => s.firstBatchMs));
+  const windowText = `${TUNED_FLOW_CONTROL_WINDOW / 2 ** 20} MiB HTTP/2 window`;
+  for (const [scope, what, target] of [
+    ["slice", `1% slice (${runs.slice.sdk[0]!.rows.toLocaleString("en-US")} rows)`, "> 1× (faster than DuckDB)"],
+    ["full", `Full scan (${rows.toLocaleString("en-US")} rows)`, undefined],
+  ] as const) {
+    const { sdk, tuned: tunedRuns, duck } = runs[scope];
+    const duckRate = rateOf(duck);
+    context.rows.push(
+      {
+        figure: `${what}: time to first batch`,
+        unit: "ms",
+        oups: firstOf(sdk),
+        anchorName: "DuckDB",
+        anchor: firstOf(duck),
+        ratio: firstOf(duck) / firstOf(sdk),
+        ratioMeaning: "anchor ÷ oups (faster)",
+        daemonPeakRssBytes: peak,
+      },
+      {
+        figure: `${what}: throughput`,
+        unit: "rows/s",
+        oups: rateOf(sdk),
+        anchorName: "DuckDB",
+        anchor: duckRate,
+        ratio: rateOf(sdk) / duckRate,
+        ratioMeaning: "oups ÷ anchor",
+        target,
+        daemonPeakRssBytes: peak,
+      },
+      {
+        figure: `${what}: throughput, SDK client with a ${windowText}`,
+        unit: "rows/s",
+        oups: rateOf(tunedRuns),
+        anchorName: "DuckDB",
+        anchor: duckRate,
+        ratio: rateOf(tunedRuns) / duckRate,
+        ratioMeaning: "oups ÷ anchor",
+        daemonPeakRssBytes: peak,
+      },
+    );
+  }
+  context.fullScan = { rows, rowsPerSecond: rateOf(runs.full.sdk), tunedRowsPerSecond: rateOf(runs.full.tuned) };
+  context.notes.push(
+    `Range query: ${files.length} row-group files; medians of ${SLICE_REPEATS} slice and ${FULL_REPEATS} full-scan runs (interleaved) ` +
+      `after one untimed slice each. SDK: \`rangeQuery\` consumed batch by batch (Arrow JS record batches), with the SDK's default channel ` +
+      `options, and for the "HTTP/2 window" row with \`channelOptions: { "grpc-node.flow_control_window": ${TUNED_FLOW_CONTROL_WINDOW} }\`. DuckDB ${duckDbVersion()} ` +
+      `(@duckdb/node-api, in process, default threads, parquet_metadata_cache on): \`SELECT * FROM read_parquet([files]) WHERE timestamp >= … ` +
+      `AND timestamp < …\` through \`connection.stream\`, consuming \`fetchChunk\` chunks (DuckDB vectors, not converted to JS values).`,
+  );
+}
+
+/** Reads `range` of `key` through the SDK, counting rows as the batches arrive. */
+async function scanOups(client: OupsClient, key: KeyFields, range: MsRange | undefined): Promise<Scan> {
+  const start = now();
+  let firstBatchMs = Number.NaN;
+  let rows = 0;
+  const options = range === undefined ? {} : { start: new Date(range.start), end: new Date(range.end) };
+  for await (const batch of client.rangeQuery(key, options)) {
+    if (rows === 0 && batch.numRows > 0) firstBatchMs = now() - start;
+    rows += batch.numRows;
+  }
+  return { firstBatchMs, totalMs: now() - start, rows };
+}
+
+/** Reads `range` of the Parquet `files` with DuckDB, streaming the result chunk by chunk. */
+async function scanDuckDb(
+  connection: DuckDBConnection,
+  files: readonly string[],
+  timestampType: string,
+  range: MsRange | undefined,
+): Promise<Scan> {
+  const bound = (ms: number) => `CAST(epoch_ms(${ms}) AS ${timestampType})`;
+  const where = range === undefined ? "" : ` WHERE timestamp >= ${bound(range.start)} AND timestamp < ${bound(range.end)}`;
+  const sql = `SELECT * FROM read_parquet(${fileList(files)})${where}`;
+  const start = now();
+  let firstBatchMs = Number.NaN;
+  let rows = 0;
+  const result = await connection.stream(sql);
+  for (let chunk = await result.fetchChunk(); chunk !== null && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+    if (rows === 0) firstBatchMs = now() - start;
+    rows += chunk.rowCount;
+  }
+  return { firstBatchMs, totalMs: now() - start, rows };
+}
+
+/** The SQL type DuckDB reads `column` of the files as (e.g. TIMESTAMP_MS). */
+async function columnType(connection: DuckDBConnection, files: readonly string[], column: string): Promise<string> {
+  const reader = await connection.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${fileList(files)})`);
+  const row = reader.getRowObjects().find((r) => r.column_name === column);
+  if (row === undefined) throw new Error(`DuckDB sees no column "${column}" in the dataset's files`);
+  return String(row.column_type);
+}
+
+function fileList(files: readonly string[]): string {
+  return `[${files.map((f) => `'${f.replaceAll("'", "''")}'`).join(", ")}]`;
+}
+
+function checkSameRows(what: string, runs: Readonly<Record<string, readonly Scan[]>>): void {
+  const counts = new Set(Object.values(runs).flatMap((scans) => scans.map((s) => s.rows)));
+  if (counts.size !== 1) throw new Error(`${what}: oups and DuckDB returned different row counts (${[...counts].join(", ")})`);
+}
