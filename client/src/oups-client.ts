@@ -126,6 +126,9 @@ export class OupsClient {
     const channelOptions: ChannelOptions = {
       "grpc.max_receive_message_length": 64 * 1024 * 1024,
       "grpc.max_send_message_length": 64 * 1024 * 1024,
+      // Range queries stream MiB-sized messages: with Node's default 64 KiB HTTP/2 window the daemon would wait for
+      // a window update every 64 KiB (the bench measured +35% full-scan throughput with 16 MiB).
+      "grpc-node.flow_control_window": 16 * 1024 * 1024,
       ...options.channelOptions,
     };
     this.rpc = createTypedClient(StoreService, address, { channelOptions });
