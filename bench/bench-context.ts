@@ -10,15 +10,6 @@ export const INDEX_SPEC = "symbol,day";
 /** The key of the main dataset. */
 export const MAIN_KEY: KeyFields = { symbol: "MKT", day: "20240102" };
 
-/**
- * HTTP/2 flow-control window of the "tuned" client runs: grpc-js keeps Node's default (64 KiB) unless told, which
- * makes a sender of multi-MB messages wait for a window update every 64 KiB.
- */
-export const TUNED_FLOW_CONTROL_WINDOW = 16 * 1024 * 1024;
-
-/** Channel options of the tuned client runs (on top of the SDK's). */
-export const TUNED_CHANNEL_OPTIONS = { "grpc-node.flow_control_window": TUNED_FLOW_CONTROL_WINDOW } as const;
-
 /** A daemon whose peak memory is reported: a phase of the suite, or one half of the memory phase. */
 export type DaemonRole = BenchConfig["cpuProfile"] & string;
 
@@ -36,7 +27,7 @@ export interface BenchContext {
   /** The main dataset, once ingest wrote it: the daemon's store and the bare parquet-wasm file of the same rows. */
   main?: { storeDir: string; anchorFile: string; totalRows: number };
   /** The full scan of the main dataset, once range measured it. */
-  fullScan?: { rows: number; rowsPerSecond: number; tunedRowsPerSecond: number };
+  fullScan?: { rows: number; rowsPerSecond: number };
 }
 
 /** Starts a daemon on `storeDir` for `role`, under `node --cpu-prof` when that role is the one profiled. */

@@ -3,10 +3,11 @@ import { DuckDBInstance, version as duckDbVersion } from "@duckdb/node-api";
 import { join } from "node:path";
 import type { KeyFields } from "../client/src/index.js";
 import { OupsClient } from "../client/src/index.js";
+import { DEFAULT_CHANNEL_OPTIONS } from "../client/src/oups-client.js";
 import { keyToPath } from "../server/src/store/keys/key.js";
 import { parseIndexSpec } from "../server/src/store/keys/index-schema.js";
 import type { BenchContext } from "./bench-context.js";
-import { INDEX_SPEC, MAIN_KEY, TUNED_CHANNEL_OPTIONS, TUNED_FLOW_CONTROL_WINDOW, startDaemon } from "./bench-context.js";
+import { INDEX_SPEC, MAIN_KEY, startDaemon } from "./bench-context.js";
 import { timestampOfRow } from "./data.js";
 import { collectGarbage, median, now, progress } from "./measure.js";
 
@@ -40,11 +41,10 @@ export async function benchRangeQuery(context: BenchContext): Promise<void> {
   progress(`range query: a 1% slice and a full scan of ${rows.toLocaleString("en-US")} rows, SDK vs DuckDB`);
   const daemon = await startDaemon(context, main.storeDir, "range");
   const client = new OupsClient(daemon.address);
-  const tuned = new OupsClient(daemon.address, { channelOptions: TUNED_CHANNEL_OPTIONS });
   const duckdb = await DuckDBInstance.create(":memory:");
   const connection = await duckdb.connect();
-  // Per scope: the SDK with its default channel options, the SDK with a larger HTTP/2 window, DuckDB.
-  const noScans = () => ({ sdk: [] as Scan[], tuned: [] as Scan[], duck: [] as Scan[] });
+  // Per scope: the SDK with its default channel options, DuckDB.
+  const noScans = () => ({ sdk: [] as Scan[], duck: [] as Scan[] });
   const runs = { slice: noScans(), full: noScans() };
   let peak: number;
   let files: string[];
@@ -61,8 +61,6 @@ export async function benchRangeQuery(context: BenchContext): Promise<void> {
         collectGarbage();
         runs[scope].duck.push(await scanDuckDb(connection, files, timestampType, range));
         collectGarbage();
-        runs[scope].tuned.push(await scanOups(tuned, MAIN_KEY, range));
-        collectGarbage();
       }
     };
     // One untimed run of each warms the page cache, the JITs and DuckDB's metadata cache alike.
@@ -75,7 +73,6 @@ export async function benchRangeQuery(context: BenchContext): Promise<void> {
     connection.closeSync();
     duckdb.closeSync();
     client.close();
-    tuned.close();
     await daemon.stop();
   }
   checkSameRows("1% slice", runs.slice);
@@ -84,12 +81,11 @@ export async function benchRangeQuery(context: BenchContext): Promise<void> {
 
   const rateOf = (scans: readonly Scan[]) => scans[0]!.rows / (median(scans.map((s) => s.totalMs)) / 1000);
   const firstOf = (scans: readonly Scan[]) => median(scans.map((s) => s.firstBatchMs));
-  const windowText = `${TUNED_FLOW_CONTROL_WINDOW / 2 ** 20} MiB HTTP/2 window`;
   for (const [scope, what, target] of [
     ["slice", `1% slice (${runs.slice.sdk[0]!.rows.toLocaleString("en-US")} rows)`, "> 1× (faster than DuckDB)"],
     ["full", `Full scan (${rows.toLocaleString("en-US")} rows)`, undefined],
   ] as const) {
-    const { sdk, tuned: tunedRuns, duck } = runs[scope];
+    const { sdk, duck } = runs[scope];
     const duckRate = rateOf(duck);
     context.rows.push(
       {
@@ -113,23 +109,13 @@ export async function benchRangeQuery(context: BenchContext): Promise<void> {
         target,
         daemonPeakRssBytes: peak,
       },
-      {
-        figure: `${what}: throughput, SDK client with a ${windowText}`,
-        unit: "rows/s",
-        oups: rateOf(tunedRuns),
-        anchorName: "DuckDB",
-        anchor: duckRate,
-        ratio: rateOf(tunedRuns) / duckRate,
-        ratioMeaning: "oups ÷ anchor",
-        daemonPeakRssBytes: peak,
-      },
     );
   }
-  context.fullScan = { rows, rowsPerSecond: rateOf(runs.full.sdk), tunedRowsPerSecond: rateOf(runs.full.tuned) };
+  context.fullScan = { rows, rowsPerSecond: rateOf(runs.full.sdk) };
   context.notes.push(
     `Range query: ${files.length} row-group files; medians of ${SLICE_REPEATS} slice and ${FULL_REPEATS} full-scan runs (interleaved) ` +
       `after one untimed slice each. SDK: \`rangeQuery\` consumed batch by batch (Arrow JS record batches), with the SDK's default channel ` +
-      `options, and for the "HTTP/2 window" row with \`channelOptions: { "grpc-node.flow_control_window": ${TUNED_FLOW_CONTROL_WINDOW} }\`. DuckDB ${duckDbVersion()} ` +
+      `options (${DEFAULT_CHANNEL_OPTIONS["grpc-node.flow_control_window"] / 2 ** 20} MiB HTTP/2 flow-control window). DuckDB ${duckDbVersion()} ` +
       `(@duckdb/node-api, in process, default threads, parquet_metadata_cache on): \`SELECT * FROM read_parquet([files]) WHERE timestamp >= … ` +
       `AND timestamp < …\` through \`connection.stream\`, consuming \`fetchChunk\` chunks (DuckDB vectors, not converted to JS values).`,
   );

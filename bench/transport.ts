@@ -7,8 +7,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { openIpcStream } from "../client/src/arrow/ipc-stream.js";
 import { OupsClient } from "../client/src/index.js";
+import { DEFAULT_CHANNEL_OPTIONS } from "../client/src/oups-client.js";
 import type { BenchContext } from "./bench-context.js";
-import { MAIN_KEY, TUNED_CHANNEL_OPTIONS, TUNED_FLOW_CONTROL_WINDOW, startDaemon } from "./bench-context.js";
+import { MAIN_KEY, startDaemon } from "./bench-context.js";
 import { median, now, progress } from "./measure.js";
 import { peakRssBytes } from "./proc-memory.js";
 import { TRANSPORT_READY, rawBytesStream } from "./raw-bytes-service.js";
@@ -38,40 +39,31 @@ export async function benchTransport(context: BenchContext): Promise<void> {
   let serverPeak: number;
   const raw: number[] = [];
   const decoded: number[] = [];
-  const tunedRaw: number[] = [];
   try {
     const address = await readyAddress(server.stdout!);
-    // The SDK's channel options; the tuned client adds a larger HTTP/2 window, as the tuned SDK runs do.
-    const sdkOptions = { "grpc.max_receive_message_length": 64 * 1024 * 1024, "grpc.max_send_message_length": 64 * 1024 * 1024 };
-    const client = new Client(address, credentials.createInsecure(), sdkOptions);
-    const tuned = new Client(address, credentials.createInsecure(), { ...sdkOptions, ...TUNED_CHANNEL_OPTIONS });
+    // The SDK's own channel options (message limits, HTTP/2 window), so that only the layers above grpc-js differ.
+    const client = new Client(address, credentials.createInsecure(), DEFAULT_CHANNEL_OPTIONS);
     try {
-      const call = (on: Client) =>
-        on.makeServerStreamRequest(
+      const call = () =>
+        client.makeServerStreamRequest(
           rawBytesStream.path,
           rawBytesStream.requestSerialize,
           rawBytesStream.responseDeserialize,
           Buffer.alloc(0),
         ) as ClientReadableStream<Buffer>;
-      const timeBytes = async (on: Client, into: number[]) => {
-        const start = now();
-        const bytes = await receiveBytes(call(on));
-        into.push(now() - start);
-        if (bytes !== totalBytes) throw new Error(`transport: received ${bytes} bytes, expected ${totalBytes}`);
-      };
-      await receiveBytes(call(client));
-      await receiveBytes(call(tuned));
+      await receiveBytes(call());
       for (let run = 0; run < REPEATS; run++) {
-        await timeBytes(client, raw);
+        const start = now();
+        const bytes = await receiveBytes(call());
+        raw.push(now() - start);
+        if (bytes !== totalBytes) throw new Error(`transport: received ${bytes} bytes, expected ${totalBytes}`);
         const startDecoded = now();
-        const rows = await receiveBatches(call(client));
+        const rows = await receiveBatches(call());
         decoded.push(now() - startDecoded);
         if (rows !== fullScan.rows) throw new Error(`transport: decoded ${rows} rows, expected ${fullScan.rows}`);
-        await timeBytes(tuned, tunedRaw);
       }
     } finally {
       client.close();
-      tuned.close();
     }
     serverPeak = await peakRssBytes(server.pid!);
   } finally {
@@ -82,7 +74,6 @@ export async function benchTransport(context: BenchContext): Promise<void> {
 
   const ceiling = fullScan.rows / (median(raw) / 1000);
   const ceilingDecoded = fullScan.rows / (median(decoded) / 1000);
-  const tunedCeiling = fullScan.rows / (median(tunedRaw) / 1000);
   context.rows.push(
     {
       figure: "Full scan vs transport ceiling (same IPC bytes, bare grpc-js stream)",
@@ -101,15 +92,6 @@ export async function benchTransport(context: BenchContext): Promise<void> {
       anchorName: "bare grpc-js + RecordBatchReader",
       anchor: ceilingDecoded,
       ratio: fullScan.rowsPerSecond / ceilingDecoded,
-      ratioMeaning: "oups ÷ anchor",
-    },
-    {
-      figure: `Full scan vs transport ceiling, both clients with a ${TUNED_FLOW_CONTROL_WINDOW / 2 ** 20} MiB HTTP/2 window`,
-      unit: "rows/s",
-      oups: fullScan.tunedRowsPerSecond,
-      anchorName: "bare grpc-js",
-      anchor: tunedCeiling,
-      ratio: fullScan.tunedRowsPerSecond / tunedCeiling,
       ratioMeaning: "oups ÷ anchor",
     },
   );

@@ -206,7 +206,7 @@ export async function readAll(store: Store, key: Key, query: RangeQuery = {}): P
   const read = await store.openRange(key, query);
   const batches: RecordBatch[] = [];
   try {
-    for await (const batch of read.batches) batches.push(batch);
+    for await (const batch of read.batches()) batches.push(batch);
   } finally {
     read.close();
   }

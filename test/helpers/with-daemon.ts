@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { OupsClient } from "../../client/src/index.js";
-import type { IndexSchemaDescription } from "../../client/src/index.js";
+import type { IndexSchemaDescription, OupsClientOptions } from "../../client/src/index.js";
 import { Daemon } from "../../server/src/daemon.js";
 
 /** What a test running against a daemon gets. */
@@ -12,6 +12,19 @@ export interface DaemonFixture {
   client: OupsClient;
   storeDir: string;
 }
+
+/** How the fixture's daemon and client are set up. */
+export interface DaemonTestOptions {
+  /** The store's index schema; `null` leaves the store without one. Default: {@link testIndex}. */
+  index?: IndexSchemaDescription | null;
+  clientOptions?: OupsClientOptions;
+}
+
+/**
+ * A client that reads slowly enough for the daemon to still be sending when a consumer stops: with Node's default
+ * 64 KiB HTTP/2 window, a query larger than that cannot be buffered whole in the transport.
+ */
+export const slowReaderClient: DaemonTestOptions = { clientOptions: { channelOptions: { "grpc-node.flow_control_window": 65_535 } } };
 
 /** The index schema most tests use: `symbol-year/month`. */
 export const testIndex: IndexSchemaDescription = {
@@ -42,12 +55,12 @@ export async function removeTempDir(dir: string): Promise<void> {
  */
 export async function withDaemon<T>(
   body: (fixture: DaemonFixture) => Promise<T>,
-  options: { index?: IndexSchemaDescription | null } = {},
+  options: DaemonTestOptions = {},
 ): Promise<T> {
   const storeDir = await makeTempDir();
   const index = options.index === undefined ? testIndex : options.index;
   const daemon = await Daemon.start({ storeDir, listen: "127.0.0.1:0", indexSchema: index ?? undefined });
-  const client = new OupsClient(daemon.address);
+  const client = new OupsClient(daemon.address, options.clientOptions);
   try {
     return await body({ daemon, client, storeDir });
   } finally {
@@ -60,7 +73,7 @@ export async function withDaemon<T>(
 /** An ava implementation running against a fresh daemon (see {@link withDaemon}). */
 export function daemonTest(
   body: (t: ExecutionContext, fixture: DaemonFixture) => Promise<void>,
-  options?: { index?: IndexSchemaDescription | null },
+  options?: DaemonTestOptions,
 ): (t: ExecutionContext) => Promise<void> {
   return (t) => withDaemon((fixture) => body(t, fixture), options);
 }

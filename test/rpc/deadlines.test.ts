@@ -4,7 +4,7 @@ import { status } from "@grpc/grpc-js";
 import type { RecordBatch } from "apache-arrow";
 import type { DatasetDescription } from "../../client/src/index.js";
 import { OupsClientError } from "../../client/src/index.js";
-import { daemonTest } from "../helpers/with-daemon.js";
+import { daemonTest, slowReaderClient } from "../helpers/with-daemon.js";
 import { datasetDir, eventually, filesIn } from "./helpers/files.js";
 import { marketBatch } from "./helpers/market-data.js";
 import { tapRangeReads, tapWrites } from "./helpers/write-tap.js";
@@ -85,7 +85,7 @@ test(
     await client.write(key, marketBatch(0, 300_000, { price: () => 0 }), { duplicatesOn: ["timestamp"] });
     const gone = await eventually(async () => (await filesIn(datasetDir(storeDir, key))).every((f) => !oldFiles.includes(f) || f === "_manifest.json"));
     t.true(gone, "the old row groups are deleted once the query's snapshot is released");
-  }),
+  }, slowReaderClient),
 );
 
 test(

@@ -3,7 +3,7 @@ import { status } from "@grpc/grpc-js";
 import { once } from "node:events";
 import type { OupsClient } from "../../client/src/index.js";
 import { OupsClientError } from "../../client/src/index.js";
-import { daemonTest } from "../helpers/with-daemon.js";
+import { daemonTest, slowReaderClient } from "../helpers/with-daemon.js";
 import { datasetDir, eventually, filesIn } from "./helpers/files.js";
 import { marketBatch } from "./helpers/market-data.js";
 import { tapRangeReads } from "./helpers/write-tap.js";
@@ -59,7 +59,7 @@ test(
     t.true(await allGone(storeDir, newFiles));
     const prices = (await client.read(key, { columns: ["price"] })).getChild("price")!.toArray() as Float64Array;
     t.true(prices.length === ROWS && prices.every((p) => p === 2));
-  }),
+  }, slowReaderClient),
 );
 
 test(
@@ -83,7 +83,7 @@ test(
     if (!serverSignal.aborted) await once(serverSignal, "abort");
     await rewriteAll(client, 1);
     t.true(await allGone(storeDir, oldFiles));
-  }),
+  }, slowReaderClient),
 );
 
 test(
@@ -100,5 +100,5 @@ test(
     if (!serverSignal.aborted) await once(serverSignal, "abort");
     await rewriteAll(client, 1);
     t.true(await allGone(storeDir, oldFiles));
-  }),
+  }, slowReaderClient),
 );

@@ -5,7 +5,7 @@ import type { RecordBatch } from "apache-arrow";
 import { createTypedClient, OupsClient, OupsClientError, StoreService } from "../../client/src/index.js";
 import { Health, HealthCheckResponse_ServingStatus } from "../../client/src/gen/grpc/health/v1/health_pb.js";
 import { Daemon } from "../../server/src/daemon.js";
-import { makeTempDir, removeTempDir, testIndex } from "../helpers/with-daemon.js";
+import { makeTempDir, removeTempDir, slowReaderClient, testIndex } from "../helpers/with-daemon.js";
 import { marketBatch } from "./helpers/market-data.js";
 import { tapWrites } from "./helpers/write-tap.js";
 
@@ -16,7 +16,8 @@ async function startDaemon(t: ExecutionContext): Promise<{ daemon: Daemon; clien
   const storeDir = await makeTempDir();
   t.teardown(() => removeTempDir(storeDir));
   const daemon = await Daemon.start({ storeDir, listen: "127.0.0.1:0", indexSchema: testIndex });
-  const client = new OupsClient(daemon.address);
+  // A slow reader, so that a range query the test stops reading is still being sent when the daemon stops.
+  const client = new OupsClient(daemon.address, slowReaderClient.clientOptions);
   t.teardown(() => client.close());
   return { daemon, client, storeDir };
 }

@@ -1,12 +1,33 @@
 import type { RecordBatch, Schema } from "apache-arrow";
-import { RecordBatchReader, Table, tableToIPC } from "apache-arrow";
+import { Message, MessageHeader, RecordBatchReader, Table, tableToIPC } from "apache-arrow";
 
 /** Bytes of the IPC end-of-stream marker: continuation token then a zero length. */
 const EOS_BYTES = 8;
 
 /** Length of the first IPC message of `ipc` (the schema message: 8 prefix bytes, then its padded metadata). */
-function firstMessageLength(ipc: Uint8Array): number {
+export function firstMessageLength(ipc: Uint8Array): number {
   return 8 + new DataView(ipc.buffer, ipc.byteOffset, ipc.byteLength).getInt32(4, true);
+}
+
+/**
+ * Splits the messages of an IPC stream (after its schema message, up to its end marker) into one view per record
+ * batch, each with the dictionary messages before it, so that a stream can be forwarded batch by batch without
+ * decoding the batches.
+ */
+export function* batchMessageGroups(ipc: Uint8Array): Generator<Uint8Array> {
+  const view = new DataView(ipc.buffer, ipc.byteOffset, ipc.byteLength);
+  let offset = firstMessageLength(ipc);
+  let groupStart = offset;
+  while (offset + 8 <= ipc.byteLength) {
+    const metadataLength = view.getInt32(offset + 4, true);
+    if (metadataLength === 0) break; // end-of-stream marker
+    const message = Message.decode(ipc.subarray(offset + 8, offset + 8 + metadataLength));
+    offset += 8 + metadataLength + Number(message.bodyLength);
+    if (message.headerType === MessageHeader.RecordBatch) {
+      yield ipc.subarray(groupStart, offset);
+      groupStart = offset;
+    }
+  }
 }
 
 /** The IPC stream bytes of a schema alone: the opening message of every stream this project writes. */

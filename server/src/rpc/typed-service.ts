@@ -8,7 +8,6 @@ import type {
   ServiceError,
   UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { once } from "node:events";
 import type { MethodShape, RequestOf, ResponseInitOf, ServiceMethods } from "../../../client/src/grpc/method-types.js";
 
 /** What every handler gets besides its request: cancellation, deadline and request metadata. */
@@ -83,13 +82,24 @@ export function implementService<S extends DescService>(
   return implementation;
 }
 
+/** Responses handed to the transport but not yet flushed into the HTTP/2 stream, at most. */
+const MAX_UNFLUSHED_RESPONSES = 2;
+
+/**
+ * Writes responses with backpressure by bytes, not by message count: grpc-js's stream buffers 16 messages before
+ * `write` says to wait, which is 64 MiB of 4 MiB chunks. Here the next response is only produced once all but
+ * one of the earlier ones have been flushed to HTTP/2, which itself waits for the client's flow-control window.
+ */
 async function streamResponses(call: ServerWritableStream<unknown, unknown>, responses: AsyncIterable<unknown>, signal: AbortSignal) {
+  const cancelled = new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+  const unflushed: Promise<void>[] = [];
   for await (const response of responses) {
     if (signal.aborted) return;
-    if (!call.write(response)) {
-      const cancelled = once(signal, "abort");
-      await Promise.race([once(call, "drain"), cancelled]);
-    }
+    unflushed.push(new Promise<void>((resolve) => call.write(response, () => resolve())));
+    if (unflushed.length >= MAX_UNFLUSHED_RESPONSES) await Promise.race([unflushed.shift()!, cancelled]);
   }
 }
 

@@ -135,7 +135,7 @@ for (const maxRowsPerBatch of [1, 7, 10, 64]) {
       await writeTable(store, key, tableOfRows(stored), { orderedOn: "ts", rowGroupTarget: 25 });
       const read = await store.openRange(key, { maxRowsPerBatch, start: int(3) });
       const sizes: number[] = [];
-      for await (const batch of read.batches) sizes.push(batch.numRows);
+      for await (const batch of read.batches()) sizes.push(batch.numRows);
       t.true(sizes.every((n) => n > 0 && n <= maxRowsPerBatch), `batch sizes ${sizes.join(",")}`);
       t.true(sizes.includes(Math.min(maxRowsPerBatch, 23)));
       t.is(

@@ -26,7 +26,7 @@ const stored = rows(span(0, 30));
 const update = rows(span(5, 25), (i) => 100 + i);
 
 async function drain(read: RangeRead, into: RecordBatch[] = []): Promise<RecordBatch[]> {
-  for await (const batch of read.batches) into.push(batch);
+  for await (const batch of read.batches()) into.push(batch);
   return into;
 }
 
@@ -59,7 +59,7 @@ test(
     await writeTable(store, key, tableOfRows(stored), options);
     const read = await store.openRange(key, { maxRowsPerBatch: 3 });
     const batches: RecordBatch[] = [];
-    for await (const batch of read.batches) {
+    for await (const batch of read.batches()) {
       batches.push(batch);
       if (batches.length === 2) await writeTable(store, key, tableOfRows(update), { ...options, duplicatesOn: ["ts"] });
     }

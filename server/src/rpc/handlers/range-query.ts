@@ -1,5 +1,4 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import { encodeIpcStream } from "../../../../client/src/arrow/ipc-stream.js";
 import type { Store } from "../../store/store.js";
 import type { RangeQueryRequest, RangeQueryResponseSchema } from "../contract.js";
 import { boundFromWire, keyFromWire } from "../convert.js";
@@ -23,7 +22,7 @@ export async function* handleRangeQuery(
     signal: context.signal,
   });
   try {
-    for await (const chunk of encodeIpcStream(read.schema, read.batches, { maxChunkBytes: MAX_CHUNK_BYTES })) {
+    for await (const chunk of read.ipcStream(MAX_CHUNK_BYTES)) {
       yield { arrowIpc: chunk };
     }
   } finally {

@@ -3,6 +3,15 @@ import { Schema, tableFromIPC } from "apache-arrow";
 import { join } from "node:path";
 import { orderedColumn } from "../arrow/ordered-column.js";
 import { searchSorted } from "../arrow/search-sorted.js";
+import {
+  batchMessageGroups,
+  END_OF_STREAM,
+  encodeBatchMessages,
+  encodeIpcStream,
+  encodeSchemaMessage,
+  firstMessageLength,
+  rowsPerChunk,
+} from "../../../../client/src/arrow/ipc-stream.js";
 import { OupsError } from "../errors.js";
 import type { ParquetPool } from "../io/parquet-pool.js";
 import type { Snapshot } from "./dataset.js";
@@ -22,19 +31,31 @@ export interface ReadRangeOptions {
   signal?: AbortSignal | undefined;
 }
 
-/** A range read: the (projected) schema, known before any row, and the batches. */
+/** A range read: the (projected) schema, known before any row, and the rows, as batches or as IPC bytes. */
 export interface RangeRead {
   schema: Schema;
-  batches: AsyncGenerator<RecordBatch>;
-  /** Releases the pinned generation; the batches do it themselves when they end, but may never start. */
+  /** The rows as record batches of at most `maxRowsPerBatch` rows. */
+  batches(): AsyncGenerator<RecordBatch>;
+  /**
+   * The rows as one Arrow IPC stream (schema message first, end marker last) in chunks of about `maxChunkBytes`.
+   * Row groups read whole are forwarded as the Parquet worker encoded them, without decoding or re-encoding.
+   */
+  ipcStream(maxChunkBytes: number): AsyncGenerator<Uint8Array>;
+  /** Releases the pinned generation; consuming the rows does it at the end, but they may never be consumed. */
   close(): void;
 }
 
+/** One row group as the worker pool decoded it, and whether the range covers it whole. */
+interface RowGroupRead {
+  whole: boolean;
+  ipc: Uint8Array;
+}
+
 /**
- * Reads the rows of a range from one pinned generation, as batches of at most `maxRowsPerBatch` rows. Only row
- * groups whose min/max meet the range are opened, only the requested columns are decoded (plus the ordered
- * column where a row group must be cut at a bound), and the snapshot is released when the batches end or the
- * consumer stops. The first row groups are decoded ahead, on the worker pool, while earlier ones are sent.
+ * Reads the rows of a range from one pinned generation. Only row groups whose min/max meet the range are opened,
+ * only the requested columns are decoded (plus the ordered column where a row group must be cut at a bound),
+ * and the snapshot is released when the rows end or the consumer stops. The next row group is decoded ahead, on
+ * the worker pool, while the current one is sent.
  */
 export function readRange(snapshot: Snapshot, manifest: Manifest, range: Range, options: ReadRangeOptions): RangeRead {
   // A dataset created by a metadata-only write has no columns yet: it reads as empty.
@@ -48,53 +69,94 @@ export function readRange(snapshot: Snapshot, manifest: Manifest, range: Range, 
   }
   const projected = projectSchema(schema, columns);
   const selected = rowGroupsInRange(manifest.rowGroups, range);
+  const { orderedOn } = manifest;
+  // Forwarding needs every row group read with the same columns, in the file's order, so that the worker's
+  // messages (and their dictionary ids) agree with one schema message.
+  const fileOrder = schema.fields.map((f) => f.name).filter((name) => columns.includes(name));
+  const forwardable = columns.includes(orderedOn) && fileOrder.every((name, i) => name === columns[i]);
+
+  async function* reads(batchRows: number | undefined): AsyncGenerator<RowGroupRead> {
+    const start = (entry: RowGroupEntry) => {
+      const whole = afterStart(entry.min, range) && beforeEnd(entry.max, range);
+      const wanted = whole || columns.includes(orderedOn) ? columns : [...columns, orderedOn];
+      const ipc = options.pool.readRowGroupFile(join(snapshot.dir, entry.file), {
+        columns: wanted,
+        ...(batchRows ? { batchRows } : {}),
+      });
+      ipc.catch(() => undefined); // awaited below; this only keeps a read-ahead failure from being "unhandled"
+      return { whole, ipc };
+    };
+    const ahead: ReturnType<typeof start>[] = [];
+    let next = 0;
+    try {
+      while (ahead.length > 0 || next < selected.length) {
+        while (next < selected.length && ahead.length <= (options.readAhead ?? 1)) ahead.push(start(selected[next++]!));
+        const { whole, ipc } = ahead.shift()!;
+        options.signal?.throwIfAborted();
+        yield { whole, ipc: await ipc };
+      }
+    } finally {
+      snapshot.release();
+    }
+  }
+
+  /** The rows of one row group within the range, projected, as bounded batches. */
+  function* batchesIn(read: RowGroupRead): Generator<RecordBatch> {
+    let table = tableFromIPC(read.ipc);
+    if (!read.whole) {
+      const values = orderedColumn(table, orderedOn).values;
+      const lo = range.start === undefined ? 0 : searchSorted(values, range.start, "left");
+      const hi = range.end === undefined ? values.length : searchSorted(values, range.end, range.endInclusive ? "right" : "left");
+      table = table.slice(lo, Math.max(lo, hi));
+    }
+    if (table.numRows === 0) return;
+    table = table.select(columns);
+    for (const batch of table.batches) {
+      for (let offset = 0; offset < batch.numRows; offset += options.maxRowsPerBatch) {
+        yield batch.slice(offset, Math.min(batch.numRows, offset + options.maxRowsPerBatch));
+      }
+    }
+  }
+
   return {
     schema: projected,
-    batches: batchesOf(snapshot, manifest, selected, range, columns, options),
+    async *batches() {
+      for await (const read of reads(undefined)) yield* batchesIn(read);
+    },
+    async *ipcStream(maxChunkBytes) {
+      if (!forwardable) {
+        yield* encodeIpcStream(projected, this.batches(), { maxChunkBytes });
+        return;
+      }
+      let schemaSent = false;
+      for await (const read of reads(options.maxRowsPerBatch)) {
+        const schemaLength = firstMessageLength(read.ipc);
+        if (!schemaSent) {
+          yield read.ipc.subarray(0, schemaLength);
+          schemaSent = true;
+        }
+        // The worker cut the row group in batches of at most maxRowsPerBatch rows: one chunk per batch, unless a
+        // batch of wide rows is far above the chunk size (its messages cannot be cut without decoding).
+        const groups = read.whole ? [...batchMessageGroups(read.ipc)] : [];
+        if (read.whole && groups.every((g) => g.byteLength <= 4 * maxChunkBytes)) {
+          yield* groups;
+        } else {
+          // Dictionary ids survive decoding and re-encoding, so these messages agree with the schema sent.
+          for (const batch of batchesIn(read)) yield* chunksOf(batch, maxChunkBytes);
+        }
+      }
+      if (!schemaSent) yield encodeSchemaMessage(projected);
+      yield END_OF_STREAM;
+    },
     close: () => snapshot.release(),
   };
 }
 
-async function* batchesOf(
-  snapshot: Snapshot,
-  manifest: Manifest,
-  selected: readonly RowGroupEntry[],
-  range: Range,
-  columns: readonly string[],
-  options: ReadRangeOptions,
-): AsyncGenerator<RecordBatch> {
-  const { orderedOn } = manifest;
-  const read = (entry: RowGroupEntry) => {
-    const whole = afterStart(entry.min, range) && beforeEnd(entry.max, range);
-    const wanted = whole || columns.includes(orderedOn) ? columns : [...columns, orderedOn];
-    const ipc = options.pool.readRowGroupFile(join(snapshot.dir, entry.file), { columns: wanted });
-    ipc.catch(() => undefined); // awaited below; this only keeps a read-ahead failure from being "unhandled"
-    return { whole, ipc };
-  };
-  const ahead: ReturnType<typeof read>[] = [];
-  let next = 0;
-  try {
-    while (ahead.length > 0 || next < selected.length) {
-      while (next < selected.length && ahead.length <= (options.readAhead ?? 1)) ahead.push(read(selected[next++]!));
-      const { whole, ipc } = ahead.shift()!;
-      options.signal?.throwIfAborted();
-      let table = tableFromIPC(await ipc);
-      if (!whole) {
-        const values = orderedColumn(table, orderedOn).values;
-        const lo = range.start === undefined ? 0 : searchSorted(values, range.start, "left");
-        const hi = range.end === undefined ? values.length : searchSorted(values, range.end, range.endInclusive ? "right" : "left");
-        table = table.slice(lo, Math.max(lo, hi));
-      }
-      if (table.numRows === 0) continue;
-      table = table.select(columns as string[]);
-      for (const batch of table.batches) {
-        for (let offset = 0; offset < batch.numRows; offset += options.maxRowsPerBatch) {
-          yield batch.slice(offset, Math.min(batch.numRows, offset + options.maxRowsPerBatch));
-        }
-      }
-    }
-  } finally {
-    snapshot.release();
+/** The IPC messages of `batch`, sliced so that each chunk stays near `maxChunkBytes`. */
+function* chunksOf(batch: RecordBatch, maxChunkBytes: number): Generator<Uint8Array> {
+  const step = rowsPerChunk(batch, maxChunkBytes);
+  for (let offset = 0; offset < batch.numRows; offset += step) {
+    yield encodeBatchMessages(step >= batch.numRows ? batch : batch.slice(offset, offset + step));
   }
 }
 

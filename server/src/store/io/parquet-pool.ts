@@ -31,6 +31,8 @@ export interface ReadRowGroupFileOptions {
    * reads no column but keeps the row count.
    */
   readonly columns?: readonly string[];
+  /** Rows per record batch at most; one batch for the whole row group when absent. */
+  readonly batchRows?: number;
 }
 
 type SuccessReply = Extract<ParquetWorkerReply, { ok: true }>;
@@ -117,7 +119,7 @@ export class ParquetPool {
    */
   async readRowGroupFile(path: string, options: ReadRowGroupFileOptions = {}): Promise<Uint8Array> {
     const columns = options.columns === undefined ? null : uniqueColumns(options.columns);
-    const reply = await this.#submit({ op: "read", path, columns }, []);
+    const reply = await this.#submit({ op: "read", path, columns, batchRows: options.batchRows ?? null }, []);
     if (reply.op !== "read") {
       throw new OupsError("INTERNAL", `parquet worker answered a read of ${path} with a ${reply.op}`);
     }

@@ -12,7 +12,14 @@ export type ParquetWorkerRequest =
       /** Columns worth dictionary encoding; the others are written plain. */
       readonly dictionaryColumns: readonly string[];
     }
-  | { readonly id: number; readonly op: "read"; readonly path: string; readonly columns: readonly string[] | null };
+  | {
+      readonly id: number;
+      readonly op: "read";
+      readonly path: string;
+      readonly columns: readonly string[] | null;
+      /** Rows per record batch at most; the whole row group in one batch when null. */
+      readonly batchRows: number | null;
+    };
 
 /** An error flattened for `postMessage`, which would drop its `code` and `cause`. */
 export interface SerializedError {

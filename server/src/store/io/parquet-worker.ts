@@ -24,7 +24,7 @@ async function handle(request: ParquetWorkerRequest): Promise<void> {
       const bytes = await encodeRowGroupFile(request.path, request.ipc, request.compression, request.dictionaryColumns);
       reply({ id: request.id, ok: true, op: "write", bytes, wasmMemoryBytes: wasmMemoryBytes() });
     } else {
-      const ipc = await decodeRowGroupFile(request.path, request.columns);
+      const ipc = await decodeRowGroupFile(request.path, request.columns, request.batchRows);
       // parquet-wasm copies the stream out of wasm memory into a buffer of its own, so this moves, never copies.
       const { bytes, transfer } = prepareTransfer(ipc);
       reply({ id: request.id, ok: true, op: "read", ipc: bytes, wasmMemoryBytes: wasmMemoryBytes() }, transfer);

@@ -68,7 +68,11 @@ export async function encodeRowGroupFile(
  * Rejects with `OupsError`: `NOT_FOUND` when the file does not exist, `INVALID_ARGUMENT` naming the first
  * requested column the file lacks, `INTERNAL` (with the parquet-wasm or file-system error as `cause`) otherwise.
  */
-export async function decodeRowGroupFile(path: string, columns: readonly string[] | null): Promise<Uint8Array> {
+export async function decodeRowGroupFile(
+  path: string,
+  columns: readonly string[] | null,
+  batchRows: number | null = null,
+): Promise<Uint8Array> {
   let blob: Blob;
   try {
     // openAsBlob reports a missing file as a generic ERR_INVALID_ARG_VALUE; stat says ENOENT.
@@ -92,7 +96,7 @@ export async function decodeRowGroupFile(path: string, columns: readonly string[
       assertColumnsExist(file, columns, path);
     }
     // One batch per row group: the default of 1024 rows would cut the IPC stream into many small batches.
-    const options: ReaderOptions = { batchSize: Math.max(1, rowCount(file)) };
+    const options: ReaderOptions = { batchSize: batchRows ?? Math.max(1, rowCount(file)) };
     if (columns !== null) {
       options.columns = [...columns];
     }
