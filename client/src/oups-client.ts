@@ -1,23 +1,15 @@
-import type { MessageInitShape } from "@bufbuild/protobuf";
-import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ChannelOptions } from "@grpc/grpc-js";
-import type { Schema } from "apache-arrow";
-import { RecordBatch, Table } from "apache-arrow";
-import { decodeSchema, encodeIpcStream, openIpcStream } from "./arrow/ipc-stream.js";
+import type { RecordBatch, Schema } from "apache-arrow";
+import { Table } from "apache-arrow";
+import { decodeSchema, openIpcStream } from "./arrow/ipc-stream.js";
 import { OupsClientError } from "./errors.js";
 import { HealthCheckResponse_ServingStatus, Health } from "./gen/grpc/health/v1/health_pb.js";
-import type {
-  Bound as BoundMessage,
-  BoundSchema,
-  IndexSchema as IndexSchemaMessage,
-  IndexSchemaSchema,
-  RangeQueryRequestSchema,
-  WriteRequestSchema,
-} from "./gen/oups/v1/store_pb.js";
-import { IndexFieldType as WireFieldType, StoreService } from "./gen/oups/v1/store_pb.js";
+import { StoreService } from "./gen/oups/v1/store_pb.js";
 import type { CallOptions, TypedClient } from "./grpc/typed-client.js";
 import { createTypedClient } from "./grpc/typed-client.js";
 import type { IndexSchemaDescription, KeyFields } from "./index-schema.js";
+import { boundFromWire, boundToWire, rangeQueryRequest, schemaFromWire, schemaToWire } from "./wire.js";
+import { writeRequests } from "./write-requests.js";
 
 /** A value of a dataset's ordered column: a Date for timestamps (ms precision), bigint for raw int64/timestamps. */
 export type BoundValue = number | bigint | string | Date;
@@ -110,8 +102,6 @@ export interface Intersection {
 export interface OupsClientOptions {
   channelOptions?: ChannelOptions;
 }
-
-const DEFAULT_MAX_CHUNK_BYTES = 4 * 1024 * 1024;
 
 /** The grpc-js channel options every {@link OupsClient} starts from; `OupsClientOptions.channelOptions` override them. */
 export const DEFAULT_CHANNEL_OPTIONS = Object.freeze({
@@ -297,114 +287,10 @@ async function call<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-function rangeQueryRequest(key: KeyFields, options: RangeQueryOptions): MessageInitShape<typeof RangeQueryRequestSchema> {
-  return {
-    key: { fields: { ...key } },
-    start: boundToWire(options.start),
-    end: boundToWire(options.end),
-    endInclusive: options.endInclusive ?? false,
-    columns: [...(options.columns ?? [])],
-    maxRowsPerChunk: options.maxRowsPerChunk ?? 0,
-  };
-}
-
 async function* single(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
   yield bytes;
 }
 
 async function* ipcChunks(responses: AsyncIterable<{ arrowIpc: Uint8Array }>): AsyncGenerator<Uint8Array> {
   for await (const r of responses) yield r.arrowIpc;
-}
-
-async function* writeRequests(
-  key: KeyFields,
-  data: WriteData,
-  options: WriteOptions,
-): AsyncGenerator<MessageInitShape<typeof WriteRequestSchema>> {
-  const target = options.rowGroupTarget;
-  yield {
-    kind: {
-      case: "header",
-      value: {
-        key: { fields: { ...key } },
-        orderedOn: options.orderedOn ?? "",
-        duplicatesOn: [...(options.duplicatesOn ?? [])],
-        dropDuplicates: options.dropDuplicates ?? options.duplicatesOn !== undefined,
-        rowGroupTarget:
-          target === undefined
-            ? undefined
-            : { target: typeof target === "number" ? { case: "rows", value: BigInt(target) } : { case: "period", value: target } },
-        maxNOffTargetRgs: options.maxNOffTargetRgs,
-        metadata: { ...options.metadata },
-        removeMetadata: [...(options.removeMetadata ?? [])],
-        sort: options.sort ?? false,
-        compression: options.compression ?? "",
-      },
-    },
-  };
-  const { schema, batches } = await batchesOf(data);
-  for await (const chunk of encodeIpcStream(schema, batches, { maxChunkBytes: options.maxChunkBytes ?? DEFAULT_MAX_CHUNK_BYTES })) {
-    yield { kind: { case: "arrowIpc", value: chunk } };
-  }
-}
-
-async function batchesOf(data: WriteData): Promise<{ schema: Schema; batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch> }> {
-  if (data instanceof Table) return { schema: data.schema, batches: data.batches };
-  if (data instanceof RecordBatch) return { schema: data.schema, batches: [data] };
-  // A sequence of batches: the first one gives the schema.
-  const iterator =
-    Symbol.asyncIterator in data ? data[Symbol.asyncIterator]() : (data as Iterable<RecordBatch>)[Symbol.iterator]();
-  const first = await iterator.next();
-  if (first.done) throw new OupsClientError("INVALID_ARGUMENT", 3, "no record batch to write: pass a Table to write no rows");
-  async function* rest() {
-    yield first.value as RecordBatch;
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value as RecordBatch;
-  }
-  return { schema: (first.value as RecordBatch).schema, batches: rest() };
-}
-
-/** SDK bound value → wire Bound (Dates as timestamps, bigints as int64). */
-export function boundToWire(value: BoundValue | undefined): MessageInitShape<typeof BoundSchema> | undefined {
-  if (value === undefined) return undefined;
-  if (value instanceof Date) return { value: { case: "timestampValue", value: timestampFromDate(value) } };
-  if (typeof value === "bigint") return { value: { case: "int64Value", value } };
-  if (typeof value === "string") return { value: { case: "stringValue", value } };
-  return Number.isInteger(value)
-    ? { value: { case: "int64Value", value: BigInt(value) } }
-    : { value: { case: "doubleValue", value } };
-}
-
-function boundFromWire(bound: BoundMessage | undefined): BoundValue | undefined {
-  switch (bound?.value.case) {
-    case "int64Value":
-      return bound.value.value;
-    case "doubleValue":
-      return bound.value.value;
-    case "stringValue":
-      return bound.value.value;
-    case "timestampValue":
-      return timestampDate(bound.value.value);
-    default:
-      return undefined;
-  }
-}
-
-function schemaToWire(schema: IndexSchemaDescription): MessageInitShape<typeof IndexSchemaSchema> {
-  return {
-    name: schema.name,
-    fieldSeparator: schema.fieldSeparator,
-    levels: schema.levels.map((fields) => ({
-      fields: fields.map((f) => ({ name: f.name, type: f.type === "int" ? WireFieldType.INT : WireFieldType.STRING })),
-    })),
-  };
-}
-
-function schemaFromWire(schema: IndexSchemaMessage | undefined): IndexSchemaDescription {
-  return {
-    name: schema?.name ?? "",
-    fieldSeparator: schema?.fieldSeparator ?? "-",
-    levels: (schema?.levels ?? []).map((level) =>
-      level.fields.map((f) => ({ name: f.name, type: f.type === WireFieldType.INT ? ("int" as const) : ("string" as const) })),
-    ),
-  };
 }

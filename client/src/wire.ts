@@ -1,0 +1,75 @@
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
+import type {
+  Bound as BoundMessage,
+  BoundSchema,
+  IndexSchema as IndexSchemaMessage,
+  IndexSchemaSchema,
+  RangeQueryRequestSchema,
+} from "./gen/oups/v1/store_pb.js";
+import { IndexFieldType as WireFieldType } from "./gen/oups/v1/store_pb.js";
+import type { IndexSchemaDescription, KeyFields } from "./index-schema.js";
+import type { BoundValue, RangeQueryOptions } from "./oups-client.js";
+
+// Conversions between the SDK's plain values and the contract's messages.
+
+/** SDK bound value → wire Bound (Dates as timestamps, bigints as int64). */
+export function boundToWire(value: BoundValue | undefined): MessageInitShape<typeof BoundSchema> | undefined {
+  if (value === undefined) return undefined;
+  if (value instanceof Date) return { value: { case: "timestampValue", value: timestampFromDate(value) } };
+  if (typeof value === "bigint") return { value: { case: "int64Value", value } };
+  if (typeof value === "string") return { value: { case: "stringValue", value } };
+  return Number.isInteger(value)
+    ? { value: { case: "int64Value", value: BigInt(value) } }
+    : { value: { case: "doubleValue", value } };
+}
+
+/** Wire Bound → SDK bound value (timestamps as Dates); undefined when open. */
+export function boundFromWire(bound: BoundMessage | undefined): BoundValue | undefined {
+  switch (bound?.value.case) {
+    case "int64Value":
+      return bound.value.value;
+    case "doubleValue":
+      return bound.value.value;
+    case "stringValue":
+      return bound.value.value;
+    case "timestampValue":
+      return timestampDate(bound.value.value);
+    default:
+      return undefined;
+  }
+}
+
+/** SDK index schema → wire message. */
+export function schemaToWire(schema: IndexSchemaDescription): MessageInitShape<typeof IndexSchemaSchema> {
+  return {
+    name: schema.name,
+    fieldSeparator: schema.fieldSeparator,
+    levels: schema.levels.map((fields) => ({
+      fields: fields.map((f) => ({ name: f.name, type: f.type === "int" ? WireFieldType.INT : WireFieldType.STRING })),
+    })),
+  };
+}
+
+/** Wire index schema → SDK description. */
+export function schemaFromWire(schema: IndexSchemaMessage | undefined): IndexSchemaDescription {
+  return {
+    name: schema?.name ?? "",
+    fieldSeparator: schema?.fieldSeparator ?? "-",
+    levels: (schema?.levels ?? []).map((level) =>
+      level.fields.map((f) => ({ name: f.name, type: f.type === WireFieldType.INT ? ("int" as const) : ("string" as const) })),
+    ),
+  };
+}
+
+/** The RangeQuery request of a key and SDK range options. */
+export function rangeQueryRequest(key: KeyFields, options: RangeQueryOptions): MessageInitShape<typeof RangeQueryRequestSchema> {
+  return {
+    key: { fields: { ...key } },
+    start: boundToWire(options.start),
+    end: boundToWire(options.end),
+    endInclusive: options.endInclusive ?? false,
+    columns: [...(options.columns ?? [])],
+    maxRowsPerChunk: options.maxRowsPerChunk ?? 0,
+  };
+}
