@@ -84,7 +84,7 @@ export class Store {
     this.defaultMaxNOffTargetRgs = options.defaultMaxNOffTargetRgs;
   }
 
-  /** Opens (and creates, if missing) the store at `dir`, taking its lock. */
+  /** Opens (and creates, if missing) the store at `dir`, taking its lock, and starts its Parquet workers. */
   static async open(dir: string, options: StoreOpenOptions = {}): Promise<Store> {
     const storeDir = resolve(dir);
     await mkdir(storeDir, { recursive: true });
@@ -92,11 +92,15 @@ export class Store {
       options.lock === false
         ? undefined
         : await StoreLock.acquire(storeDir, options.onLockCompromised ? { onCompromised: options.onLockCompromised } : {});
+    let store: Store | undefined;
     try {
-      const store = new Store(storeDir, await readIndexSchema(storeDir), lock, options);
+      store = new Store(storeDir, await readIndexSchema(storeDir), lock, options);
       if (options.indexSchema) await store.initIndexSchema(options.indexSchema);
+      // Now rather than on the first write: loading parquet-wasm in each worker would delay it noticeably.
+      await store.pool.warmUp();
       return store;
     } catch (err) {
+      await store?.pool.close();
       await lock?.release();
       throw err;
     }

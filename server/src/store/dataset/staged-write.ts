@@ -69,11 +69,12 @@ export class StagedWrite {
   /**
    * Merges one sorted window of incoming rows into the staged row groups. Unless `final`, the last piece written
    * at the end of the dataset is held back and returned instead, to be merged with the next window (so that the
-   * window boundaries do not leave small row groups behind).
+   * window boundaries do not leave small row groups behind). A table's batches must have the dataset's schema;
+   * they are only copied where a kernel needs one batch (dedupe, merges with existing rows).
    */
-  async apply(incoming: RecordBatch | null, final: boolean): Promise<RecordBatch | null> {
+  async apply(incoming: RecordBatch | Table | null, final: boolean): Promise<RecordBatch | Table | null> {
     const o = this.options;
-    if (incoming && o.duplicatesOn) incoming = dropDuplicatesKeepLast(incoming, o.duplicatesOn, o.orderedOn);
+    if (incoming && o.duplicatesOn) incoming = dropDuplicatesKeepLast(asBatch(incoming), o.duplicatesOn, o.orderedOn);
     const values: ArrayLike<Ordinal> = incoming ? orderedColumn(incoming, o.orderedOn).values : [];
     const planOptions: MergePlanOptions = {
       target: o.target,
@@ -82,7 +83,7 @@ export class StagedWrite {
     };
     const plan = planMerge(this.rowGroups, values, planOptions);
     const replacements: { start: number; end: number; entries: Promise<RowGroupEntry>[] }[] = [];
-    let heldBack: RecordBatch | null = null;
+    let heldBack: RecordBatch | Table | null = null;
 
     for (const [s, sequence] of plan.sequences.entries()) {
       const entries: Promise<RowGroupEntry>[] = [];
@@ -95,7 +96,8 @@ export class StagedWrite {
         let merged: RecordBatch | Table | null = base && slice ? mergeSorted(base, slice, o.orderedOn) : (base ?? slice);
         if (!merged || merged.numRows === 0) continue;
         if (base && o.duplicatesOn) merged = dropDuplicatesKeepLast(asBatch(merged), o.duplicatesOn, o.orderedOn);
-        const mergedValues = orderedColumn(merged, o.orderedOn).values;
+        // Incoming rows alone: their ordered values were read already.
+        const mergedValues = merged === slice ? ordinalsBetween(values, chunk.inStart, chunk.inEnd) : orderedColumn(merged, o.orderedOn).values;
         const offsets = splitOffsets(mergedValues, o.target);
         for (let i = 0; i + 1 < offsets.length; i++) {
           entries.push((await this.writePiece(merged.slice(offsets[i], offsets[i + 1]), mergedValues, offsets[i]!, offsets[i + 1]!)).entry);
@@ -108,7 +110,7 @@ export class StagedWrite {
         const carryValues = orderedColumn(carry, o.orderedOn).values;
         // Held back only when every held row sorts before what later windows can bring (>= lastIncoming).
         if (!final && isTail && lastIncoming !== undefined && carryValues[carryValues.length - 1]! <= lastIncoming) {
-          heldBack = asBatch(carry);
+          heldBack = carry;
         } else {
           entries.push((await this.writePiece(carry, carryValues, 0, carry.numRows)).entry);
         }
@@ -200,6 +202,12 @@ function tableOf(batches: readonly RecordBatch[], schema: Schema | undefined): T
     schema,
     batches.map((batch) => (batch.schema === schema ? batch : new RecordBatch(schema, batch.data))),
   );
+}
+
+/** Values `[start, end)` of `values`: a view of a typed array, a copy of an array of strings. */
+function ordinalsBetween(values: ArrayLike<Ordinal>, start: number, end: number): ArrayLike<Ordinal> {
+  if (Array.isArray(values)) return values.slice(start, end) as Ordinal[];
+  return (values as unknown as { subarray(start: number, end: number): ArrayLike<Ordinal> }).subarray(start, end);
 }
 
 function asBatch(data: RecordBatch | Table): RecordBatch {

@@ -1,7 +1,9 @@
+import { Table } from "apache-arrow";
 import type { RecordBatch, Schema } from "apache-arrow";
 import { assertOrdered } from "../arrow/check-order.js";
-import { columnChunks, firstNullIndex } from "../arrow/column-chunks.js";
+import { batchesOf, columnChunks, firstNullIndex } from "../arrow/column-chunks.js";
 import { concatBatches } from "../arrow/concat-batches.js";
+import { labelBatch } from "../arrow/label-batch.js";
 import { ordinalKindOf, orderedColumn } from "../arrow/ordered-column.js";
 import { schemaDifferences } from "../arrow/schema-diff.js";
 import { sortBatch } from "../arrow/sort-batch.js";
@@ -136,19 +138,39 @@ async function applyStream(
     windowSize += batch.numRows;
     // With `sort`, order is only known at the end: the whole input is one window.
     if (!options.sort && windowSize >= windowRows) {
-      const tail = await staged.apply(concatBatches(window, schema!), false);
-      window = tail ? [tail] : [];
+      const tail = await staged.apply(windowOf(window, windowSize, schema!), false);
+      window = tail ? [...batchesOf(tail)] : [];
       windowSize = tail?.numRows ?? 0;
     }
   }
   if (window.length > 0) {
-    const rows = concatBatches(window, schema!);
-    await staged.apply(options.sort ? sortBatch(rows, orderedOn) : rows, true);
+    await staged.apply(options.sort ? sortBatch(concatBatches(window, schema!), orderedOn) : windowOf(window, windowSize, schema!), true);
   } else if (options.maxNOffTargetRgs !== undefined && maxNOffTargetRgs !== undefined) {
     // No rows, but an explicit coalescing bound: a compaction call (reference planner, step D).
     await staged.apply(null, true);
   }
   return received;
+}
+
+/**
+ * Batches of fewer rows than this, on average, are concatenated rather than passed on as they are: each batch costs
+ * an IPC message (and a dictionary message per dictionary column) in every row-group file it lands in.
+ */
+const MIN_MEAN_BATCH_ROWS = 4096;
+
+/**
+ * The `rows` rows of `batches` as the staged write takes them: a table over the batches themselves (no copy) when they
+ * all have the dataset's columns in its order and are not too small, one concatenated batch otherwise.
+ */
+function windowOf(batches: readonly RecordBatch[], rows: number, schema: Schema): Table | RecordBatch {
+  if (rows < MIN_MEAN_BATCH_ROWS * batches.length) return concatBatches(batches, schema);
+  const labelled: RecordBatch[] = [];
+  for (const batch of batches) {
+    const label = labelBatch(batch, schema);
+    if (label === undefined) return concatBatches(batches, schema);
+    labelled.push(label);
+  }
+  return new Table(schema, labelled);
 }
 
 /**

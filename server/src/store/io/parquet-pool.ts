@@ -10,7 +10,7 @@ export type { Compression } from "./compression.js";
 
 /** Options of {@link ParquetPool.create}. */
 export interface ParquetPoolOptions {
-  /** Number of worker threads, at most; they start on demand. Defaults to `os.availableParallelism()`. */
+  /** Number of worker threads, at most; they start on demand (or on `warmUp`). Defaults to `os.availableParallelism()`. */
   readonly size?: number;
   /** For tests: the worker script to run instead of parquet-worker.js. It must speak the same protocol. */
   readonly workerUrl?: URL;
@@ -77,7 +77,7 @@ export class ParquetPool {
 
   /**
    * Creates a pool of at most `options.size` workers (default `os.availableParallelism()`); none starts before
-   * the first job. Throws `OupsError("INVALID_ARGUMENT")` when the size is not a positive integer.
+   * the first job or {@link warmUp}. Throws `OupsError("INVALID_ARGUMENT")` when the size is not a positive integer.
    */
   static create(options: ParquetPoolOptions = {}): ParquetPool {
     const size = options.size ?? availableParallelism();
@@ -124,6 +124,20 @@ export class ParquetPool {
       throw new OupsError("INTERNAL", `parquet worker answered a read of ${path} with a ${reply.op}`);
     }
     return reply.ipc;
+  }
+
+  /**
+   * Starts every worker not started yet and resolves once each has loaded parquet-wasm, so that the first jobs do
+   * not wait for workers to start (loading the wasm module takes a while). Workers stay unref'd while idle, as
+   * ever. Rejects with `OupsError`: `CANCELLED` when the pool is closed, `INTERNAL` when a worker fails to start.
+   */
+  async warmUp(): Promise<void> {
+    // Jobs waiting means every worker is started and busy. Otherwise idle workers take the first pings (a round
+    // trip of a message) and each further ping starts a worker.
+    const pings = this.#queue.length > 0 ? 0 : this.#idle.length + this.#size - this.#workers.size;
+    const replies: Promise<SuccessReply>[] = [];
+    for (let i = 0; i < pings; i++) replies.push(this.#submit({ op: "ping" }, []));
+    await Promise.all(replies);
   }
 
   /**
@@ -237,9 +251,10 @@ export class ParquetPool {
     // The thread may be gone already (exit) or wedged (bad reply): either way it gets no more work.
     void worker.thread.terminate();
     if (job !== undefined) {
-      const what = job.request.op === "write" ? "writing" : "reading";
+      const { request } = job;
+      const what = request.op === "ping" ? "starting" : `${request.op === "write" ? "writing" : "reading"} ${request.path}`;
       job.reject(
-        new OupsError("INTERNAL", `parquet worker failed while ${what} ${job.request.path}: ${String(reason)}`, {
+        new OupsError("INTERNAL", `parquet worker failed while ${what}: ${String(reason)}`, {
           cause: reason,
         }),
       );

@@ -19,7 +19,9 @@ export type ParquetWorkerRequest =
       readonly columns: readonly string[] | null;
       /** Rows per record batch at most; the whole row group in one batch when null. */
       readonly batchRows: number | null;
-    };
+    }
+  /** Answered as soon as the worker handles messages, which it does once parquet-wasm is loaded. */
+  | { readonly id: number; readonly op: "ping" };
 
 /** An error flattened for `postMessage`, which would drop its `code` and `cause`. */
 export interface SerializedError {
@@ -34,6 +36,7 @@ export interface SerializedError {
 export type ParquetWorkerReply = (
   | { readonly ok: true; readonly op: "write"; readonly bytes: number }
   | { readonly ok: true; readonly op: "read"; readonly ipc: Uint8Array }
+  | { readonly ok: true; readonly op: "ping" }
   | {
       readonly ok: false;
       readonly code: OupsErrorCode;

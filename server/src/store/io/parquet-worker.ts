@@ -20,7 +20,10 @@ port.on("message", (request: ParquetWorkerRequest) => {
 
 async function handle(request: ParquetWorkerRequest): Promise<void> {
   try {
-    if (request.op === "write") {
+    if (request.op === "ping") {
+      // The codec module, and parquet-wasm with it, loaded before this module's first message handler ran.
+      reply({ id: request.id, ok: true, op: "ping", wasmMemoryBytes: wasmMemoryBytes() });
+    } else if (request.op === "write") {
       const bytes = await encodeRowGroupFile(request.path, request.ipc, request.compression, request.dictionaryColumns);
       reply({ id: request.id, ok: true, op: "write", bytes, wasmMemoryBytes: wasmMemoryBytes() });
     } else {
