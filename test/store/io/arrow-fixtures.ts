@@ -116,9 +116,10 @@ function timestampVector<T extends Timestamp>(type: T, values: (bigint | null)[]
 function rawTimestamps(vector: Vector): (bigint | null)[] {
   const out: (bigint | null)[] = [];
   for (const chunk of vector.data) {
+    // A sliced chunk's values already start at its offset.
     const values = chunk.values as BigInt64Array;
     for (let i = 0; i < chunk.length; i++) {
-      out.push(chunk.getValid(i) ? (values[chunk.offset + i] as bigint) : null);
+      out.push(chunk.getValid(i) ? (values[i] as bigint) : null);
     }
   }
   return out;

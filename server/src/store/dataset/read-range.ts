@@ -1,8 +1,6 @@
 import type { RecordBatch } from "apache-arrow";
 import { Schema, tableFromIPC } from "apache-arrow";
 import { join } from "node:path";
-import { orderedColumn } from "../arrow/ordered-column.js";
-import { searchSorted } from "../arrow/search-sorted.js";
 import {
   batchMessageGroups,
   END_OF_STREAM,
@@ -45,17 +43,11 @@ export interface RangeRead {
   close(): void;
 }
 
-/** One row group as the worker pool decoded it, and whether the range covers it whole. */
-interface RowGroupRead {
-  whole: boolean;
-  ipc: Uint8Array;
-}
-
 /**
  * Reads the rows of a range from one pinned generation. Only row groups whose min/max meet the range are opened,
- * only the requested columns are decoded (plus the ordered column where a row group must be cut at a bound),
- * and the snapshot is released when the rows end or the consumer stops. The next row group is decoded ahead, on
- * the worker pool, while the current one is sent.
+ * only the requested columns are decoded, a row group the range cuts is decoded only around the rows it keeps,
+ * and the snapshot is released when the rows end or the consumer stops. The next row group is decoded ahead,
+ * on the worker pool, while the current one is sent.
  */
 export function readRange(snapshot: Snapshot, manifest: Manifest, range: Range, options: ReadRangeOptions): RangeRead {
   // A dataset created by a metadata-only write has no columns yet: it reads as empty.
@@ -69,48 +61,39 @@ export function readRange(snapshot: Snapshot, manifest: Manifest, range: Range, 
   }
   const projected = projectSchema(schema, columns);
   const selected = rowGroupsInRange(manifest.rowGroups, range);
-  const { orderedOn } = manifest;
-  // Forwarding needs every row group read with the same columns, in the file's order, so that the worker's
-  // messages (and their dictionary ids) agree with one schema message.
+  const cut = { orderedOn: manifest.orderedOn, start: range.start, end: range.end, endInclusive: range.endInclusive };
+  // Forwarding needs the columns in the file's order, so that the worker's messages (and their dictionary ids)
+  // agree with one schema message.
   const fileOrder = schema.fields.map((f) => f.name).filter((name) => columns.includes(name));
-  const forwardable = columns.includes(orderedOn) && fileOrder.every((name, i) => name === columns[i]);
+  const forwardable = fileOrder.every((name, i) => name === columns[i]);
 
-  async function* reads(batchRows: number | undefined): AsyncGenerator<RowGroupRead> {
+  /** The IPC stream of each row group's rows within the range (row groups left with none are skipped). */
+  async function* reads(batchRows: number | undefined): AsyncGenerator<Uint8Array> {
     const start = (entry: RowGroupEntry) => {
+      const path = join(snapshot.dir, entry.file);
+      const read = { columns, ...(batchRows ? { batchRows } : {}) };
       const whole = afterStart(entry.min, range) && beforeEnd(entry.max, range);
-      const wanted = whole || columns.includes(orderedOn) ? columns : [...columns, orderedOn];
-      const ipc = options.pool.readRowGroupFile(join(snapshot.dir, entry.file), {
-        columns: wanted,
-        ...(batchRows ? { batchRows } : {}),
-      });
+      const ipc = whole ? options.pool.readRowGroupFile(path, read) : options.pool.readRowGroupRows(path, cut, read);
       ipc.catch(() => undefined); // awaited below; this only keeps a read-ahead failure from being "unhandled"
-      return { whole, ipc };
+      return ipc;
     };
     const ahead: ReturnType<typeof start>[] = [];
     let next = 0;
     try {
       while (ahead.length > 0 || next < selected.length) {
         while (next < selected.length && ahead.length <= (options.readAhead ?? 1)) ahead.push(start(selected[next++]!));
-        const { whole, ipc } = ahead.shift()!;
+        const ipc = await ahead.shift()!;
         options.signal?.throwIfAborted();
-        yield { whole, ipc: await ipc };
+        if (ipc !== null) yield ipc;
       }
     } finally {
       snapshot.release();
     }
   }
 
-  /** The rows of one row group within the range, projected, as bounded batches. */
-  function* batchesIn(read: RowGroupRead): Generator<RecordBatch> {
-    let table = tableFromIPC(read.ipc);
-    if (!read.whole) {
-      const values = orderedColumn(table, orderedOn).values;
-      const lo = range.start === undefined ? 0 : searchSorted(values, range.start, "left");
-      const hi = range.end === undefined ? values.length : searchSorted(values, range.end, range.endInclusive ? "right" : "left");
-      table = table.slice(lo, Math.max(lo, hi));
-    }
-    if (table.numRows === 0) return;
-    table = table.select(columns);
+  /** The rows of one row group's IPC stream, projected, as bounded batches. */
+  function* batchesIn(ipc: Uint8Array): Generator<RecordBatch> {
+    const table = tableFromIPC(ipc).select(columns);
     for (const batch of table.batches) {
       for (let offset = 0; offset < batch.numRows; offset += options.maxRowsPerBatch) {
         yield batch.slice(offset, Math.min(batch.numRows, offset + options.maxRowsPerBatch));
@@ -121,7 +104,7 @@ export function readRange(snapshot: Snapshot, manifest: Manifest, range: Range, 
   return {
     schema: projected,
     async *batches() {
-      for await (const read of reads(undefined)) yield* batchesIn(read);
+      for await (const ipc of reads(undefined)) yield* batchesIn(ipc);
     },
     async *ipcStream(maxChunkBytes) {
       if (!forwardable) {
@@ -129,20 +112,20 @@ export function readRange(snapshot: Snapshot, manifest: Manifest, range: Range, 
         return;
       }
       let schemaSent = false;
-      for await (const read of reads(options.maxRowsPerBatch)) {
-        const schemaLength = firstMessageLength(read.ipc);
+      for await (const ipc of reads(options.maxRowsPerBatch)) {
+        const schemaLength = firstMessageLength(ipc);
         if (!schemaSent) {
-          yield read.ipc.subarray(0, schemaLength);
+          yield ipc.subarray(0, schemaLength);
           schemaSent = true;
         }
-        // The worker cut the row group in batches of at most maxRowsPerBatch rows: one chunk per batch, unless a
-        // batch of wide rows is far above the chunk size (its messages cannot be cut without decoding).
-        const groups = read.whole ? [...batchMessageGroups(read.ipc)] : [];
-        if (read.whole && groups.every((g) => g.byteLength <= 4 * maxChunkBytes)) {
+        // The worker cut the rows in batches of at most maxRowsPerBatch rows: one chunk per batch, unless a batch
+        // of wide rows is far above the chunk size (its messages cannot be cut without decoding).
+        const groups = [...batchMessageGroups(ipc)];
+        if (groups.every((g) => g.byteLength <= 4 * maxChunkBytes)) {
           yield* groups;
         } else {
           // Dictionary ids survive decoding and re-encoding, so these messages agree with the schema sent.
-          for (const batch of batchesIn(read)) yield* chunksOf(batch, maxChunkBytes);
+          for (const batch of batchesIn(ipc)) yield* chunksOf(batch, maxChunkBytes);
         }
       }
       if (!schemaSent) yield encodeSchemaMessage(projected);

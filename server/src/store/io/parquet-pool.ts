@@ -4,9 +4,11 @@ import { OupsError } from "../errors.js";
 import type { Compression } from "./compression.js";
 import { parseCompression } from "./compression.js";
 import type { ParquetWorkerReply, ParquetWorkerRequest, SerializedError } from "./parquet-worker-protocol.js";
+import type { RowCut } from "./row-group-file-codec.js";
 import { prepareTransfer } from "./transferable.js";
 
 export type { Compression } from "./compression.js";
+export type { RowCut } from "./row-group-file-codec.js";
 
 /** Options of {@link ParquetPool.create}. */
 export interface ParquetPoolOptions {
@@ -118,8 +120,22 @@ export class ParquetPool {
    * column or one the file lacks (named), `CANCELLED` when the pool is closed, `INTERNAL` otherwise.
    */
   async readRowGroupFile(path: string, options: ReadRowGroupFileOptions = {}): Promise<Uint8Array> {
+    // Without a cut, the worker always answers with bytes.
+    return (await this.#read(path, options, null))!;
+  }
+
+  /**
+   * Like {@link readRowGroupFile}, but only the rows whose ordered column `cut.orderedOn` lies within the cut's
+   * bounds, or `null` when none does. The worker decodes the ordered column first, then decompresses only the
+   * pages that hold those rows, so that reading a small part of a row group costs a small part of reading it.
+   */
+  async readRowGroupRows(path: string, cut: RowCut, options: ReadRowGroupFileOptions = {}): Promise<Uint8Array | null> {
+    return this.#read(path, options, cut);
+  }
+
+  async #read(path: string, options: ReadRowGroupFileOptions, cut: RowCut | null): Promise<Uint8Array | null> {
     const columns = options.columns === undefined ? null : uniqueColumns(options.columns);
-    const reply = await this.#submit({ op: "read", path, columns, batchRows: options.batchRows ?? null }, []);
+    const reply = await this.#submit({ op: "read", path, columns, batchRows: options.batchRows ?? null, cut }, []);
     if (reply.op !== "read") {
       throw new OupsError("INTERNAL", `parquet worker answered a read of ${path} with a ${reply.op}`);
     }

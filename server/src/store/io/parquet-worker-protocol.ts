@@ -1,5 +1,6 @@
 import type { OupsErrorCode } from "../errors.js";
 import type { Compression } from "./compression.js";
+import type { RowCut } from "./row-group-file-codec.js";
 
 /** A job posted by the pool to a parquet worker. `id` is echoed in the reply. */
 export type ParquetWorkerRequest =
@@ -19,6 +20,8 @@ export type ParquetWorkerRequest =
       readonly columns: readonly string[] | null;
       /** Rows per record batch at most; the whole row group in one batch when null. */
       readonly batchRows: number | null;
+      /** Only the rows within these bounds of the ordered column; all when null. */
+      readonly cut: RowCut | null;
     }
   /** Answered as soon as the worker handles messages, which it does once parquet-wasm is loaded. */
   | { readonly id: number; readonly op: "ping" };
@@ -35,7 +38,8 @@ export interface SerializedError {
 /** What a parquet worker answers to one {@link ParquetWorkerRequest}. */
 export type ParquetWorkerReply = (
   | { readonly ok: true; readonly op: "write"; readonly bytes: number }
-  | { readonly ok: true; readonly op: "read"; readonly ipc: Uint8Array }
+  /** `ipc` is null when the cut left no row. */
+  | { readonly ok: true; readonly op: "read"; readonly ipc: Uint8Array | null }
   | { readonly ok: true; readonly op: "ping" }
   | {
       readonly ok: false;

@@ -27,9 +27,9 @@ async function handle(request: ParquetWorkerRequest): Promise<void> {
       const bytes = await encodeRowGroupFile(request.path, request.ipc, request.compression, request.dictionaryColumns);
       reply({ id: request.id, ok: true, op: "write", bytes, wasmMemoryBytes: wasmMemoryBytes() });
     } else {
-      const ipc = await decodeRowGroupFile(request.path, request.columns, request.batchRows);
+      const ipc = await decodeRowGroupFile(request.path, request);
       // parquet-wasm copies the stream out of wasm memory into a buffer of its own, so this moves, never copies.
-      const { bytes, transfer } = prepareTransfer(ipc);
+      const { bytes, transfer } = ipc === null ? { bytes: null, transfer: [] } : prepareTransfer(ipc);
       reply({ id: request.id, ok: true, op: "read", ipc: bytes, wasmMemoryBytes: wasmMemoryBytes() }, transfer);
     }
   } catch (err) {
