@@ -2,7 +2,7 @@ import test from "ava";
 import { Bool, Dictionary, Float64, Int32, Int64, Table, Utf8 } from "apache-arrow";
 import type { RecordBatch } from "apache-arrow";
 import { dropDuplicatesKeepLast } from "../../../server/src/store/arrow/dedupe.js";
-import { mergeSorted } from "../../../server/src/store/arrow/merge-sorted.js";
+import { mergeSorted, mergeSortedKeepLast } from "../../../server/src/store/arrow/merge-sorted.js";
 import { type Cell, batchOf, rowsOf } from "./arrow-fixtures.js";
 
 const SEED = 0x5eed_2024;
@@ -87,5 +87,19 @@ test("mergeSorted then dropDuplicatesKeepLast match the plain-array model", (t) 
     const actual = dropDuplicatesKeepLast(merged, key.columns, "ts");
     const expected = reference(existing === null ? [] : existingRows, incomingRows, key.indices);
     t.deepEqual(rowsOf(actual), expected, `run ${run} of seed ${SEED}, key ${String(key.columns)}`);
+  }
+});
+
+test("mergeSortedKeepLast (one gather) matches the plain-array model too", (t) => {
+  const random = generator(SEED + 1);
+  for (let run = 0; run < RUNS; run++) {
+    const tsRange = run % 3 === 0 ? 3 : 12;
+    const existingRows = randomRows(random, Math.floor(random() * 40), tsRange);
+    const incomingRows = randomRows(random, Math.floor(random() * 40), tsRange);
+    const key = keys[run % keys.length];
+    const existing = random() < 0.1 ? null : tableOf(random, existingRows);
+    const actual = mergeSortedKeepLast(existing, tableOf(random, incomingRows), "ts", key.columns);
+    const expected = reference(existing === null ? [] : existingRows, incomingRows, key.indices);
+    t.deepEqual(rowsOf(actual), expected, `run ${run} of seed ${SEED + 1}, key ${String(key.columns)}`);
   }
 });

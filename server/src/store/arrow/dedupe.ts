@@ -4,6 +4,7 @@ import { gather } from "./gather.js";
 import { orderedColumn } from "./ordered-column.js";
 import { type RowEquality, rowEquality } from "./row-equality.js";
 import { keyReader } from "./row-key.js";
+import type { Ordinal } from "../ordinal.js";
 
 /**
  * Runs of equal ordered values up to this long are deduped by comparing rows pair by pair, straight from the
@@ -22,6 +23,20 @@ export function dropDuplicatesKeepLast(
   columns: readonly string[] | "all",
   orderedOn: string,
 ): RecordBatch {
+  const kept = keptRowsKeepLast(batch, columns, orderedOn);
+  if (kept === null) return batch;
+  return gather([batch], { source: new Uint8Array(kept.length), row: kept }, batch.schema);
+}
+
+/**
+ * The rows {@link dropDuplicatesKeepLast} keeps, in order, or `null` when it keeps them all. `batch` needs only
+ * `orderedOn` and the key columns.
+ */
+export function keptRowsKeepLast(
+  batch: RecordBatch,
+  columns: readonly string[] | "all",
+  orderedOn: string,
+): Uint32Array | null {
   const length = batch.numRows;
   const names = columns === "all" ? batch.schema.fields.map((field) => field.name) : columns;
   const others = [...new Set(names)]
@@ -32,44 +47,53 @@ export function dropDuplicatesKeepLast(
       return { name, data: batch.data.children[index] as Data };
     });
   const ordered = orderedColumn(batch, orderedOn).values;
-  if (length < 2) return batch;
+  if (length < 2) return null;
 
-  const equalities = others.map(({ name, data }) => rowEquality(name, data));
+  const equal = allEqual(others.map(({ name, data }) => rowEquality(name, data)));
+  const sameAsNext = sameAsNextOf(ordered);
   let keyOf: ((row: number) => string) | undefined;
   const kept = new Uint32Array(length);
   let keptCount = 0;
   let start = 0;
   // Rows with different ordered values are never duplicates, so only runs of equal values are compared.
   while (start < length) {
-    const value = ordered[start];
     let end = start + 1;
-    while (end < length && ordered[end] === value) end++;
+    while (end < length && sameAsNext(end - 1)) end++;
     if (end - start === 1) kept[keptCount++] = start;
-    else if (equalities.length === 0) kept[keptCount++] = end - 1;
-    else if (end - start <= PAIRWISE_MAX_RUN) keptCount = keepLastPairwise(equalities, start, end, kept, keptCount);
+    else if (equal === undefined) kept[keptCount++] = end - 1;
+    else if (end - start <= PAIRWISE_MAX_RUN) keptCount = keepLastPairwise(equal, start, end, kept, keptCount);
     else {
       keyOf ??= rowKeys(others);
       keptCount = keepLastByKey(keyOf, start, end, kept, keptCount);
     }
     start = end;
   }
-  if (keptCount === length) return batch;
-  return gather([batch], { source: new Uint8Array(keptCount), row: kept.subarray(0, keptCount) }, batch.schema);
+  return keptCount === length ? null : kept.subarray(0, keptCount);
 }
 
-function keepLastPairwise(
-  equalities: readonly RowEquality[],
-  start: number,
-  end: number,
-  kept: Uint32Array,
-  keptCount: number,
-): number {
+/** Whether row `i` of `values` equals row `i + 1`, without reading a 64-bit value as a BigInt (it allocates one). */
+function sameAsNextOf(values: ArrayLike<Ordinal>): (i: number) => boolean {
+  if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
+    const words = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
+    return (i) => words[2 * i] === words[2 * i + 2] && words[2 * i + 1] === words[2 * i + 3];
+  }
+  return (i) => values[i] === values[i + 1];
+}
+
+/** The conjunction of `equalities`, built once (not a closure per pair of rows); undefined when there are none. */
+function allEqual(equalities: readonly RowEquality[]): RowEquality | undefined {
+  if (equalities.length <= 1) return equalities[0];
+  return (i, j) => {
+    for (const equal of equalities) if (!equal(i, j)) return false;
+    return true;
+  };
+}
+
+function keepLastPairwise(equal: RowEquality, start: number, end: number, kept: Uint32Array, keptCount: number): number {
   let count = keptCount;
   for (let i = start; i < end; i++) {
     let duplicated = false;
-    for (let j = i + 1; j < end && !duplicated; j++) {
-      duplicated = equalities.every((equal) => equal(i, j));
-    }
+    for (let j = i + 1; j < end && !duplicated; j++) duplicated = equal(i, j);
     if (!duplicated) kept[count++] = i;
   }
   return count;

@@ -2,6 +2,7 @@ import type { RecordBatch, Table } from "apache-arrow";
 import { OupsError } from "../errors.js";
 import type { Ordinal } from "../ordinal.js";
 import { batchesOf } from "./column-chunks.js";
+import { dropDuplicatesKeepLast, keptRowsKeepLast } from "./dedupe.js";
 import { concatBatches, gather, type Picks } from "./gather.js";
 import { orderedColumn } from "./ordered-column.js";
 import { searchSorted } from "./search-sorted.js";
@@ -18,8 +19,50 @@ export function mergeSorted(
   orderedOn: string,
 ): RecordBatch {
   const schema = (existing ?? incoming).schema;
-  if (existing === null || existing.numRows === 0) return concatBatches(batchesOf(incoming), schema);
-  if (incoming.numRows === 0) return concatBatches(batchesOf(existing), schema);
+  const merge = planMergeOf(existing, incoming, orderedOn);
+  return "picks" in merge ? gather(merge.sources, merge.picks, schema) : concatBatches(merge.batches, schema);
+}
+
+/**
+ * {@link mergeSorted} followed by {@link dropDuplicatesKeepLast} on `duplicatesOn`, gathering the rows once:
+ * duplicates are found on the merged key columns alone, and only the rows kept are gathered from both sides.
+ */
+export function mergeSortedKeepLast(
+  existing: Table | RecordBatch | null,
+  incoming: Table | RecordBatch,
+  orderedOn: string,
+  duplicatesOn: readonly string[] | "all",
+): RecordBatch {
+  const schema = (existing ?? incoming).schema;
+  const keys = [...new Set([orderedOn, ...(duplicatesOn === "all" ? schema.fields.map((f) => f.name) : duplicatesOn)])];
+  const merge = planMergeOf(existing, incoming, orderedOn);
+  // With every column a key, gathering the keys would be gathering everything: dedupe the merged rows instead.
+  if (!("picks" in merge) || keys.length >= schema.fields.length) {
+    return dropDuplicatesKeepLast(mergeSorted(existing, incoming, orderedOn), duplicatesOn, orderedOn);
+  }
+  const { sources, picks } = merge;
+  const kept = keptRowsKeepLast(gather(sources, picks, schema.select(keys)), keys, orderedOn);
+  if (kept === null) return gather(sources, picks, schema);
+  const source = new Uint8Array(kept.length);
+  const row = new Uint32Array(kept.length);
+  for (let k = 0; k < kept.length; k++) {
+    source[k] = picks.source[kept[k]!]!;
+    row[k] = picks.row[kept[k]!]!;
+  }
+  return gather(sources, { source, row }, schema);
+}
+
+/**
+ * How to merge the two sides: batches to concatenate when one side is empty or ends before the other starts,
+ * picks of a stable merge otherwise.
+ */
+function planMergeOf(
+  existing: Table | RecordBatch | null,
+  incoming: Table | RecordBatch,
+  orderedOn: string,
+): { batches: readonly RecordBatch[] } | { sources: [Table | RecordBatch, Table | RecordBatch]; picks: Picks } {
+  if (existing === null || existing.numRows === 0) return { batches: batchesOf(incoming) };
+  if (incoming.numRows === 0) return { batches: batchesOf(existing) };
   const a = orderedColumn(existing, orderedOn);
   const b = orderedColumn(incoming, orderedOn);
   if (a.kind !== b.kind) {
@@ -28,13 +71,9 @@ export function mergeSorted(
       `ordered column "${orderedOn}" holds ${a.kind} values in existing rows but ${b.kind} values in incoming rows`,
     );
   }
-  if (a.values[a.length - 1] <= b.values[0]) {
-    return concatBatches([...batchesOf(existing), ...batchesOf(incoming)], schema);
-  }
-  if (b.values[b.length - 1] < a.values[0]) {
-    return concatBatches([...batchesOf(incoming), ...batchesOf(existing)], schema);
-  }
-  return gather([existing, incoming], mergePicks(a.values, b.values), schema);
+  if (a.values[a.length - 1] <= b.values[0]) return { batches: [...batchesOf(existing), ...batchesOf(incoming)] };
+  if (b.values[b.length - 1] < a.values[0]) return { batches: [...batchesOf(incoming), ...batchesOf(existing)] };
+  return { sources: [existing, incoming], picks: mergePicks(a.values, b.values) };
 }
 
 /** Rows taken from one side in a row before the merge starts galloping on that side, as timsort does. */

@@ -3,7 +3,7 @@ import { DataType, RecordBatch, Table, tableFromIPC, tableToIPC } from "apache-a
 import { join } from "node:path";
 import { concatBatches } from "../arrow/concat-batches.js";
 import { dropDuplicatesKeepLast } from "../arrow/dedupe.js";
-import { mergeSorted } from "../arrow/merge-sorted.js";
+import { mergeSorted, mergeSortedKeepLast } from "../arrow/merge-sorted.js";
 import { orderedColumn } from "../arrow/ordered-column.js";
 import type { Compression, ParquetPool } from "../io/parquet-pool.js";
 import { removeQuietly } from "../io/durable-fs.js";
@@ -93,9 +93,13 @@ export class StagedWrite {
         const base = concatTables(carry, existing, o.schema);
         const slice = incoming && chunk.inEnd > chunk.inStart ? incoming.slice(chunk.inStart, chunk.inEnd) : null;
         // Appending after everything (no existing rows to merge with) needs no copy: slices are views.
-        let merged: RecordBatch | Table | null = base && slice ? mergeSorted(base, slice, o.orderedOn) : (base ?? slice);
+        let merged: RecordBatch | Table | null = base ?? slice;
+        if (base && slice) {
+          merged = o.duplicatesOn ? mergeSortedKeepLast(base, slice, o.orderedOn, o.duplicatesOn) : mergeSorted(base, slice, o.orderedOn);
+        } else if (base && o.duplicatesOn) {
+          merged = dropDuplicatesKeepLast(asBatch(base), o.duplicatesOn, o.orderedOn);
+        }
         if (!merged || merged.numRows === 0) continue;
-        if (base && o.duplicatesOn) merged = dropDuplicatesKeepLast(asBatch(merged), o.duplicatesOn, o.orderedOn);
         // Incoming rows alone: their ordered values were read already.
         const mergedValues = merged === slice ? ordinalsBetween(values, chunk.inStart, chunk.inEnd) : orderedColumn(merged, o.orderedOn).values;
         const offsets = splitOffsets(mergedValues, o.target);
