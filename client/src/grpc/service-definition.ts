@@ -1,6 +1,7 @@
 import type { DescMessage, DescService, MessageShape } from "@bufbuild/protobuf";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import type { MethodDefinition, ServiceDefinition } from "@grpc/grpc-js";
+import { bytesMessageEncoder } from "./bytes-message.js";
 
 /**
  * Builds the grpc-js service definition of a protobuf-es service descriptor, so that grpc-js servers and clients
@@ -27,7 +28,11 @@ export function toGrpcServiceDefinition(service: DescService): ServiceDefinition
 }
 
 function serializer(schema: DescMessage): (message: MessageShape<DescMessage>) => Buffer {
+  // Arrow IPC chunks take a path that copies them once.
+  const encodeBytesMessage = bytesMessageEncoder(schema);
   return (message) => {
+    const fast = encodeBytesMessage?.(message);
+    if (fast !== undefined) return fast;
     // Handlers may hand over plain init objects; `create` returns real messages unchanged.
     const bytes = toBinary(schema, create(schema, message));
     // A view, not a copy: grpc-js only reads the buffer.

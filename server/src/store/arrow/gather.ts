@@ -49,6 +49,16 @@ export function gather(sources: readonly (Table | RecordBatch)[], picks: Picks, 
 }
 
 /**
+ * The same rows as `picks` of `sources`, but picked from the sources' batches, one source per batch. Gathering
+ * from these costs no translation of the picks, so it pays when the same picks are gathered more than once.
+ */
+export function pickFromBatches(sources: readonly (Table | RecordBatch)[], picks: Picks): { batches: RecordBatch[]; picks: Picks } {
+  const batchLists = sources.map(batchesOf);
+  const { chunkIds, rows } = resolvePicks(batchLists, picks);
+  return { batches: batchLists.flat(), picks: { source: chunkIds, row: rows } };
+}
+
+/**
  * Translates (source, row) picks into (chunk, row in chunk) picks, chunks being numbered across all sources'
  * batches in order. When every source is one batch, the picks are used as they are.
  */

@@ -3,7 +3,7 @@ import { OupsError } from "../errors.js";
 import type { Ordinal } from "../ordinal.js";
 import { batchesOf } from "./column-chunks.js";
 import { dropDuplicatesKeepLast, keptRowsKeepLast } from "./dedupe.js";
-import { concatBatches, gather, type Picks } from "./gather.js";
+import { concatBatches, gather, pickFromBatches, type Picks } from "./gather.js";
 import { orderedColumn } from "./ordered-column.js";
 import { searchSorted } from "./search-sorted.js";
 
@@ -40,10 +40,10 @@ export function mergeSortedKeepLast(
   if (!("picks" in merge) || keys.length >= schema.fields.length) {
     return dropDuplicatesKeepLast(mergeSorted(existing, incoming, orderedOn), duplicatesOn, orderedOn);
   }
-  const { sources, picks } = merge;
+  const { batches: sources, picks } = pickFromBatches(merge.sources, merge.picks);
   const kept = keptRowsKeepLast(gather(sources, picks, schema.select(keys)), keys, orderedOn);
   if (kept === null) return gather(sources, picks, schema);
-  const source = new Uint8Array(kept.length);
+  const source = new Uint32Array(kept.length);
   const row = new Uint32Array(kept.length);
   for (let k = 0; k < kept.length; k++) {
     source[k] = picks.source[kept[k]!]!;
