@@ -1,3 +1,5 @@
+import { OupsError } from "./store/errors.js";
+
 /** Where the daemon keeps its store and listens, unless told otherwise by flags or environment. */
 export const DEFAULT_STORE_DIR = "./oups-data";
 export const DEFAULT_LISTEN = "127.0.0.1:50051";
@@ -21,16 +23,28 @@ export interface DaemonConfig {
   listen: string;
   /** Index schema spec used to initialise an empty store (`symbol,year/month`). */
   indexSpec?: string | undefined;
+  /** Budget of the decoded row-group cache, in MiB (0 turns it off); the engine's default when undefined. */
+  cacheMiB?: number | undefined;
 }
 
 /** Resolves the daemon's settings: flags first, then OUPS_STORE / OUPS_LISTEN / OUPS_INDEX, then defaults. */
 export function resolveDaemonConfig(
-  flags: { store?: string | undefined; listen?: string | undefined; index?: string | undefined },
+  flags: { store?: string | undefined; listen?: string | undefined; index?: string | undefined; "cache-mb"?: string | undefined },
   env: NodeJS.ProcessEnv = process.env,
 ): DaemonConfig {
   return {
     storeDir: flags.store ?? env.OUPS_STORE ?? DEFAULT_STORE_DIR,
     listen: flags.listen ?? env.OUPS_LISTEN ?? DEFAULT_LISTEN,
     indexSpec: flags.index ?? env.OUPS_INDEX,
+    cacheMiB: parseCacheMiB(flags["cache-mb"] ?? env.OUPS_CACHE_MB),
   };
+}
+
+function parseCacheMiB(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const mib = Number(value);
+  if (value.trim() === "" || !Number.isSafeInteger(mib) || mib < 0) {
+    throw new OupsError("INVALID_ARGUMENT", `cache size must be a whole number of MiB (0 turns the cache off), got ${JSON.stringify(value)}`);
+  }
+  return mib;
 }

@@ -20,6 +20,8 @@ export interface DaemonOptions {
   /** host:port to listen on; port 0 picks a free one (see {@link Daemon.address}). */
   listen: string;
   indexSchema?: IndexSchema | undefined;
+  /** Budget of the decoded row-group cache in bytes (0: none); the engine's default when undefined. */
+  rowGroupCacheBytes?: number | undefined;
 }
 
 /** The daemon: one store, served over gRPC with health and reflection. */
@@ -39,6 +41,7 @@ export class Daemon {
       indexSchema: options.indexSchema,
       onLockCompromised: (err) => log.error("store lock compromised: refusing writes", err),
       defaultMaxNOffTargetRgs: DEFAULT_MAX_N_OFF_TARGET_RGS,
+      rowGroupCacheBytes: options.rowGroupCacheBytes,
     });
     try {
       server = new Server({

@@ -4,25 +4,28 @@ import { Daemon } from "../daemon.js";
 import { log } from "../log.js";
 import { parseIndexSpec } from "../store/keys/index-schema.js";
 
-export const serveHelp = `Usage: oups serve [--store DIR] [--listen HOST:PORT] [--index SPEC]
+export const serveHelp = `Usage: oups serve [--store DIR] [--listen HOST:PORT] [--index SPEC] [--cache-mb N]
 
 Runs the daemon: serves the store in DIR over gRPC until SIGINT or SIGTERM.
 
   --store DIR         store directory (env OUPS_STORE, default ./oups-data)
   --listen HOST:PORT  address to listen on (env OUPS_LISTEN, default 127.0.0.1:50051)
-  --index SPEC        index schema for a new store, e.g. "symbol,year:int/month:int" (env OUPS_INDEX)`;
+  --index SPEC        index schema for a new store, e.g. "symbol,year:int/month:int" (env OUPS_INDEX)
+  --cache-mb N        memory for decoded row groups that small range reads reuse (env OUPS_CACHE_MB,
+                      default 128; 0 turns the cache off)`;
 
 /** `oups serve`: runs the daemon until a signal stops it. */
 export async function serve(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: { store: { type: "string" }, listen: { type: "string" }, index: { type: "string" } },
+    options: { store: { type: "string" }, listen: { type: "string" }, index: { type: "string" }, "cache-mb": { type: "string" } },
   });
   const config = resolveDaemonConfig(values);
   const daemon = await Daemon.start({
     storeDir: config.storeDir,
     listen: config.listen,
     indexSchema: config.indexSpec ? parseIndexSpec(config.indexSpec) : undefined,
+    rowGroupCacheBytes: config.cacheMiB === undefined ? undefined : config.cacheMiB * 1024 * 1024,
   });
   log.info(`oups serving store ${daemon.store.dir} on ${daemon.address}`);
   await new Promise<void>((resolve) => {

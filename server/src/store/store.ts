@@ -10,6 +10,7 @@ import type { BoundValue, Range } from "./dataset/range.js";
 import { boundToOrdinal } from "./dataset/range.js";
 import type { RangeRead } from "./dataset/read-range.js";
 import { readRange } from "./dataset/read-range.js";
+import { RowGroupCache, type RowGroupCacheStats } from "./dataset/row-group-cache.js";
 import type { WriteInput, WriteResult } from "./dataset/write-dataset.js";
 import { writeDataset } from "./dataset/write-dataset.js";
 import type { WriteOptions } from "./dataset/write-options.js";
@@ -41,6 +42,8 @@ export interface StoreOpenOptions {
   parquetWorkers?: number | undefined;
   /** Incoming rows a write merges at once (bounds a write's memory; default 1Mi rows). */
   writeWindowRows?: number | undefined;
+  /** Bytes of decoded row groups kept in memory for small range reads (default 128 MiB; 0 turns the cache off). */
+  rowGroupCacheBytes?: number | undefined;
   /** Coalescing bound of writes that give none (default: never coalesce, as the original oups). */
   defaultMaxNOffTargetRgs?: number | undefined;
 }
@@ -54,6 +57,9 @@ export interface RangeQuery {
   maxRowsPerBatch?: number | undefined;
   signal?: AbortSignal | undefined;
 }
+
+/** Default budget of the decoded row-group cache. */
+export const DEFAULT_ROW_GROUP_CACHE_BYTES = 128 * 1024 * 1024;
 
 /** Rows per batch of a range query when the caller does not say. */
 export const DEFAULT_ROWS_PER_BATCH = 65_536;
@@ -70,6 +76,7 @@ export class Store {
   private readonly workers: number;
   private readonly writeWindowRows: number;
   private readonly defaultMaxNOffTargetRgs: number | undefined;
+  private readonly cache: RowGroupCache;
 
   private constructor(
     readonly dir: string,
@@ -82,6 +89,7 @@ export class Store {
     this.pool = ParquetPool.create({ size: this.workers });
     this.writeWindowRows = options.writeWindowRows ?? 1 << 20;
     this.defaultMaxNOffTargetRgs = options.defaultMaxNOffTargetRgs;
+    this.cache = new RowGroupCache(options.rowGroupCacheBytes ?? DEFAULT_ROW_GROUP_CACHE_BYTES);
   }
 
   /** Opens (and creates, if missing) the store at `dir`, taking its lock, and starts its Parquet workers. */
@@ -181,7 +189,13 @@ export class Store {
       if (column && query.start) range.start = boundToOrdinal(query.start, column, "start");
       if (column && query.end) range.end = boundToOrdinal(query.end, column, query.endInclusive ? "inclusive end" : "end");
       const maxRowsPerBatch = query.maxRowsPerBatch || DEFAULT_ROWS_PER_BATCH;
-      return readRange(snapshot, manifest, range, { pool: this.pool, columns: query.columns, maxRowsPerBatch, signal: query.signal });
+      return readRange(snapshot, manifest, range, {
+        pool: this.pool,
+        cache: this.cache,
+        columns: query.columns,
+        maxRowsPerBatch,
+        signal: query.signal,
+      });
     } catch (err) {
       snapshot.release();
       throw err;
@@ -257,8 +271,16 @@ export class Store {
     const { key: valid, id, dataset } = this.dataset(key);
     await this.queue.run(id, async () => {
       this.assertWritable();
-      if (!(await dataset.remove())) notFound(valid);
+      const removed = await dataset.remove();
+      // A dataset written again under this key numbers its files from the start: cached ones would be stale.
+      this.cache.dropDir(dataset.dir);
+      if (!removed) notFound(valid);
     });
+  }
+
+  /** How the decoded row-group cache is doing: bytes and row groups held, lookups hit and missed. */
+  get rowGroupCacheStats(): RowGroupCacheStats {
+    return this.cache.stats;
   }
 
   /** Lets pending work finish, stops the Parquet workers and releases the store lock. */

@@ -42,19 +42,29 @@ const boundsCases: BoundsCase[] = [
   { title: "a double bound on an integer column rounds to whole rows", query: { start: { kind: "double", value: 49.5 }, end: { kind: "double", value: 60.5 } }, keep: (ts) => ts >= 50 && ts <= 60 },
 ];
 
+// Each case reads through the decoded row-group cache (twice: filled, then hit) and without it, where the workers
+// cut row groups themselves.
+const uncachedTest = sharedStoreTest({ rowGroupCacheBytes: 0 });
 for (const c of boundsCases) {
-  test(
-    c.title,
-    sharedTest(async (t, { store, key }) => {
-      await writeTable(store, key, tableOfRows(stored), { orderedOn: "ts", rowGroupTarget: 10 });
-      const table = await readAll(store, key, c.query);
-      t.deepEqual(
-        table.schema.fields.map((f) => f.name),
-        ["ts", "v", "tag"],
-      );
-      t.deepEqual(testRowsOf(table), stored.filter((r) => c.keep(Number(r.ts))));
-    }),
-  );
+  for (const [mode, fixtureTest, reads] of [
+    ["", sharedTest, 2],
+    [" (no row-group cache)", uncachedTest, 1],
+  ] as const) {
+    test(
+      c.title + mode,
+      fixtureTest(async (t, { store, key }) => {
+        await writeTable(store, key, tableOfRows(stored), { orderedOn: "ts", rowGroupTarget: 10 });
+        for (let read = 0; read < reads; read++) {
+          const table = await readAll(store, key, c.query);
+          t.deepEqual(
+            table.schema.fields.map((f) => f.name),
+            ["ts", "v", "tag"],
+          );
+          t.deepEqual(testRowsOf(table), stored.filter((r) => c.keep(Number(r.ts))));
+        }
+      }),
+    );
+  }
 }
 
 interface ProjectionCase {

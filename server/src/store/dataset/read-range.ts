@@ -10,11 +10,14 @@ import {
   firstMessageLength,
   rowsPerChunk,
 } from "../../../../client/src/arrow/ipc-stream.js";
+import { orderedColumn } from "../arrow/ordered-column.js";
+import { searchSorted } from "../arrow/search-sorted.js";
 import { OupsError } from "../errors.js";
 import type { ParquetPool } from "../io/parquet-pool.js";
 import type { Snapshot } from "./dataset.js";
 import type { Manifest, RowGroupEntry } from "./manifest.js";
 import type { Range } from "./range.js";
+import type { RowGroupCache } from "./row-group-cache.js";
 import { afterStart, beforeEnd } from "./range.js";
 
 /** Options of {@link readRange}. */
@@ -24,6 +27,8 @@ export interface ReadRangeOptions {
   columns?: readonly string[] | undefined;
   /** Rows per batch at most. */
   maxRowsPerBatch: number;
+  /** Decoded row groups kept in memory, if any. */
+  cache?: RowGroupCache | undefined;
   /** Row groups decoded ahead of the one being sent. */
   readAhead?: number;
   signal?: AbortSignal | undefined;
@@ -43,11 +48,24 @@ export interface RangeRead {
   close(): void;
 }
 
+/** Reads of at most this many row groups go through the row-group cache; larger scans would only churn it. */
+export const MAX_CACHED_READ_ROW_GROUPS = 8;
+
+/** One row group's rows as the pool or the cache gave them. */
+interface RowGroupRead {
+  ipc: Uint8Array;
+  /** The whole row group with every column (from or for the cache): still to cut to the range and project. */
+  raw: boolean;
+  /** The range covers the whole row group. */
+  whole: boolean;
+}
+
 /**
  * Reads the rows of a range from one pinned generation. Only row groups whose min/max meet the range are opened,
  * only the requested columns are decoded, a row group the range cuts is decoded only around the rows it keeps,
  * and the snapshot is released when the rows end or the consumer stops. The next row group is decoded ahead,
- * on the worker pool, while the current one is sent.
+ * on the worker pool, while the current one is sent. Small reads go through the row-group cache, when there is
+ * one: its row groups are served from memory, and what they decode is kept there.
  */
 export function readRange(snapshot: Snapshot, manifest: Manifest, range: Range, options: ReadRangeOptions): RangeRead {
   // A dataset created by a metadata-only write has no columns yet: it reads as empty.
@@ -61,39 +79,63 @@ export function readRange(snapshot: Snapshot, manifest: Manifest, range: Range, 
   }
   const projected = projectSchema(schema, columns);
   const selected = rowGroupsInRange(manifest.rowGroups, range);
-  const cut = { orderedOn: manifest.orderedOn, start: range.start, end: range.end, endInclusive: range.endInclusive };
+  const { orderedOn } = manifest;
+  const cut = { orderedOn, start: range.start, end: range.end, endInclusive: range.endInclusive };
+  const cache = options.cache && options.cache.maxBytes > 0 && selected.length <= MAX_CACHED_READ_ROW_GROUPS ? options.cache : undefined;
   // Forwarding needs the columns in the file's order, so that the worker's messages (and their dictionary ids)
-  // agree with one schema message.
+  // agree with one schema message, and no row group from the cache (its messages hold every column).
   const fileOrder = schema.fields.map((f) => f.name).filter((name) => columns.includes(name));
-  const forwardable = fileOrder.every((name, i) => name === columns[i]);
+  const forwardable = cache === undefined && fileOrder.every((name, i) => name === columns[i]);
+  // Reading every column is faster without a projection (the worker then uses parquet-wasm's quicker reader).
+  const projection = columns.length === schema.fields.length ? undefined : columns;
 
-  /** The IPC stream of each row group's rows within the range (row groups left with none are skipped). */
-  async function* reads(batchRows: number | undefined): AsyncGenerator<Uint8Array> {
-    const start = (entry: RowGroupEntry) => {
-      const path = join(snapshot.dir, entry.file);
-      const read = { columns, ...(batchRows ? { batchRows } : {}) };
-      const whole = afterStart(entry.min, range) && beforeEnd(entry.max, range);
-      const ipc = whole ? options.pool.readRowGroupFile(path, read) : options.pool.readRowGroupRows(path, cut, read);
-      ipc.catch(() => undefined); // awaited below; this only keeps a read-ahead failure from being "unhandled"
-      return ipc;
-    };
-    const ahead: ReturnType<typeof start>[] = [];
+  function start(entry: RowGroupEntry, batchRows: number | undefined): Promise<RowGroupRead | null> {
+    const path = join(snapshot.dir, entry.file);
+    const whole = afterStart(entry.min, range) && beforeEnd(entry.max, range);
+    const hit = cache?.get(path, entry.bytes);
+    if (hit !== undefined) return Promise.resolve({ ipc: hit, raw: true, whole });
+    if (cache !== undefined && projection === undefined) {
+      return options.pool.readRowGroupFile(path).then((ipc) => {
+        cache.set(path, entry.bytes, ipc);
+        return { ipc, raw: true, whole };
+      });
+    }
+    const read = { ...(projection ? { columns: projection } : {}), ...(batchRows ? { batchRows } : {}) };
+    const ipc = whole ? options.pool.readRowGroupFile(path, read) : options.pool.readRowGroupRows(path, cut, read);
+    return ipc.then((bytes) => bytes && { ipc: bytes, raw: false, whole });
+  }
+
+  /** Each row group's rows within the range (row groups left with none are skipped). */
+  async function* reads(batchRows: number | undefined): AsyncGenerator<RowGroupRead> {
+    const ahead: Promise<RowGroupRead | null>[] = [];
     let next = 0;
     try {
       while (ahead.length > 0 || next < selected.length) {
-        while (next < selected.length && ahead.length <= (options.readAhead ?? 1)) ahead.push(start(selected[next++]!));
-        const ipc = await ahead.shift()!;
+        while (next < selected.length && ahead.length <= (options.readAhead ?? 1)) {
+          const read = start(selected[next++]!, batchRows);
+          read.catch(() => undefined); // awaited below; this only keeps a read-ahead failure from being "unhandled"
+          ahead.push(read);
+        }
+        const read = await ahead.shift()!;
         options.signal?.throwIfAborted();
-        if (ipc !== null) yield ipc;
+        if (read !== null) yield read;
       }
     } finally {
       snapshot.release();
     }
   }
 
-  /** The rows of one row group's IPC stream, projected, as bounded batches. */
-  function* batchesIn(ipc: Uint8Array): Generator<RecordBatch> {
-    const table = tableFromIPC(ipc).select(columns);
+  /** The rows of one row group within the range, projected, as bounded batches. */
+  function* batchesIn(read: RowGroupRead): Generator<RecordBatch> {
+    let table = tableFromIPC(read.ipc);
+    if (read.raw && !read.whole) {
+      const values = orderedColumn(table, orderedOn).values;
+      const lo = range.start === undefined ? 0 : searchSorted(values, range.start, "left");
+      const hi = range.end === undefined ? values.length : searchSorted(values, range.end, range.endInclusive ? "right" : "left");
+      table = table.slice(lo, Math.max(lo, hi));
+    }
+    if (table.numRows === 0) return;
+    table = table.select(columns);
     for (const batch of table.batches) {
       for (let offset = 0; offset < batch.numRows; offset += options.maxRowsPerBatch) {
         yield batch.slice(offset, Math.min(batch.numRows, offset + options.maxRowsPerBatch));
@@ -104,7 +146,7 @@ export function readRange(snapshot: Snapshot, manifest: Manifest, range: Range, 
   return {
     schema: projected,
     async *batches() {
-      for await (const ipc of reads(undefined)) yield* batchesIn(ipc);
+      for await (const read of reads(undefined)) yield* batchesIn(read);
     },
     async *ipcStream(maxChunkBytes) {
       if (!forwardable) {
@@ -112,7 +154,7 @@ export function readRange(snapshot: Snapshot, manifest: Manifest, range: Range, 
         return;
       }
       let schemaSent = false;
-      for await (const ipc of reads(options.maxRowsPerBatch)) {
+      for await (const { ipc } of reads(options.maxRowsPerBatch)) {
         const schemaLength = firstMessageLength(ipc);
         if (!schemaSent) {
           yield ipc.subarray(0, schemaLength);
@@ -125,7 +167,7 @@ export function readRange(snapshot: Snapshot, manifest: Manifest, range: Range, 
           yield* groups;
         } else {
           // Dictionary ids survive decoding and re-encoding, so these messages agree with the schema sent.
-          for (const batch of batchesIn(ipc)) yield* chunksOf(batch, maxChunkBytes);
+          for (const batch of batchesIn({ ipc, raw: false, whole: true })) yield* chunksOf(batch, maxChunkBytes);
         }
       }
       if (!schemaSent) yield encodeSchemaMessage(projected);

@@ -1,0 +1,78 @@
+import { sep } from "node:path";
+
+/**
+ * Decoded row groups (all columns, as Arrow IPC bytes) kept in memory, least recently used dropped first, up to a
+ * byte budget. Decoding zstd Parquet in wasm is what a read costs; a daemon that queries the same recent row
+ * groups again and again (dashboards, a slice of today) then pays it once.
+ *
+ * Row-group files are immutable and never renamed, so an entry cannot go stale while its file exists; the only
+ * way a name comes back is a dataset removed and written again, which {@link dropDir} covers. The file's size is
+ * part of the key as a second guard.
+ */
+export class RowGroupCache {
+  readonly #entries = new Map<string, Uint8Array>();
+  #bytes = 0;
+  #hits = 0;
+  #misses = 0;
+
+  /** A cache holding at most `maxBytes` of IPC bytes; 0 turns it off. */
+  constructor(readonly maxBytes: number) {}
+
+  /** The decoded row group of `path` (a file of `fileBytes` bytes), marked as just used; undefined when absent. */
+  get(path: string, fileBytes: number): Uint8Array | undefined {
+    const key = keyOf(path, fileBytes);
+    const ipc = this.#entries.get(key);
+    if (ipc === undefined) {
+      this.#misses++;
+      return undefined;
+    }
+    this.#hits++;
+    // Reinserted, so that Map order (oldest first) stays recency order.
+    this.#entries.delete(key);
+    this.#entries.set(key, ipc);
+    return ipc;
+  }
+
+  /** Keeps `ipc` as the decoded row group of `path`, dropping the least recently used ones to make room. */
+  set(path: string, fileBytes: number, ipc: Uint8Array): void {
+    if (ipc.byteLength > this.maxBytes) return;
+    const key = keyOf(path, fileBytes);
+    this.#delete(key);
+    this.#entries.set(key, ipc);
+    this.#bytes += ipc.byteLength;
+    for (const oldest of this.#entries.keys()) {
+      if (this.#bytes <= this.maxBytes) break;
+      this.#delete(oldest);
+    }
+  }
+
+  /** Forgets every row group under directory `dir` (a dataset removed). */
+  dropDir(dir: string): void {
+    const prefix = dir.endsWith(sep) ? dir : dir + sep;
+    for (const key of [...this.#entries.keys()]) if (key.startsWith(prefix)) this.#delete(key);
+  }
+
+  /** Bytes held, row groups held, and lookups answered from memory or not since the cache was made. */
+  get stats(): RowGroupCacheStats {
+    return { bytes: this.#bytes, rowGroups: this.#entries.size, hits: this.#hits, misses: this.#misses };
+  }
+
+  #delete(key: string): void {
+    const ipc = this.#entries.get(key);
+    if (ipc === undefined) return;
+    this.#entries.delete(key);
+    this.#bytes -= ipc.byteLength;
+  }
+}
+
+/** What {@link RowGroupCache.stats} reports. */
+export interface RowGroupCacheStats {
+  bytes: number;
+  rowGroups: number;
+  hits: number;
+  misses: number;
+}
+
+function keyOf(path: string, fileBytes: number): string {
+  return `${path}\0${fileBytes}`;
+}

@@ -1,0 +1,109 @@
+import test from "ava";
+import { join } from "node:path";
+import type { BoundValue } from "../../../server/src/store/dataset/range.js";
+import { MAX_CACHED_READ_ROW_GROUPS } from "../../../server/src/store/dataset/read-range.js";
+import { RowGroupCache } from "../../../server/src/store/dataset/row-group-cache.js";
+import { engineTest, readAll, rows, span, tableOfRows, testKey, testRowsOf, writeTable } from "../../helpers/engine.js";
+
+const bytes = (n: number, fill = 0) => new Uint8Array(n).fill(fill);
+const int = (value: number): BoundValue => ({ kind: "int", value: BigInt(value) });
+
+test("the cache drops the least recently used row groups to stay within its budget", (t) => {
+  const cache = new RowGroupCache(100);
+  cache.set("/d/a", 1, bytes(40, 1));
+  cache.set("/d/b", 1, bytes(40, 2));
+  t.deepEqual(cache.get("/d/a", 1), bytes(40, 1)); // a is now the most recently used
+  cache.set("/d/c", 1, bytes(40, 3));
+  t.is(cache.get("/d/b", 1), undefined);
+  t.deepEqual(cache.get("/d/a", 1), bytes(40, 1));
+  t.deepEqual(cache.get("/d/c", 1), bytes(40, 3));
+  t.deepEqual(cache.stats, { bytes: 80, rowGroups: 2, hits: 3, misses: 1 });
+});
+
+test("an entry larger than the whole budget is not kept, and a budget of 0 keeps nothing", (t) => {
+  const cache = new RowGroupCache(10);
+  cache.set("/d/a", 1, bytes(11));
+  t.is(cache.get("/d/a", 1), undefined);
+  const off = new RowGroupCache(0);
+  off.set("/d/a", 1, bytes(1));
+  t.is(off.stats.rowGroups, 0);
+});
+
+test("a file of another size under the same name is another entry", (t) => {
+  const cache = new RowGroupCache(100);
+  cache.set("/d/a", 1, bytes(10, 1));
+  t.is(cache.get("/d/a", 2), undefined);
+  cache.set("/d/a", 1, bytes(20, 2));
+  t.deepEqual(cache.stats.bytes, 20);
+});
+
+test("dropDir forgets the row groups of one directory only", (t) => {
+  const cache = new RowGroupCache(100);
+  cache.set(join("/s", "AAPL", "rg-1"), 1, bytes(10));
+  cache.set(join("/s", "AAPL2", "rg-1"), 1, bytes(10));
+  cache.dropDir(join("/s", "AAPL"));
+  t.is(cache.get(join("/s", "AAPL", "rg-1"), 1), undefined);
+  t.not(cache.get(join("/s", "AAPL2", "rg-1"), 1), undefined);
+});
+
+// ts 0..99, ten row groups of ten rows.
+const stored = rows(span(0, 100), (i) => i, (i) => `t${i}`);
+
+test(
+  "a small read decodes its row groups once: the same read again is served from memory",
+  engineTest(async (t, { store }) => {
+    await writeTable(store, testKey, tableOfRows(stored), { orderedOn: "ts", rowGroupTarget: 10 });
+    const query = { start: int(15), end: int(35) };
+    const first = testRowsOf(await readAll(store, testKey, query));
+    const after = store.rowGroupCacheStats;
+    t.is(after.rowGroups, 3);
+    const second = testRowsOf(await readAll(store, testKey, query));
+    t.deepEqual(second, first);
+    t.deepEqual(second, stored.slice(15, 35));
+    t.is(store.rowGroupCacheStats.hits, after.hits + 3);
+    t.is(store.rowGroupCacheStats.misses, after.misses);
+    // A projection is served from the cached row groups too.
+    const projected = await readAll(store, testKey, { ...query, columns: ["tag"] });
+    t.deepEqual(
+      projected.getChild("tag")!.toArray(),
+      stored.slice(15, 35).map((r) => r.tag),
+    );
+    t.is(store.rowGroupCacheStats.hits, after.hits + 6);
+  }),
+);
+
+test(
+  "a scan of more row groups than reads cache neither fills nor evicts the cache",
+  engineTest(async (t, { store }) => {
+    await writeTable(store, testKey, tableOfRows(stored), { orderedOn: "ts", rowGroupTarget: 10 });
+    t.true(10 > MAX_CACHED_READ_ROW_GROUPS);
+    await readAll(store, testKey, { start: int(0), end: int(10) });
+    const before = store.rowGroupCacheStats;
+    t.deepEqual(testRowsOf(await readAll(store, testKey)), stored);
+    t.deepEqual(store.rowGroupCacheStats, before);
+  }),
+);
+
+test(
+  "a key removed and written again is read from its new files, never from the cache of the old ones",
+  engineTest(async (t, { store }) => {
+    await writeTable(store, testKey, tableOfRows(stored), { orderedOn: "ts", rowGroupTarget: 10 });
+    await readAll(store, testKey, { end: int(30) });
+    await store.remove(testKey);
+    const replaced = rows(span(0, 100), (i) => 1000 + i, (i) => `new${i}`);
+    await writeTable(store, testKey, tableOfRows(replaced), { orderedOn: "ts", rowGroupTarget: 10 });
+    t.deepEqual(testRowsOf(await readAll(store, testKey, { end: int(30) })), replaced.slice(0, 30));
+  }),
+);
+
+test(
+  "a cache budget of 0 turns the cache off",
+  engineTest(
+    async (t, { store }) => {
+      await writeTable(store, testKey, tableOfRows(stored), { orderedOn: "ts", rowGroupTarget: 10 });
+      t.deepEqual(testRowsOf(await readAll(store, testKey, { end: int(30) })), stored.slice(0, 30));
+      t.deepEqual(store.rowGroupCacheStats, { bytes: 0, rowGroups: 0, hits: 0, misses: 0 });
+    },
+    { rowGroupCacheBytes: 0 },
+  ),
+);
