@@ -29,3 +29,17 @@ export function searchSorted(
   }
   return low;
 }
+
+/** Bounds on sorted values: `[start, end)`, or `[start, end]` with `endInclusive`; an absent end is open. */
+export interface SortedBounds {
+  readonly start?: Ordinal | undefined;
+  readonly end?: Ordinal | undefined;
+  readonly endInclusive?: boolean | undefined;
+}
+
+/** The indices `[lo, hi)` of the sorted `values` that lie within `bounds` (`hi >= lo`). */
+export function spanWithin(values: ArrayLike<Ordinal>, bounds: SortedBounds): { lo: number; hi: number } {
+  const lo = bounds.start === undefined ? 0 : searchSorted(values, bounds.start, "left");
+  const hi = bounds.end === undefined ? values.length : searchSorted(values, bounds.end, bounds.endInclusive ? "right" : "left");
+  return { lo, hi: Math.max(lo, hi) };
+}

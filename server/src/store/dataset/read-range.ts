@@ -11,7 +11,7 @@ import {
   rowsPerChunk,
 } from "../../../../client/src/arrow/ipc-stream.js";
 import { orderedColumn } from "../arrow/ordered-column.js";
-import { searchSorted } from "../arrow/search-sorted.js";
+import { spanWithin } from "../arrow/search-sorted.js";
 import { OupsError } from "../errors.js";
 import type { ParquetPool } from "../io/parquet-pool.js";
 import type { Snapshot } from "./dataset.js";
@@ -80,7 +80,7 @@ export function readRange(snapshot: Snapshot, manifest: Manifest, range: Range, 
   const projected = projectSchema(schema, columns);
   const selected = rowGroupsInRange(manifest.rowGroups, range);
   const { orderedOn } = manifest;
-  const cut = { orderedOn, start: range.start, end: range.end, endInclusive: range.endInclusive };
+  const cut = { ...range, orderedOn };
   const cache = options.cache && options.cache.maxBytes > 0 && selected.length <= MAX_CACHED_READ_ROW_GROUPS ? options.cache : undefined;
   // Forwarding needs the columns in the file's order, so that the worker's messages (and their dictionary ids)
   // agree with one schema message, and no row group from the cache (its messages hold every column).
@@ -129,10 +129,8 @@ export function readRange(snapshot: Snapshot, manifest: Manifest, range: Range, 
   function* batchesIn(read: RowGroupRead): Generator<RecordBatch> {
     let table = tableFromIPC(read.ipc);
     if (read.raw && !read.whole) {
-      const values = orderedColumn(table, orderedOn).values;
-      const lo = range.start === undefined ? 0 : searchSorted(values, range.start, "left");
-      const hi = range.end === undefined ? values.length : searchSorted(values, range.end, range.endInclusive ? "right" : "left");
-      table = table.slice(lo, Math.max(lo, hi));
+      const { lo, hi } = spanWithin(orderedColumn(table, orderedOn).values, range);
+      table = table.slice(lo, hi);
     }
     if (table.numRows === 0) return;
     table = table.select(columns);

@@ -13,9 +13,9 @@ import {
   writeParquet,
 } from "parquet-wasm";
 import { orderedColumn } from "../arrow/ordered-column.js";
-import { searchSorted } from "../arrow/search-sorted.js";
+import type { SortedBounds } from "../arrow/search-sorted.js";
+import { spanWithin } from "../arrow/search-sorted.js";
 import { OupsError } from "../errors.js";
-import type { Ordinal } from "../ordinal.js";
 import type { Compression } from "./compression.js";
 import { writeFileDurable } from "./durable-fs.js";
 
@@ -73,11 +73,8 @@ export async function encodeRowGroupFile(
 }
 
 /** The rows of a row group to return: those of the ordered column `orderedOn` within `[start, end)` (`]` with `endInclusive`). */
-export interface RowCut {
+export interface RowCut extends SortedBounds {
   readonly orderedOn: string;
-  readonly start?: Ordinal | undefined;
-  readonly end?: Ordinal | undefined;
-  readonly endInclusive?: boolean | undefined;
 }
 
 /** What {@link decodeRowGroupFile} reads of a file. */
@@ -142,10 +139,8 @@ async function rowsWithin(file: ParquetFile, cut: RowCut, path: string): Promise
   assertColumnsExist(file, [cut.orderedOn], path);
   const n = rowCount(file);
   const ordered = tableFromIPC((await file.read({ columns: [cut.orderedOn], batchSize: Math.max(1, n) })).intoIPCStream());
-  const { values } = orderedColumn(ordered, cut.orderedOn);
-  const lo = cut.start === undefined ? 0 : searchSorted(values, cut.start, "left");
-  const hi = cut.end === undefined ? values.length : searchSorted(values, cut.end, cut.endInclusive ? "right" : "left");
-  return { offset: lo, limit: Math.max(0, hi - lo) };
+  const { lo, hi } = spanWithin(orderedColumn(ordered, cut.orderedOn).values, cut);
+  return { offset: lo, limit: hi - lo };
 }
 
 /** Current size in bytes of this thread's parquet-wasm linear memory. */
