@@ -10,10 +10,10 @@ const int = (value: number): BoundValue => ({ kind: "int", value: BigInt(value) 
 
 test("the cache drops the least recently used row groups to stay within its budget", (t) => {
   const cache = new RowGroupCache(100);
-  cache.set("/d/a", 1, bytes(40, 1));
-  cache.set("/d/b", 1, bytes(40, 2));
+  cache.set("/d/a", 1, bytes(40, 1), cache.epoch);
+  cache.set("/d/b", 1, bytes(40, 2), cache.epoch);
   t.deepEqual(cache.get("/d/a", 1), bytes(40, 1)); // a is now the most recently used
-  cache.set("/d/c", 1, bytes(40, 3));
+  cache.set("/d/c", 1, bytes(40, 3), cache.epoch);
   t.is(cache.get("/d/b", 1), undefined);
   t.deepEqual(cache.get("/d/a", 1), bytes(40, 1));
   t.deepEqual(cache.get("/d/c", 1), bytes(40, 3));
@@ -22,25 +22,35 @@ test("the cache drops the least recently used row groups to stay within its budg
 
 test("an entry larger than the whole budget is not kept, and a budget of 0 keeps nothing", (t) => {
   const cache = new RowGroupCache(10);
-  cache.set("/d/a", 1, bytes(11));
+  cache.set("/d/a", 1, bytes(11), cache.epoch);
   t.is(cache.get("/d/a", 1), undefined);
   const off = new RowGroupCache(0);
-  off.set("/d/a", 1, bytes(1));
+  off.set("/d/a", 1, bytes(1), off.epoch);
   t.is(off.stats.rowGroups, 0);
 });
 
 test("a file of another size under the same name is another entry", (t) => {
   const cache = new RowGroupCache(100);
-  cache.set("/d/a", 1, bytes(10, 1));
+  cache.set("/d/a", 1, bytes(10, 1), cache.epoch);
   t.is(cache.get("/d/a", 2), undefined);
-  cache.set("/d/a", 1, bytes(20, 2));
+  cache.set("/d/a", 1, bytes(20, 2), cache.epoch);
   t.deepEqual(cache.stats.bytes, 20);
+});
+
+test("a row group decoded before a dropDir is not kept after it", (t) => {
+  const cache = new RowGroupCache(100);
+  const epoch = cache.epoch;
+  cache.dropDir("/s/AAPL");
+  cache.set("/s/AAPL/rg-1", 1, bytes(10), epoch);
+  t.is(cache.get("/s/AAPL/rg-1", 1), undefined);
+  cache.set("/s/AAPL/rg-1", 1, bytes(10), cache.epoch);
+  t.not(cache.get("/s/AAPL/rg-1", 1), undefined);
 });
 
 test("dropDir forgets the row groups of one directory only", (t) => {
   const cache = new RowGroupCache(100);
-  cache.set(join("/s", "AAPL", "rg-1"), 1, bytes(10));
-  cache.set(join("/s", "AAPL2", "rg-1"), 1, bytes(10));
+  cache.set(join("/s", "AAPL", "rg-1"), 1, bytes(10), cache.epoch);
+  cache.set(join("/s", "AAPL2", "rg-1"), 1, bytes(10), cache.epoch);
   cache.dropDir(join("/s", "AAPL"));
   t.is(cache.get(join("/s", "AAPL", "rg-1"), 1), undefined);
   t.not(cache.get(join("/s", "AAPL2", "rg-1"), 1), undefined);

@@ -95,8 +95,9 @@ export function readRange(snapshot: Snapshot, manifest: Manifest, range: Range, 
     const hit = cache?.get(path, entry.bytes);
     if (hit !== undefined) return Promise.resolve({ ipc: hit, raw: true, whole });
     if (cache !== undefined && projection === undefined) {
+      const epoch = cache.epoch;
       return options.pool.readRowGroupFile(path).then((ipc) => {
-        cache.set(path, entry.bytes, ipc);
+        cache.set(path, entry.bytes, ipc, epoch);
         return { ipc, raw: true, whole };
       });
     }

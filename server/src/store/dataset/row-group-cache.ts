@@ -6,14 +6,16 @@ import { sep } from "node:path";
  * groups again and again (dashboards, a slice of today) then pays it once.
  *
  * Row-group files are immutable and never renamed, so an entry cannot go stale while its file exists; the only
- * way a name comes back is a dataset removed and written again, which {@link dropDir} covers. The file's size is
- * part of the key as a second guard.
+ * way a name comes back is a dataset removed and written again, which {@link dropDir} covers, together with the
+ * epoch that keeps a read begun before the removal from filling the cache after it. The file's size is part of
+ * the key as a last guard.
  */
 export class RowGroupCache {
   readonly #entries = new Map<string, Uint8Array>();
   #bytes = 0;
   #hits = 0;
   #misses = 0;
+  #epoch = 0;
 
   /** A cache holding at most `maxBytes` of IPC bytes; 0 turns it off. */
   constructor(readonly maxBytes: number) {}
@@ -33,9 +35,17 @@ export class RowGroupCache {
     return ipc;
   }
 
-  /** Keeps `ipc` as the decoded row group of `path`, dropping the least recently used ones to make room. */
-  set(path: string, fileBytes: number, ipc: Uint8Array): void {
-    if (ipc.byteLength > this.maxBytes) return;
+  /** Changes whenever row groups are dropped: a read notes it before decoding, and hands it back to {@link set}. */
+  get epoch(): number {
+    return this.#epoch;
+  }
+
+  /**
+   * Keeps `ipc` as the decoded row group of `path`, dropping the least recently used ones to make room, unless
+   * row groups were dropped since `epoch` was read (the file may belong to a removed dataset).
+   */
+  set(path: string, fileBytes: number, ipc: Uint8Array, epoch: number): void {
+    if (epoch !== this.#epoch || ipc.byteLength > this.maxBytes) return;
     const key = keyOf(path, fileBytes);
     this.#delete(key);
     this.#entries.set(key, ipc);
@@ -48,6 +58,7 @@ export class RowGroupCache {
 
   /** Forgets every row group under directory `dir` (a dataset removed). */
   dropDir(dir: string): void {
+    this.#epoch++;
     const prefix = dir.endsWith(sep) ? dir : dir + sep;
     for (const key of [...this.#entries.keys()]) if (key.startsWith(prefix)) this.#delete(key);
   }
