@@ -48,7 +48,9 @@ export class Daemon {
         "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
         "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
       });
-      server.addService(toGrpcServiceDefinition(StoreService), implementService(StoreService, createStoreService(store), toServiceError));
+      // grpc-js's server copies each response into its frame as it serialises it, so one buffer serves them all.
+      const definition = toGrpcServiceDefinition(StoreService, { reuseResponseBuffer: true });
+      server.addService(definition, implementService(StoreService, createStoreService(store), toServiceError));
       const health = addHealthAndReflection(server, SERVED_SERVICES);
       const port = await new Promise<number>((resolve, reject) =>
         server!.bindAsync(options.listen, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),

@@ -1,6 +1,6 @@
 import test from "ava";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { bytesMessageEncoder } from "../../client/src/grpc/bytes-message.js";
+import { ScratchBuffer, bytesMessageEncoder } from "../../client/src/grpc/bytes-message.js";
 import {
   DescribeRequestSchema,
   RangeQueryResponseSchema,
@@ -12,23 +12,31 @@ import {
 const lengths = [0, 1, 127, 128, 300, 16_383, 16_384, 2_097_151, 2_097_152];
 
 function payload(length: number): Uint8Array {
-  return Uint8Array.from({ length }, (_, i) => (i * 31 + 7) & 0xff);
+  const bytes = new Uint8Array(length);
+  for (let i = 0; i < length; i++) bytes[i] = (i * 31 + 7) & 0xff;
+  return bytes;
+}
+
+/** Byte-for-byte equality, without a deep comparison (slow on MiB-sized arrays). */
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array): boolean {
+  return a !== undefined && Buffer.compare(a, b) === 0;
 }
 
 for (const length of lengths) {
   test(`a ${length}-byte RangeQueryResponse chunk encodes exactly as toBinary does`, (t) => {
     const encode = bytesMessageEncoder(RangeQueryResponseSchema)!;
     const message = create(RangeQueryResponseSchema, { arrowIpc: payload(length) });
-    const fast = encode(message);
-    t.deepEqual(fast && new Uint8Array(fast), toBinary(RangeQueryResponseSchema, message));
+    t.true(sameBytes(encode(message), toBinary(RangeQueryResponseSchema, message)));
   });
 
   test(`a ${length}-byte WriteRequest chunk (a oneof member) encodes exactly as toBinary does`, (t) => {
     const encode = bytesMessageEncoder(WriteRequestSchema)!;
     const message = create(WriteRequestSchema, { kind: { case: "arrowIpc", value: payload(length) } });
     const fast = encode(message);
-    t.deepEqual(fast && new Uint8Array(fast), toBinary(WriteRequestSchema, message));
-    t.deepEqual(fromBinary(WriteRequestSchema, new Uint8Array(fast!)).kind, { case: "arrowIpc", value: payload(length) });
+    t.true(sameBytes(fast, toBinary(WriteRequestSchema, message)));
+    const decoded = fromBinary(WriteRequestSchema, new Uint8Array(fast!)).kind;
+    t.is(decoded.case, "arrowIpc");
+    t.true(sameBytes(decoded.value as Uint8Array, payload(length)));
   });
 }
 
@@ -45,4 +53,20 @@ test("messages the fast path does not cover are left to toBinary", (t) => {
   withUnknown.$unknown = [{ no: 9, wireType: 0, data: new Uint8Array([1]) }];
   t.is(bytesMessageEncoder(RangeQueryResponseSchema)!(withUnknown), undefined);
   t.is(bytesMessageEncoder(DescribeRequestSchema), undefined);
+});
+
+test("with a scratch buffer, messages are encoded as toBinary does, into one reused buffer", (t) => {
+  const scratch = new ScratchBuffer(1 << 20);
+  const encode = bytesMessageEncoder(RangeQueryResponseSchema, scratch)!;
+  const message = (length: number) => create(RangeQueryResponseSchema, { arrowIpc: payload(length) });
+  const first = encode(message(300_000))!;
+  t.true(sameBytes(first, toBinary(RangeQueryResponseSchema, message(300_000))));
+  const second = encode(message(100_000))!;
+  t.is(second.buffer, first.buffer);
+  t.is(second.byteOffset, first.byteOffset);
+  t.true(sameBytes(second, toBinary(RangeQueryResponseSchema, message(100_000))));
+  // Above the scratch's limit, a message gets a buffer of its own.
+  const large = encode(message(2_000_000))!;
+  t.not(large.buffer, first.buffer);
+  t.true(sameBytes(large, toBinary(RangeQueryResponseSchema, message(2_000_000))));
 });

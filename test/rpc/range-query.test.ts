@@ -129,3 +129,15 @@ test("describe reports row group bounds as Dates for timestamps, bigints for int
   t.is(str.rowGroups[0]!.min, "a");
   t.is(str.rowGroups.at(-1)!.max, "z");
 });
+
+test("concurrent range queries over different datasets each get their own rows intact, chunk by chunk", async (t) => {
+  // Small chunks, many of them, interleaved across calls: responses share the daemon's serialisation buffer.
+  const runs = await Promise.all(
+    Array.from({ length: 6 }, (_, i) =>
+      i % 2 === 0
+        ? collect(tsKey, { maxRowsPerChunk: 7 + i }).then((b) => ({ key: "ts", values: ints(b, "price") }))
+        : collect(intKey, { maxRowsPerChunk: 3 + i }).then((b) => ({ key: "int", values: ints(b, "v") })),
+    ),
+  );
+  for (const run of runs) t.deepEqual(run.values, run.key === "ts" ? range(0, 1000) : range(0, 100));
+});

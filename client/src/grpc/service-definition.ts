@@ -1,13 +1,23 @@
 import type { DescMessage, DescService, MessageShape } from "@bufbuild/protobuf";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import type { MethodDefinition, ServiceDefinition } from "@grpc/grpc-js";
-import { bytesMessageEncoder } from "./bytes-message.js";
+import { ScratchBuffer, bytesMessageEncoder } from "./bytes-message.js";
+
+/** Options of {@link toGrpcServiceDefinition}. */
+export interface GrpcServiceDefinitionOptions {
+  /**
+   * Serialise responses carrying one bytes payload into one reused buffer (see {@link ScratchBuffer}). Only for
+   * a grpc-js server, which copies each serialised response before serialising the next.
+   */
+  reuseResponseBuffer?: boolean;
+}
 
 /**
  * Builds the grpc-js service definition of a protobuf-es service descriptor, so that grpc-js servers and clients
  * (de)serialise with the generated message types. Methods are keyed by their local (camelCase) name.
  */
-export function toGrpcServiceDefinition(service: DescService): ServiceDefinition {
+export function toGrpcServiceDefinition(service: DescService, options: GrpcServiceDefinitionOptions = {}): ServiceDefinition {
+  const scratch = options.reuseResponseBuffer ? new ScratchBuffer() : undefined;
   const definition: Record<string, MethodDefinition<MessageShape<DescMessage>, MessageShape<DescMessage>>> = {};
   for (const method of service.methods) {
     const streamsRequests = method.methodKind === "client_streaming" || method.methodKind === "bidi_streaming";
@@ -18,7 +28,7 @@ export function toGrpcServiceDefinition(service: DescService): ServiceDefinition
       responseStream: streamsResponses,
       requestSerialize: serializer(method.input),
       requestDeserialize: deserializer(method.input),
-      responseSerialize: serializer(method.output),
+      responseSerialize: serializer(method.output, scratch),
       responseDeserialize: deserializer(method.output),
       originalName: method.localName,
     };
@@ -27,9 +37,9 @@ export function toGrpcServiceDefinition(service: DescService): ServiceDefinition
   return definition;
 }
 
-function serializer(schema: DescMessage): (message: MessageShape<DescMessage>) => Buffer {
+function serializer(schema: DescMessage, scratch?: ScratchBuffer): (message: MessageShape<DescMessage>) => Buffer {
   // Arrow IPC chunks take a path that copies them once.
-  const encodeBytesMessage = bytesMessageEncoder(schema);
+  const encodeBytesMessage = bytesMessageEncoder(schema, scratch);
   return (message) => {
     const fast = encodeBytesMessage?.(message);
     if (fast !== undefined) return fast;
