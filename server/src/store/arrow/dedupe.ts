@@ -1,10 +1,10 @@
 import type { Data, RecordBatch } from "apache-arrow";
 import { OupsError } from "../errors.js";
+import type { Ordinal } from "../ordinal.js";
 import { gather } from "./gather.js";
 import { orderedColumn } from "./ordered-column.js";
 import { type RowEquality, rowEquality } from "./row-equality.js";
 import { keyReader } from "./row-key.js";
-import type { Ordinal } from "../ordinal.js";
 
 /**
  * Runs of equal ordered values up to this long are deduped by comparing rows pair by pair, straight from the

@@ -1,4 +1,4 @@
-import type { RecordBatch, Table } from "apache-arrow";
+import type { RecordBatch, Schema, Table } from "apache-arrow";
 import { OupsError } from "../errors.js";
 import type { Ordinal } from "../ordinal.js";
 import { batchesOf } from "./column-chunks.js";
@@ -19,8 +19,7 @@ export function mergeSorted(
   orderedOn: string,
 ): RecordBatch {
   const schema = (existing ?? incoming).schema;
-  const merge = planMergeOf(existing, incoming, orderedOn);
-  return "picks" in merge ? gather(merge.sources, merge.picks, schema) : concatBatches(merge.batches, schema);
+  return merged(planMergeOf(existing, incoming, orderedOn), schema);
 }
 
 /**
@@ -38,7 +37,7 @@ export function mergeSortedKeepLast(
   const merge = planMergeOf(existing, incoming, orderedOn);
   // With every column a key, gathering the keys would be gathering everything: dedupe the merged rows instead.
   if (!("picks" in merge) || keys.length >= schema.fields.length) {
-    return dropDuplicatesKeepLast(mergeSorted(existing, incoming, orderedOn), duplicatesOn, orderedOn);
+    return dropDuplicatesKeepLast(merged(merge, schema), duplicatesOn, orderedOn);
   }
   const { batches: sources, picks } = pickFromBatches(merge.sources, merge.picks);
   const kept = keptRowsKeepLast(gather(sources, picks, schema.select(keys)), keys, orderedOn);
@@ -52,15 +51,19 @@ export function mergeSortedKeepLast(
   return gather(sources, { source, row }, schema);
 }
 
+/** How to merge two sides: batches to concatenate, or picks of a stable merge of both. */
+type MergePlan = { batches: readonly RecordBatch[] } | { sources: [Table | RecordBatch, Table | RecordBatch]; picks: Picks };
+
+/** The rows of a merge, as one batch of `schema`. */
+function merged(merge: MergePlan, schema: Schema): RecordBatch {
+  return "picks" in merge ? gather(merge.sources, merge.picks, schema) : concatBatches(merge.batches, schema);
+}
+
 /**
  * How to merge the two sides: batches to concatenate when one side is empty or ends before the other starts,
  * picks of a stable merge otherwise.
  */
-function planMergeOf(
-  existing: Table | RecordBatch | null,
-  incoming: Table | RecordBatch,
-  orderedOn: string,
-): { batches: readonly RecordBatch[] } | { sources: [Table | RecordBatch, Table | RecordBatch]; picks: Picks } {
+function planMergeOf(existing: Table | RecordBatch | null, incoming: Table | RecordBatch, orderedOn: string): MergePlan {
   if (existing === null || existing.numRows === 0) return { batches: batchesOf(incoming) };
   if (incoming.numRows === 0) return { batches: batchesOf(existing) };
   const a = orderedColumn(existing, orderedOn);
