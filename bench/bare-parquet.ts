@@ -8,7 +8,8 @@ import { DataType, tableFromIPC, tableToIPC } from "apache-arrow";
 import { open, readFile, rename } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { WriterProperties } from "parquet-wasm";
-import { Compression, EnabledStatistics, Table as WasmTable, WriterPropertiesBuilder, readParquet, writeParquet } from "parquet-wasm";
+import { Table as WasmTable, readParquet, writeParquet } from "parquet-wasm";
+import { writerPropertiesBuilder } from "../server/src/store/io/row-group-file-codec.js";
 
 /**
  * Encodes `table` as one zstd Parquet file with row groups of at most `rowGroupRows` rows, writes it at `path`
@@ -56,19 +57,12 @@ export async function readParquetFile(path: string, batchRows: number): Promise<
 
 /**
  * The daemon's writer settings (server/src/store/io/row-group-file-codec.ts), which any careful parquet-wasm user
- * would pick for time series too: zstd, dictionary encoding on text columns only (timestamps and prices do not
- * repeat), row-group statistics but no page statistics.
+ * would pick for time series too: zstd, version 2 data pages of 64 KiB (delta-encoded integers), dictionary
+ * encoding on text columns only, row-group statistics but no page statistics.
  */
 function writerProperties(table: Table, rowGroupRows: number): WriterProperties {
-  let builder = new WriterPropertiesBuilder()
-    .setCompression(Compression.ZSTD)
-    .setMaxRowGroupSize(rowGroupRows)
-    .setDictionaryEnabled(false)
-    .setStatisticsEnabled(EnabledStatistics.Chunk);
-  for (const field of table.schema.fields) {
-    if (DataType.isDictionary(field.type) || DataType.isUtf8(field.type) || DataType.isLargeUtf8(field.type)) {
-      builder = builder.setColumnDictionaryEnabled(field.name, true);
-    }
-  }
-  return builder.build();
+  const textColumns = table.schema.fields
+    .filter((field) => DataType.isDictionary(field.type) || DataType.isUtf8(field.type) || DataType.isLargeUtf8(field.type))
+    .map((field) => field.name);
+  return writerPropertiesBuilder("zstd", textColumns).setMaxRowGroupSize(rowGroupRows).build();
 }

@@ -81,8 +81,8 @@ export async function benchIngest(context: BenchContext): Promise<void> {
   });
   context.notes.push(
     `Ingest: SDK ${(sdk.ms / 1000).toFixed(1)} s; bare parquet-wasm ${(bare.ms / 1000).toFixed(1)} s ` +
-      `(tableToIPC → Table.fromIPCStream → writeParquet with the daemon's writer settings: zstd, dictionary on the text column ` +
-      `only, ${DEFAULT_ROW_GROUP_ROWS}-row row groups; then write + fsync; one thread; ${(bare.value / 1e6).toFixed(0)} MB).`,
+      `(tableToIPC → Table.fromIPCStream → writeParquet with the daemon's writer settings: zstd, version 2 data pages of 64 KiB, ` +
+      `dictionary on the text column only, ${DEFAULT_ROW_GROUP_ROWS}-row row groups; then write + fsync; one thread; ${(bare.value / 1e6).toFixed(0)} MB).`,
   );
   context.main = { storeDir, anchorFile, totalRows: rows };
 }

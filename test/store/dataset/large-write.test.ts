@@ -124,3 +124,32 @@ for (const c of overlaps) {
     }),
   );
 }
+
+test(
+  "an append's row groups are encoded while its rows still arrive, without waiting for a full window",
+  engineTest(async (t, fixture) => {
+    const rows = 600_000;
+    const table = tableOf(columns(rows, 0, 1, 0));
+    const parquetFiles = async () => (await fileNames(fixture.datasetDir()).catch(() => [])).filter((f) => f.endsWith(".parquet"));
+    let filesBeforeTheEnd: string[] = [];
+    async function* batches() {
+      for (let offset = 0; offset < rows; offset += 50_000) {
+        if (offset === rows - 50_000) {
+          // Far below the 1 Mi-row window: only an eager merge of the append writes files by now.
+          for (let tries = 0; tries < 3000 && filesBeforeTheEnd.length === 0; tries++) {
+            filesBeforeTheEnd = await parquetFiles();
+            if (filesBeforeTheEnd.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+          }
+        }
+        yield* table.slice(offset, offset + 50_000).batches;
+      }
+    }
+    const result = await fixture.store.write(testKey, { schema: table.schema, batches: batches() }, { orderedOn: "ts", rowGroupTarget: 100_000 });
+    t.true(filesBeforeTheEnd.length > 0);
+    t.like(result, { rowsReceived: rows, rowGroupsTotal: 6 });
+    t.deepEqual(
+      (await fixture.store.describe(testKey)).rowGroups.map((g) => g.rows),
+      [100_000, 100_000, 100_000, 100_000, 100_000, 100_000],
+    );
+  }),
+);

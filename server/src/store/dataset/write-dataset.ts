@@ -122,8 +122,14 @@ async function applyStream(
 ): Promise<number> {
   let window: RecordBatch[] = [];
   let windowSize = 0;
+  let windowFirst: Ordinal | undefined;
   let received = 0;
   let previous: Ordinal | undefined;
+  // Rows after everything staged only extend the dataset: merging them early costs nothing more.
+  const appendsOnly = () => {
+    const last = staged.rowGroups.at(-1);
+    return last === undefined || (windowFirst !== undefined && windowFirst > last.max);
+  };
   for await (const batch of input.batches) {
     options.signal?.throwIfAborted();
     if (batch.numRows === 0) continue;
@@ -134,13 +140,15 @@ async function applyStream(
     }
     if (schema) assertRequiredPresent(batch, schema, received);
     received += batch.numRows;
+    if (windowSize === 0) windowFirst = values[0];
     window.push(batch);
     windowSize += batch.numRows;
     // With `sort`, order is only known at the end: the whole input is one window.
-    if (!options.sort && windowSize >= windowRows) {
+    if (!options.sort && (windowSize >= windowRows || (windowSize >= EAGER_APPEND_ROWS && appendsOnly()))) {
       const tail = await staged.apply(windowOf(window, windowSize, schema!), false);
       window = tail ? [...batchesOf(tail)] : [];
       windowSize = tail?.numRows ?? 0;
+      windowFirst = tail ? orderedColumn(tail, orderedOn).values[0] : undefined;
     }
   }
   if (window.length > 0) {
@@ -151,6 +159,13 @@ async function applyStream(
   }
   return received;
 }
+
+/**
+ * Rows of an append merged without waiting for a full window, so that the Parquet workers encode row groups while
+ * the rest of the write still arrives. Rows that may overlap stored row groups wait for a full window: merged in
+ * small windows, a row group they straddle would be rewritten once per window.
+ */
+const EAGER_APPEND_ROWS = 256 * 1024;
 
 /**
  * Batches of fewer rows than this, on average, are concatenated rather than passed on as they are: each batch costs

@@ -164,13 +164,20 @@ function encodeParquet(ipc: Uint8Array, compression: Compression, dictionaryColu
 }
 
 function writerProperties(compression: Compression, dictionaryColumns: readonly string[]): WriterProperties {
-  // Each builder call consumes its receiver and returns a new builder; build() consumes the last one.
+  return writerPropertiesBuilder(compression, dictionaryColumns).setMaxRowGroupSize(MAX_ROW_GROUP_ROWS).build();
+}
+
+/**
+ * The settings every row-group file is written with, but the row-group size (exported so that the benchmarks'
+ * bare parquet-wasm anchor writes the same bytes). Each builder call consumes its receiver and returns a new
+ * builder; build() consumes the last one.
+ */
+export function writerPropertiesBuilder(compression: Compression, dictionaryColumns: readonly string[]): WriterPropertiesBuilder {
   // Dictionary encoding only where values repeat (text): on timestamps and prices the writer builds a dictionary
   // and then abandons it, which costs more than the encoding saves. Row-group (chunk) statistics are kept for
   // other readers' pruning; page statistics are skipped, since the manifest holds what oups needs.
   let builder = new WriterPropertiesBuilder()
     .setCompression(wasmCodecs[compression])
-    .setMaxRowGroupSize(MAX_ROW_GROUP_ROWS)
     // Version 2 data pages delta-encode integer columns (timestamps above all): zstd then has 2–3× fewer bytes to
     // decompress, which is what reading costs in wasm. Small pages let a read of part of a row group skip the rest.
     .setWriterVersion(WriterVersion.V2)
@@ -178,7 +185,7 @@ function writerProperties(compression: Compression, dictionaryColumns: readonly 
     .setDictionaryEnabled(false)
     .setStatisticsEnabled(EnabledStatistics.Chunk);
   for (const column of dictionaryColumns) builder = builder.setColumnDictionaryEnabled(column, true);
-  return builder.build();
+  return builder;
 }
 
 function assertColumnsExist(file: ParquetFile, columns: readonly string[], path: string): void {
