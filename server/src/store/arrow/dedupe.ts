@@ -3,7 +3,7 @@ import { OupsError } from "../errors.js";
 import type { Ordinal } from "../ordinal.js";
 import { gather } from "./gather.js";
 import { orderedColumn } from "./ordered-column.js";
-import { type RowEquality, rowEquality } from "./row-equality.js";
+import { type RowEquality, rowCodes, rowEquality } from "./row-equality.js";
 import { keyReader } from "./row-key.js";
 
 /**
@@ -50,7 +50,9 @@ export function keptRowsKeepLast(
   if (length < 2) return null;
 
   const equal = allEqual(others.map(({ name, data }) => rowEquality(name, data)));
-  const sameAsNext = sameAsNextOf(ordered);
+  // One key column besides the ordered one (a symbol, an id): its rows compared as integers, not through closures.
+  const codes = others.length === 1 ? rowCodes(others[0]!.name, others[0]!.data) : undefined;
+  const same = sameAsPrevious(ordered);
   let keyOf: ((row: number) => string) | undefined;
   const kept = new Uint32Array(length);
   let keptCount = 0;
@@ -58,10 +60,12 @@ export function keptRowsKeepLast(
   // Rows with different ordered values are never duplicates, so only runs of equal values are compared.
   while (start < length) {
     let end = start + 1;
-    while (end < length && sameAsNext(end - 1)) end++;
+    while (end < length && same[end] === 1) end++;
     if (end - start === 1) kept[keptCount++] = start;
     else if (equal === undefined) kept[keptCount++] = end - 1;
-    else if (end - start <= PAIRWISE_MAX_RUN) keptCount = keepLastPairwise(equal, start, end, kept, keptCount);
+    else if (end - start <= PAIRWISE_MAX_RUN) {
+      keptCount = codes ? keepLastByCode(codes, start, end, kept, keptCount) : keepLastPairwise(equal, start, end, kept, keptCount);
+    }
     else {
       keyOf ??= rowKeys(others);
       keptCount = keepLastByKey(keyOf, start, end, kept, keptCount);
@@ -71,13 +75,21 @@ export function keptRowsKeepLast(
   return keptCount === length ? null : kept.subarray(0, keptCount);
 }
 
-/** Whether row `i` of `values` equals row `i + 1`, without reading a 64-bit value as a BigInt (it allocates one). */
-function sameAsNextOf(values: ArrayLike<Ordinal>): (i: number) => boolean {
+/**
+ * For each row of `values`, 1 when it equals the row before it, else 0; found in one pass, without reading a
+ * 64-bit value as a BigInt (that allocates one).
+ */
+function sameAsPrevious(values: ArrayLike<Ordinal>): Uint8Array {
+  const same = new Uint8Array(values.length);
   if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
     const words = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
-    return (i) => words[2 * i] === words[2 * i + 2] && words[2 * i + 1] === words[2 * i + 3];
+    for (let i = 1; i < values.length; i++) {
+      if (words[2 * i] === words[2 * i - 2] && words[2 * i + 1] === words[2 * i - 1]) same[i] = 1;
+    }
+  } else {
+    for (let i = 1; i < values.length; i++) if (values[i] === values[i - 1]) same[i] = 1;
   }
-  return (i) => values[i] === values[i + 1];
+  return same;
 }
 
 /** The conjunction of `equalities`, built once (not a closure per pair of rows); undefined when there are none. */
@@ -87,6 +99,17 @@ function allEqual(equalities: readonly RowEquality[]): RowEquality | undefined {
     for (const equal of equalities) if (!equal(i, j)) return false;
     return true;
   };
+}
+
+function keepLastByCode(codes: Int32Array, start: number, end: number, kept: Uint32Array, keptCount: number): number {
+  let count = keptCount;
+  for (let i = start; i < end; i++) {
+    const code = codes[i];
+    let j = i + 1;
+    while (j < end && codes[j] !== code) j++;
+    if (j === end) kept[count++] = i;
+  }
+  return count;
 }
 
 function keepLastPairwise(equal: RowEquality, start: number, end: number, kept: Uint32Array, keptCount: number): number {

@@ -81,6 +81,32 @@ function valueEquality(layout: ColumnLayout, data: Data): RowEquality {
   }
 }
 
+/**
+ * One integer per row of `data` such that two rows hold equal values exactly when their codes are equal, for
+ * the columns where that costs one pass: dictionaries (canonical entry, -1 for null) and integers of at most 32
+ * bits without nulls. Undefined for other columns.
+ */
+export function rowCodes(name: string, data: Data): Int32Array | undefined {
+  const layout = columnLayout(name, data.type);
+  if (layout.kind === "dictionary") {
+    const canonical = canonicalIndices(dictionaryStrings(data.dictionary));
+    const indices = data.values as IndexArray;
+    const bitmap = data.nullCount > 0 ? (data.nullBitmap as Uint8Array) : undefined;
+    const codes = new Int32Array(data.length);
+    for (let i = 0; i < data.length; i++) {
+      codes[i] = bitmap === undefined || isBitSet(bitmap, data.offset + i) ? canonical[indices[i]!]! : -1;
+    }
+    return codes;
+  }
+  const values = data.values as ArrayBufferView;
+  if (layout.kind === "fixed" && !layout.isFloat && data.nullCount <= 0 && layout.byteWidth <= 4) {
+    // Signed and unsigned 32-bit values alike: equality only needs the bits.
+    const bits = values as Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array;
+    return bits instanceof Int32Array ? bits : Int32Array.from(bits);
+  }
+  return undefined;
+}
+
 /** Equality of rows of a dictionary column whose dictionary holds nulls: a row pointing to one is null. */
 function nullableDictionaryEquality(data: Data): RowEquality {
   const indices = data.values as IndexArray;
