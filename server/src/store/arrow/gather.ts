@@ -51,45 +51,11 @@ export function gather(sources: readonly (Table | RecordBatch)[], picks: Picks, 
 /**
  * The same rows as `picks` of `sources`, but picked from the sources' batches, one source per batch. Gathering
  * from these costs no translation of the picks, so it pays when the same picks are gathered more than once.
- * Fastest when each source's rows are picked in order (as a merge picks them).
  */
 export function pickFromBatches(sources: readonly (Table | RecordBatch)[], picks: Picks): { batches: RecordBatch[]; picks: Picks } {
   const batchLists = sources.map(batchesOf);
-  // starts[s][c]: first row of batch c of source s, then the source's row count.
-  const starts = batchLists.map((list) => {
-    const out = new Float64Array(list.length + 1);
-    list.forEach((batch, c) => (out[c + 1] = out[c]! + batch.numRows));
-    return out;
-  });
-  const firstBatch = new Uint32Array(sources.length);
-  for (let s = 1; s < sources.length; s++) firstBatch[s] = firstBatch[s - 1]! + batchLists[s - 1]!.length;
-  const current = new Uint32Array(sources.length);
-  const { source, row } = picks;
-  const batch = new Uint32Array(row.length);
-  const rows = new Uint32Array(row.length);
-  for (let k = 0; k < row.length; k++) {
-    const s = source[k]!;
-    const r = row[k]!;
-    const bounds = starts[s];
-    if (bounds === undefined || r >= bounds[bounds.length - 1]!) throw outOfRange(picks, k, sources.length, bounds);
-    let c = current[s]!;
-    while (r >= bounds[c + 1]!) c++;
-    while (r < bounds[c]!) c--;
-    current[s] = c;
-    batch[k] = firstBatch[s]! + c;
-    rows[k] = r - bounds[c]!;
-  }
-  return { batches: batchLists.flat(), picks: { source: batch, row: rows } };
-}
-
-function outOfRange(picks: Picks, k: number, sourceCount: number, bounds: Float64Array | undefined): OupsError {
-  const s = picks.source[k]!;
-  return new OupsError(
-    "INVALID_ARGUMENT",
-    bounds === undefined
-      ? `pick ${k}: no source ${s} among ${sourceCount}`
-      : `pick ${k}: row ${picks.row[k]} is out of range for source ${s} of ${bounds[bounds.length - 1]} rows`,
-  );
+  const { chunkIds, rows } = resolvePicks(batchLists, picks);
+  return { batches: batchLists.flat(), picks: { source: chunkIds, row: rows } };
 }
 
 /**
