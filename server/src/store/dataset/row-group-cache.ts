@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import { sep } from "node:path";
 
 /**
@@ -11,27 +12,21 @@ import { sep } from "node:path";
  * the key as a last guard.
  */
 export class RowGroupCache {
-  readonly #entries = new Map<string, Uint8Array>();
-  #bytes = 0;
+  readonly #entries: LRUCache<string, Uint8Array> | undefined;
   #hits = 0;
   #misses = 0;
   #epoch = 0;
 
   /** A cache holding at most `maxBytes` of IPC bytes; 0 turns it off. */
-  constructor(readonly maxBytes: number) {}
+  constructor(readonly maxBytes: number) {
+    this.#entries = maxBytes > 0 ? new LRUCache({ maxSize: maxBytes, sizeCalculation: (ipc) => Math.max(1, ipc.byteLength) }) : undefined;
+  }
 
   /** The decoded row group of `path` (a file of `fileBytes` bytes), marked as just used; undefined when absent. */
   get(path: string, fileBytes: number): Uint8Array | undefined {
-    const key = keyOf(path, fileBytes);
-    const ipc = this.#entries.get(key);
-    if (ipc === undefined) {
-      this.#misses++;
-      return undefined;
-    }
-    this.#hits++;
-    // Reinserted, so that Map order (oldest first) stays recency order.
-    this.#entries.delete(key);
-    this.#entries.set(key, ipc);
+    const ipc = this.#entries?.get(keyOf(path, fileBytes));
+    if (ipc === undefined) this.#misses++;
+    else this.#hits++;
     return ipc;
   }
 
@@ -42,37 +37,24 @@ export class RowGroupCache {
 
   /**
    * Keeps `ipc` as the decoded row group of `path`, dropping the least recently used ones to make room, unless
-   * row groups were dropped since `epoch` was read (the file may belong to a removed dataset).
+   * row groups were dropped since `epoch` was read (the file may belong to a removed dataset). An entry larger
+   * than the whole budget is not kept.
    */
   set(path: string, fileBytes: number, ipc: Uint8Array, epoch: number): void {
     if (epoch !== this.#epoch || ipc.byteLength > this.maxBytes) return;
-    const key = keyOf(path, fileBytes);
-    this.#delete(key);
-    this.#entries.set(key, ipc);
-    this.#bytes += ipc.byteLength;
-    for (const oldest of this.#entries.keys()) {
-      if (this.#bytes <= this.maxBytes) break;
-      this.#delete(oldest);
-    }
+    this.#entries?.set(keyOf(path, fileBytes), ipc);
   }
 
   /** Forgets every row group under directory `dir` (a dataset removed). */
   dropDir(dir: string): void {
     this.#epoch++;
     const prefix = dir.endsWith(sep) ? dir : dir + sep;
-    for (const key of [...this.#entries.keys()]) if (key.startsWith(prefix)) this.#delete(key);
+    for (const key of [...(this.#entries?.keys() ?? [])]) if (key.startsWith(prefix)) this.#entries?.delete(key);
   }
 
   /** Bytes held, row groups held, and lookups answered from memory or not since the cache was made. */
   get stats(): RowGroupCacheStats {
-    return { bytes: this.#bytes, rowGroups: this.#entries.size, hits: this.#hits, misses: this.#misses };
-  }
-
-  #delete(key: string): void {
-    const ipc = this.#entries.get(key);
-    if (ipc === undefined) return;
-    this.#entries.delete(key);
-    this.#bytes -= ipc.byteLength;
+    return { bytes: this.#entries?.calculatedSize ?? 0, rowGroups: this.#entries?.size ?? 0, hits: this.#hits, misses: this.#misses };
   }
 }
 
