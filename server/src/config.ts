@@ -10,6 +10,9 @@ export const DEFAULT_LISTEN = "127.0.0.1:50051";
  */
 export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
+/** HTTP/2 receive window of the daemon's connections (as the SDK's for its own): Write streams are not throttled. */
+export const RECEIVE_WINDOW_BYTES = 16 * 1024 * 1024;
+
 /**
  * Writes that do not say otherwise coalesce runs of more than this many small row groups next to their rows, so
  * that a collector appending small batches does not leave thousands of tiny row groups (the rewrite this costs is
@@ -27,7 +30,7 @@ export interface DaemonConfig {
   cacheMiB?: number | undefined;
 }
 
-/** Resolves the daemon's settings: flags first, then OUPS_STORE / OUPS_LISTEN / OUPS_INDEX, then defaults. */
+/** Resolves the daemon's settings: flags first, then OUPS_STORE / OUPS_LISTEN / OUPS_INDEX / OUPS_CACHE_MB, then defaults. */
 export function resolveDaemonConfig(
   flags: { store?: string | undefined; listen?: string | undefined; index?: string | undefined; "cache-mb"?: string | undefined },
   env: NodeJS.ProcessEnv = process.env,

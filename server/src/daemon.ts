@@ -1,9 +1,10 @@
 import { Server, ServerCredentials } from "@grpc/grpc-js";
 import type { HealthImplementation } from "grpc-health-check";
-import { DEFAULT_MAX_N_OFF_TARGET_RGS, MAX_MESSAGE_BYTES } from "./config.js";
+import { DEFAULT_MAX_N_OFF_TARGET_RGS, MAX_MESSAGE_BYTES, RECEIVE_WINDOW_BYTES } from "./config.js";
 import { log } from "./log.js";
 import { toGrpcServiceDefinition } from "../../client/src/grpc/service-definition.js";
 import { StoreService } from "./rpc/contract.js";
+import { raiseReceiveWindow } from "./rpc/receive-window.js";
 import { addHealthAndReflection } from "./rpc/reflection.js";
 import { toServiceError } from "./rpc/service-error.js";
 import { createStoreService } from "./rpc/store-service.js";
@@ -55,6 +56,9 @@ export class Daemon {
       const port = await new Promise<number>((resolve, reject) =>
         server!.bindAsync(options.listen, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
       );
+      if (!raiseReceiveWindow(server, RECEIVE_WINDOW_BYTES)) {
+        log.warn("cannot raise the HTTP/2 receive window of this grpc-js version: writes will stream in 64 KiB windows");
+      }
       const host = options.listen.slice(0, options.listen.lastIndexOf(":"));
       return new Daemon(store, server, health, `${host}:${port}`);
     } catch (err) {
