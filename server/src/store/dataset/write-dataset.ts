@@ -123,6 +123,8 @@ async function applyStream(
   let window: RecordBatch[] = [];
   let windowSize = 0;
   let windowFirst: Ordinal | undefined;
+  // Rows received since the window was last merged (the window may start with the tail carried from it).
+  let fresh = 0;
   let received = 0;
   let previous: Ordinal | undefined;
   // Rows after everything staged only extend the dataset: merging them early costs nothing more.
@@ -143,8 +145,10 @@ async function applyStream(
     if (windowSize === 0) windowFirst = values[0];
     window.push(batch);
     windowSize += batch.numRows;
+    fresh += batch.numRows;
     // With `sort`, order is only known at the end: the whole input is one window.
-    if (!options.sort && (windowSize >= windowRows || (windowSize >= EAGER_APPEND_ROWS && appendsOnly()))) {
+    if (!options.sort && (windowSize >= windowRows || (fresh >= EAGER_APPEND_ROWS && appendsOnly()))) {
+      fresh = 0;
       const tail = await staged.apply(windowOf(window, windowSize, schema!), false);
       window = tail ? [...batchesOf(tail)] : [];
       windowSize = tail?.numRows ?? 0;
