@@ -3,22 +3,11 @@ import { Bool, Dictionary, Float64, Int32, Int64, Table, Utf8 } from "apache-arr
 import type { RecordBatch } from "apache-arrow";
 import { dropDuplicatesKeepLast } from "../../../server/src/store/arrow/dedupe.js";
 import { mergeSorted, mergeSortedKeepLast } from "../../../server/src/store/arrow/merge-sorted.js";
+import { seededRandom } from "../../helpers/seeded-random.js";
 import { type Cell, batchOf, rowsOf } from "./arrow-fixtures.js";
 
 const SEED = 0x5eed_2024;
 const RUNS = 300;
-
-/** mulberry32: a small deterministic generator, so that a failure replays identically. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let x = state;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A row as the columns ts, sym, px, flag, note. */
 type Row = [bigint, string | null, number | null, boolean | null, string | null];
@@ -75,7 +64,7 @@ const keys: readonly { columns: readonly string[] | "all"; indices: number[] }[]
 ];
 
 test("mergeSorted then dropDuplicatesKeepLast match the plain-array model", (t) => {
-  const random = generator(SEED);
+  const random = seededRandom(SEED);
   for (let run = 0; run < RUNS; run++) {
     // Few distinct ordered values make runs longer than 16 rows, which dedupe compares by key, not pairwise.
     const tsRange = run % 3 === 0 ? 3 : 12;
@@ -91,7 +80,7 @@ test("mergeSorted then dropDuplicatesKeepLast match the plain-array model", (t) 
 });
 
 test("mergeSortedKeepLast (one gather) matches the plain-array model too", (t) => {
-  const random = generator(SEED + 1);
+  const random = seededRandom(SEED + 1);
   for (let run = 0; run < RUNS; run++) {
     const tsRange = run % 3 === 0 ? 3 : 12;
     const existingRows = randomRows(random, Math.floor(random() * 40), tsRange);

@@ -4,18 +4,7 @@ import type { WriteOptions } from "../../../server/src/store/dataset/write-optio
 import type { Row } from "../../helpers/engine.js";
 import { engineTest, fileNames, listedFiles, readAll, rowGroupProblems, tableOfRows, testKey, testRowsOf } from "../../helpers/engine.js";
 import { referenceMerge } from "../../helpers/reference-merge.js";
-
-/** mulberry32: a tiny seeded PRNG, so that a failing sequence replays exactly from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+import { seededRandom } from "../../helpers/seeded-random.js";
 
 const SEEDS = [1, 2, 3, 42, 1234];
 const WRITES = 18;
@@ -78,7 +67,7 @@ for (const seed of SEEDS) {
     `random overlapping writes, with and without dedupe, match the reference model after every write (seed ${seed})`,
     engineTest(
       async (t, fixture) => {
-        const random = prng(seed);
+        const random = seededRandom(seed);
         // Row groups of 4 to 12 rows: small enough that writes cut, straddle and coalesce them often.
         const target = 4 + Math.floor(random() * 9);
         let model: Row[] = [];

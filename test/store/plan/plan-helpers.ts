@@ -1,3 +1,4 @@
+export { seededRandom } from "../../helpers/seeded-random.js";
 import type { ExecutionContext } from "ava";
 import type { Ordinal } from "../../../server/src/store/ordinal.js";
 import { parsePeriod } from "../../../server/src/store/plan/period.js";
@@ -128,18 +129,6 @@ export function simulateWrite(
     result.push([...(existing[next++] as Ordinal[])]);
   }
   return result;
-}
-
-/** A small deterministic pseudo-random generator (mulberry32), so that randomized tests replay exactly. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let x = state;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Raw nanosecond timestamp of an ISO UTC date-time such as `2024-01-15T10:00`. */
