@@ -1,5 +1,5 @@
-import type { RecordBatch, Schema } from "apache-arrow";
-import { Message, MessageHeader, RecordBatchReader, Table, tableToIPC } from "apache-arrow";
+import type { Schema } from "apache-arrow";
+import { Message, MessageHeader, RecordBatch, RecordBatchReader, Table, tableToIPC } from "apache-arrow";
 
 /** Bytes of the IPC end-of-stream marker: continuation token then a zero length. */
 const EOS_BYTES = 8;
@@ -50,9 +50,15 @@ export function decodeSchema(ipc: Uint8Array): Schema {
  * The IPC messages of one batch (its dictionaries, then the record batch), without schema or end marker, so that
  * messages of successive batches concatenate into one stream. Dictionaries are always sent whole: a later
  * dictionary message replaces the earlier one, which the IPC stream format allows.
+ *
+ * Dictionary messages carry the ids of `schema`, the schema the stream opened with, not those of the batch's own
+ * schema: a batch decoded elsewhere (another stream, a Parquet file) numbers its dictionaries its own way, and a
+ * reader resolves each dictionary column through the ids its schema message declared. `schema` must have the
+ * batch's columns, in its order.
  */
-export function encodeBatchMessages(batch: RecordBatch): Uint8Array {
-  const ipc = tableToIPC(new Table([batch]), "stream");
+export function encodeBatchMessages(batch: RecordBatch, schema: Schema = batch.schema): Uint8Array {
+  const labelled = schema === batch.schema ? batch : new RecordBatch(schema, batch.data);
+  const ipc = tableToIPC(new Table([labelled]), "stream");
   return ipc.subarray(firstMessageLength(ipc), ipc.byteLength - EOS_BYTES);
 }
 
@@ -78,7 +84,7 @@ export async function* encodeIpcStream(
   for await (const batch of batches) {
     const step = rowsPerChunk(batch, options.maxChunkBytes, options.maxRowsPerBatch);
     for (let offset = 0; offset < batch.numRows; offset += step) {
-      yield encodeBatchMessages(step >= batch.numRows ? batch : batch.slice(offset, offset + step));
+      yield encodeBatchMessages(step >= batch.numRows ? batch : batch.slice(offset, offset + step), schema);
     }
   }
   yield END_OF_STREAM;

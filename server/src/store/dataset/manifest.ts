@@ -2,6 +2,7 @@ import type { Schema } from "apache-arrow";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { decodeSchema, encodeSchema } from "../../../../client/src/arrow/ipc-stream.js";
+import { withCanonicalDictionaryIds } from "../arrow/canonical-dictionary-ids.js";
 import { OupsError } from "../errors.js";
 import { writeFileDurable, replaceFileDurable, removeQuietly } from "../io/durable-fs.js";
 import { MANIFEST_FILE } from "../keys/layout.js";
@@ -103,7 +104,8 @@ function manifestFromJson(json: ManifestJson): Manifest {
   return {
     generation: json.generation,
     orderedOn: json.orderedOn,
-    schema: json.schema ? decodeSchema(Buffer.from(json.schema, "base64")) : undefined,
+    // Manifests written before dictionary ids were made canonical hold the first writer's ids.
+    schema: json.schema ? withCanonicalDictionaryIds(decodeSchema(Buffer.from(json.schema, "base64"))) : undefined,
     ordinalKind: kind,
     rowGroups: json.rowGroups.map((g) => ({
       file: g.file,

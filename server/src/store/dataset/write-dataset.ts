@@ -1,5 +1,6 @@
 import { Table } from "apache-arrow";
 import type { RecordBatch, Schema } from "apache-arrow";
+import { withCanonicalDictionaryIds } from "../arrow/canonical-dictionary-ids.js";
 import { assertOrdered } from "../arrow/check-order.js";
 import { batchesOf, columnChunks, firstNullIndex } from "../arrow/column-chunks.js";
 import { concatBatches } from "../arrow/concat-batches.js";
@@ -56,7 +57,8 @@ export async function writeDataset(dataset: Dataset, input: WriteInput, options:
   if (committed && options.orderedOn && options.orderedOn !== committed.orderedOn) {
     throw new OupsError("ORDERED_ON_MISMATCH", `ordered_on "${options.orderedOn}" does not match the dataset's "${committed.orderedOn}"`);
   }
-  const schema = committed?.schema ?? input.schema;
+  // A new dataset keeps the writer's schema with canonical dictionary ids (the writer's own are arbitrary).
+  const schema = committed?.schema ?? (input.schema && withCanonicalDictionaryIds(input.schema));
   if (committed?.schema && input.schema) {
     const differences = schemaDifferences(committed.schema, input.schema);
     if (differences.length > 0) {

@@ -1,4 +1,4 @@
-import { Schema, Table, tableFromIPC } from "apache-arrow";
+import { RecordBatch, Schema, Table, tableFromIPC } from "apache-arrow";
 import { join } from "node:path";
 import { orderedColumn } from "../arrow/ordered-column.js";
 import { searchSorted } from "../arrow/search-sorted.js";
@@ -96,7 +96,10 @@ class BlockCursor {
     const lo = lower === undefined ? 0 : searchSorted(values, lower, "left");
     const hi = upper === undefined ? values.length : searchSorted(values, upper, "left");
     const rows = table.slice(lo, Math.max(lo, hi)).select(this.columns);
-    return rows.numRows > 0 ? rows : new Table(this.schema);
+    if (rows.numRows === 0) return new Table(this.schema);
+    // Labelled with the dataset's schema: the Parquet workers number dictionaries their own way, and the table's
+    // IPC stream must declare the ids its dictionary messages use.
+    return new Table(this.schema, rows.batches.map((batch) => new RecordBatch(this.schema, batch.data)));
   }
 
   private load(block: Block): Promise<Table> {
