@@ -112,3 +112,11 @@ test.serial("Describe sends a Float32 column's bounds as doubles and an integer 
   t.deepEqual([float.rowGroups[0]!.min?.value.case, float.rowGroups[0]!.min?.value.value], ["doubleValue", 3]);
   t.deepEqual([integer.rowGroups[0]!.min?.value.case, integer.rowGroups[0]!.min?.value.value], ["int64Value", 3n]);
 });
+
+test.serial("the SDK sends a whole number beyond 2^53 as a double bound, which a float column compares exactly", async (t) => {
+  const { client } = shared();
+  const key = newKey();
+  await client.write(key, tableFromArrays({ x: Float64Array.from([1, 1e20, 2e20]) }), { orderedOn: "x" });
+  t.deepEqual([...(await client.read(key, { start: 1e20 })).getChild("x")!.toArray()], [1e20, 2e20]);
+  t.deepEqual([...(await client.read(key, { end: 1e20 })).getChild("x")!.toArray()], [1]);
+});
