@@ -120,3 +120,19 @@ test.serial("the SDK sends a whole number beyond 2^53 as a double bound, which a
   t.deepEqual([...(await client.read(key, { start: 1e20 })).getChild("x")!.toArray()], [1e20, 2e20]);
   t.deepEqual([...(await client.read(key, { end: 1e20 })).getChild("x")!.toArray()], [1]);
 });
+
+test.serial("an int64 bound between two doubles beyond 2^53 keeps the rows on the right side of it", async (t) => {
+  const { client } = shared();
+  const key = newKey();
+  const low = 2 ** 53;
+  const high = 2 ** 53 + 2; // the next double: 2^53 + 1 has none
+  await client.write(key, tableFromArrays({ x: Float64Array.from([-high, -low, 1, low, high]) }), { orderedOn: "x" });
+  const between = 2n ** 53n + 1n;
+  const values = async (options: { start?: bigint; end?: bigint; endInclusive?: boolean }) => [...(await client.read(key, options)).getChild("x")!.toArray()];
+  t.deepEqual(await values({ start: between }), [high]);
+  t.deepEqual(await values({ start: 0n, end: between }), [1, low]);
+  t.deepEqual(await values({ start: 0n, end: between, endInclusive: true }), [1, low]);
+  t.deepEqual(await values({ start: -between, end: 0n }), [-low]);
+  t.deepEqual(await values({ end: -between, endInclusive: true }), [-high]);
+  t.deepEqual(await values({ end: -between }), [-high]);
+});

@@ -110,10 +110,9 @@ export function boundToOrdinal(bound: BoundValue, column: Field, role: "start" |
       return bound.value;
     case "int":
       if (kind === "bigint") return bound.value;
-      if (kind === "number") return Number(bound.value);
+      if (kind === "number") return nearestDouble(bound.value, roundUp);
       throw mismatch();
     case "double":
-      if (Number.isNaN(bound.value)) throw new OupsError("INVALID_ARGUMENT", `${role.replace("inclusive ", "")} bound is NaN, which is not ordered`);
       if (kind === "number") return bound.value;
       if (kind === "bigint" && Number.isFinite(bound.value)) return BigInt(roundUp ? Math.ceil(bound.value) : Math.floor(bound.value));
       throw mismatch();
@@ -128,6 +127,28 @@ export function boundToOrdinal(bound: BoundValue, column: Field, role: "start" |
       return bound.seconds * perSecond + whole + (fractional && roundUp ? 1n : 0n);
     }
   }
+}
+
+/**
+ * The double nearest to `value` on the side that keeps the rows of the range: the smallest double at or above it
+ * (`up`), or the largest at or below it. `Number()` alone rounds to nearest, which beyond 2^53 may cross a row.
+ */
+function nearestDouble(value: bigint, up: boolean): number {
+  const nearest = Number(value);
+  const exact = BigInt(nearest);
+  if (exact === value || up === exact > value) return nearest;
+  return stepDouble(nearest, up);
+}
+
+const bits = new Float64Array(1);
+const words = new BigInt64Array(bits.buffer);
+
+/** The next double after `x` (a finite whole number beyond 2^53 in magnitude) upwards or downwards. */
+function stepDouble(x: number, up: boolean): number {
+  bits[0] = x;
+  // For doubles of one sign, the bit pattern grows with the magnitude.
+  words[0] += (x > 0) === up ? 1n : -1n;
+  return bits[0];
 }
 
 /** True when `value` lies after the range's start. */
