@@ -68,6 +68,7 @@ class BlockCursor {
   private index = 0;
   private current: Promise<Table> | undefined;
   private next: Promise<Table> | undefined;
+  private excluded = false;
   private readonly schema: Schema;
   private readonly columns: string[];
 
@@ -82,8 +83,6 @@ class BlockCursor {
     this.schema = projectSchema(schema, this.columns);
   }
 
-  private excluded = false;
-
   /** True when the dataset has rows in the range (otherwise it takes no part, as in the reference). */
   get active(): boolean {
     return this.blocks.length > 0 && !this.excluded;
@@ -92,6 +91,7 @@ class BlockCursor {
   /** Takes the dataset out of the walk: its blocks turned out to hold no row in the range. */
   deactivate(): void {
     this.excluded = true;
+    this.current = undefined;
   }
 
   /** Rows with lower <= value < upper (bounds undefined: open). */
