@@ -13,13 +13,17 @@ import type { BoundValue, RangeQueryOptions } from "./oups-client.js";
 
 // Conversions between the SDK's plain values and the contract's messages.
 
-/** SDK bound value → wire Bound (Dates as timestamps, bigints as int64). */
+/**
+ * SDK bound value → wire Bound (Dates as timestamps, bigints and safe integers as int64, other numbers as doubles:
+ * the daemon matches either numeric kind to the column's type).
+ */
 export function boundToWire(value: BoundValue | undefined): MessageInitShape<typeof BoundSchema> | undefined {
   if (value === undefined) return undefined;
   if (value instanceof Date) return { value: { case: "timestampValue", value: timestampFromDate(value) } };
   if (typeof value === "bigint") return { value: { case: "int64Value", value } };
   if (typeof value === "string") return { value: { case: "stringValue", value } };
-  return Number.isInteger(value)
+  // A whole number beyond 2^53 (1e20) may not fit an int64, and as a double it is exactly what the caller gave.
+  return Number.isSafeInteger(value)
     ? { value: { case: "int64Value", value: BigInt(value) } }
     : { value: { case: "doubleValue", value } };
 }

@@ -1,5 +1,5 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import type { DataType } from "apache-arrow";
+import { DataType } from "apache-arrow";
 import { timeUnitOf } from "../store/arrow/ordered-column.js";
 import type { BoundValue } from "../store/dataset/range.js";
 import { OupsError } from "../store/errors.js";
@@ -67,11 +67,15 @@ export function boundFromWire(bound: Bound | undefined): BoundValue | undefined 
   }
 }
 
-/** Engine ordinal → wire bound, given the ordered column's type (timestamps go out as Timestamps). */
+/**
+ * Engine ordinal → wire bound, given the ordered column's type: timestamps go out as Timestamps, float values as
+ * doubles (whole ones too, so that a client always gets one kind per column), other integers as int64.
+ */
 export function ordinalToWire(value: Ordinal, type: DataType | undefined): MessageInitShape<typeof BoundSchema> {
   if (typeof value === "string") return { value: { case: "stringValue", value } };
   if (typeof value === "number") {
-    return Number.isInteger(value) ? { value: { case: "int64Value", value: BigInt(value) } } : { value: { case: "doubleValue", value } };
+    const float = type ? DataType.isFloat(type) : !Number.isInteger(value);
+    return float ? { value: { case: "doubleValue", value } } : { value: { case: "int64Value", value: BigInt(value) } };
   }
   const unit = type ? timeUnitOf(type) : undefined;
   if (!unit) return { value: { case: "int64Value", value } };

@@ -6,8 +6,8 @@ import { Directories } from "./dataset/directories.js";
 import type { DatasetDescription } from "./dataset/describe.js";
 import { describeManifest } from "./dataset/describe.js";
 import { mergeMetadata } from "./dataset/metadata.js";
-import type { BoundValue, Range } from "./dataset/range.js";
-import { boundToOrdinal } from "./dataset/range.js";
+import type { BoundValue } from "./dataset/range.js";
+import { rangeOf } from "./dataset/range.js";
 import type { RangeRead } from "./dataset/read-range.js";
 import { readRange } from "./dataset/read-range.js";
 import { RowGroupCache, type RowGroupCacheStats } from "./dataset/row-group-cache.js";
@@ -16,9 +16,9 @@ import { writeDataset } from "./dataset/write-dataset.js";
 import type { WriteOptions } from "./dataset/write-options.js";
 import { OupsError } from "./errors.js";
 import { ParquetPool } from "./io/parquet-pool.js";
-import type { Ordinal } from "./ordinal.js";
 import type { IntersectionPart, IntersectionSource } from "./query/query-intersections.js";
 import { walkIntersections } from "./query/query-intersections.js";
+import { sameOrderedColumn } from "./query/same-ordered-column.js";
 import type { DataType } from "apache-arrow";
 import type { IndexSchema } from "./keys/index-schema.js";
 import { indexSchemasEqual, validateIndexSchema } from "./keys/index-schema.js";
@@ -185,9 +185,7 @@ export class Store {
     try {
       const manifest = snapshot.manifest ?? notFound(valid);
       const column = manifest.schema?.fields.find((f) => f.name === manifest.orderedOn);
-      const range: Range = { endInclusive: query.endInclusive };
-      if (column && query.start) range.start = boundToOrdinal(query.start, column, "start");
-      if (column && query.end) range.end = boundToOrdinal(query.end, column, query.endInclusive ? "inclusive end" : "end");
+      const range = rangeOf(query, column);
       const maxRowsPerBatch = query.maxRowsPerBatch || DEFAULT_ROWS_PER_BATCH;
       return readRange(snapshot, manifest, range, {
         pool: this.pool,
@@ -204,7 +202,8 @@ export class Store {
 
   /**
    * Opens a walk of several datasets over the same intervals of their ordered column (which must have one name
-   * in all of them), each on its committed generation. `close()` releases the generations.
+   * and one type in all of them, see {@link sameOrderedColumn}), each on its committed generation. `close()`
+   * releases the generations.
    */
   async openIntersections(
     keys: readonly Readonly<Record<string, string>>[],
@@ -222,19 +221,8 @@ export class Store {
         const manifest = snapshot.manifest ?? notFound(key);
         sources.push({ snapshot, manifest });
       }
-      const first = sources[0]!.manifest;
-      for (const [i, s] of sources.entries()) {
-        if (s.manifest.orderedOn !== first.orderedOn) {
-          throw new OupsError(
-            "ORDERED_ON_MISMATCH",
-            `inconsistent ordered_on columns: ${JSON.stringify(handles[0]!.key)} has "${first.orderedOn}", but ${JSON.stringify(handles[i]!.key)} has "${s.manifest.orderedOn}"`,
-          );
-        }
-      }
-      const column = sources.map((s) => s.manifest.schema?.fields.find((f) => f.name === first.orderedOn)).find((c) => c);
-      const toOrdinal = (bound: BoundValue | undefined, role: "start" | "end"): Ordinal | undefined =>
-        bound && column ? boundToOrdinal(bound, column, role) : undefined;
-      const range = { start: toOrdinal(query.start, "start"), end: toOrdinal(query.end, "end") };
+      const column = sameOrderedColumn(sources.map((s, i) => ({ key: handles[i]!.key, manifest: s.manifest })));
+      const range = rangeOf({ start: query.start, end: query.end }, column);
       const parts = walkIntersections(sources, range, { pool: this.pool, columns: query.columns, signal: query.signal });
       return { orderedType: column?.type, parts, close };
     } catch (err) {

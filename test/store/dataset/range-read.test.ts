@@ -35,7 +35,11 @@ const boundsCases: BoundsCase[] = [
   { title: "a range aligned on row-group bounds reads exactly one row group", query: { start: int(20), end: int(40) }, keep: (ts) => ts >= 20 && ts < 40 },
   { title: "an empty range with equal bounds reads nothing", query: { start: int(60), end: int(60) }, keep: () => false },
   { title: "equal bounds with an inclusive end read the rows of that value", query: { start: int(60), end: int(60), endInclusive: true }, keep: (ts) => ts === 60 },
-  { title: "a start after the end reads nothing", query: { start: int(100), end: int(40) }, keep: () => false },
+  {
+    title: "fractional bounds in order with no whole value between them read nothing",
+    query: { start: { kind: "double", value: 49.5 }, end: { kind: "double", value: 49.7 }, endInclusive: true },
+    keep: () => false,
+  },
   { title: "bounds around the whole dataset read every row", query: { start: int(-100), end: int(1000) }, keep: () => true },
   { title: "a start after the last row reads nothing", query: { start: int(500) }, keep: () => false },
   { title: "an end before the first row reads nothing", query: { end: int(0) }, keep: () => false },

@@ -1,6 +1,6 @@
 import test from "ava";
 import type { RowGroupEntry } from "../../../server/src/store/dataset/manifest.js";
-import { planIntersections } from "../../../server/src/store/query/intersection-plan.js";
+import { mayMissRange, planIntersections } from "../../../server/src/store/query/intersection-plan.js";
 
 const rg = (min: number, max: number): RowGroupEntry => ({ file: `${min}-${max}`, rows: 1, min, max, bytes: 1 });
 
@@ -38,4 +38,16 @@ test("a dataset with no block in the range takes no part; with none at all there
 test("a zero start is a bound, not an open end", (t) => {
   const plan = planIntersections([[rg(-5, -1), rg(0, 4)]], 0, undefined);
   t.deepEqual(plan.blocks[0]!.map((blk) => blk.min), [0]);
+});
+
+test("only a single block around the whole range may miss it", (t) => {
+  const block = (min: number, max: number) => ({ rowGroups: [rg(min, max)], min, max });
+  t.true(mayMissRange([block(0, 10)], 3, 7));
+  t.true(mayMissRange([block(0, 7)], 3, 7));
+  t.false(mayMissRange([block(3, 10)], 3, 7), "its min is in the range");
+  t.false(mayMissRange([block(0, 6)], 3, 7), "its max is in the range");
+  t.false(mayMissRange([block(0, 3), block(4, 10)], 3, 7), "a second block starts inside the range");
+  t.false(mayMissRange([block(0, 10)], undefined, 7));
+  t.false(mayMissRange([block(0, 10)], 3, undefined));
+  t.false(mayMissRange([], 3, 7));
 });

@@ -1,5 +1,5 @@
 import type { RecordBatch } from "apache-arrow";
-import { END_OF_STREAM, openIpcStream } from "../../../../client/src/arrow/ipc-stream.js";
+import { openIpcStream } from "../../../../client/src/arrow/ipc-stream.js";
 import type { WriteInput } from "../../store/dataset/write-dataset.js";
 import type { WriteOptions } from "../../store/dataset/write-options.js";
 import { OupsError } from "../../store/errors.js";
@@ -7,6 +7,7 @@ import type { Store } from "../../store/store.js";
 import type { WriteHeader, WriteRequest, WriteResponseSchema } from "../contract.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { keyFromWire } from "../convert.js";
+import { IpcStreamFraming } from "../ipc-stream-framing.js";
 import type { HandlerContext } from "../typed-service.js";
 
 /** Write: a header, then Arrow IPC chunks decoded as they arrive and merged by the engine in one commit. */
@@ -54,12 +55,10 @@ async function decodeRows(chunks: AsyncGenerator<Uint8Array>, signal: AbortSigna
       "a Write carries an Arrow IPC stream after its header (a stream of no rows creates an empty dataset); use UpdateMetadata to change only metadata",
     );
   }
-  const tail = new Uint8Array(END_OF_STREAM.byteLength);
-  let received = 0;
+  const framing = new IpcStreamFraming();
   async function* all() {
     for (let chunk: Uint8Array | undefined = first.value as Uint8Array; chunk; chunk = (await chunks.next()).value as Uint8Array | undefined) {
-      keepTail(tail, chunk);
-      received += chunk.byteLength;
+      framing.push(chunk);
       yield chunk;
     }
   }
@@ -71,7 +70,16 @@ async function decodeRows(chunks: AsyncGenerator<Uint8Array>, signal: AbortSigna
       fail(err, signal);
     }
     if (signal.aborted) fail(signal.reason, signal);
-    if (received < tail.byteLength || !tail.every((b, i) => b === END_OF_STREAM[i])) {
+    // Arrow's reader stops at the end-of-stream marker: what it left unread must be nothing.
+    try {
+      for (let next = await chunks.next(); !next.done; next = await chunks.next()) framing.push(next.value);
+    } catch (err) {
+      fail(err, signal);
+    }
+    if (framing.trailingBytes > 0) {
+      throw new OupsError("INVALID_ARGUMENT", `${framing.trailingBytes} bytes after the end-of-stream marker of the Arrow IPC stream: nothing was committed`);
+    }
+    if (!framing.ended) {
       // A cancelled call's half-close can arrive before its cancellation: let that land to report the right cause.
       await new Promise(setImmediate);
       if (signal.aborted) fail(signal.reason, signal);
@@ -79,17 +87,6 @@ async function decodeRows(chunks: AsyncGenerator<Uint8Array>, signal: AbortSigna
     }
   }
   return { schema, batches: checked() };
-}
-
-/** Keeps the stream's last bytes right-aligned in `tail` (valid once at least `tail.byteLength` arrived). */
-function keepTail(tail: Uint8Array, chunk: Uint8Array): void {
-  const n = tail.byteLength;
-  if (chunk.byteLength >= n) {
-    tail.set(chunk.subarray(chunk.byteLength - n));
-  } else {
-    tail.copyWithin(0, chunk.byteLength);
-    tail.set(chunk, n - chunk.byteLength);
-  }
 }
 
 function fail(err: unknown, signal: AbortSignal): never {

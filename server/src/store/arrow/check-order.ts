@@ -1,5 +1,6 @@
 import { OupsError } from "../errors.js";
 import type { Ordinal } from "../ordinal.js";
+import { compareText } from "../ordinal.js";
 
 /**
  * Index of the first value smaller than its predecessor, or -1 when `values` never decreases. `previous` is
@@ -12,11 +13,25 @@ export function firstUnordered(values: ArrayLike<Ordinal>, previous?: Ordinal): 
   if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
     return firstUnorderedWords(values, previous as bigint | undefined);
   }
-  let last = values[0];
-  if (previous !== undefined && last < previous) return 0;
+  if (typeof values[0] === "string") return firstUnorderedText(values as ArrayLike<string>, previous as string | undefined);
+  const numbers = values as ArrayLike<number | bigint>;
+  let last = numbers[0]!;
+  if (previous !== undefined && last < (previous as number | bigint)) return 0;
   for (let i = 1; i < length; i++) {
-    const value = values[i];
+    const value = numbers[i]!;
     if (value < last) return i;
+    last = value;
+  }
+  return -1;
+}
+
+/** {@link firstUnordered} of text, in code point order ({@link compareText}), not JavaScript's UTF-16 one. */
+function firstUnorderedText(values: ArrayLike<string>, previous: string | undefined): number {
+  let last = values[0]!;
+  if (previous !== undefined && compareText(last, previous) < 0) return 0;
+  for (let i = 1; i < values.length; i++) {
+    const value = values[i]!;
+    if (compareText(value, last) < 0) return i;
     last = value;
   }
   return -1;

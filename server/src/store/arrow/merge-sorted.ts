@@ -1,6 +1,7 @@
 import type { RecordBatch, Schema, Table } from "apache-arrow";
 import { OupsError } from "../errors.js";
 import type { Ordinal } from "../ordinal.js";
+import { compareOrdinals, compareText } from "../ordinal.js";
 import { batchesOf } from "./column-chunks.js";
 import { dropDuplicatesKeepLast, keptRowsKeepLast } from "./dedupe.js";
 import { concatBatches, gather, pickFromBatches, type Picks } from "./gather.js";
@@ -74,8 +75,8 @@ function planMergeOf(existing: Table | RecordBatch | null, incoming: Table | Rec
       `ordered column "${orderedOn}" holds ${a.kind} values in existing rows but ${b.kind} values in incoming rows`,
     );
   }
-  if (a.values[a.length - 1] <= b.values[0]) return { batches: [...batchesOf(existing), ...batchesOf(incoming)] };
-  if (b.values[b.length - 1] < a.values[0]) return { batches: [...batchesOf(incoming), ...batchesOf(existing)] };
+  if (compareOrdinals(a.values[a.length - 1]!, b.values[0]!) <= 0) return { batches: [...batchesOf(existing), ...batchesOf(incoming)] };
+  if (compareOrdinals(b.values[b.length - 1]!, a.values[0]!) < 0) return { batches: [...batchesOf(incoming), ...batchesOf(existing)] };
   return { sources: [existing, incoming], picks: mergePicks(a.values, b.values) };
 }
 
@@ -88,6 +89,7 @@ const MIN_GALLOP = 7;
  * galloping, so that long runs cost a few comparisons.
  */
 export function mergePicks(a: ArrayLike<Ordinal>, b: ArrayLike<Ordinal>): Picks {
+  if (typeof a[0] === "string") return mergePicksText(a as ArrayLike<string>, b as ArrayLike<string>);
   const na = a.length;
   const nb = b.length;
   const source = new Uint8Array(na + nb);
@@ -124,14 +126,54 @@ export function mergePicks(a: ArrayLike<Ordinal>, b: ArrayLike<Ordinal>): Picks 
   return { source, row };
 }
 
+/** {@link mergePicks} of text, compared by code point ({@link compareText}) rather than with `<=`. */
+function mergePicksText(a: ArrayLike<string>, b: ArrayLike<string>): Picks {
+  const na = a.length;
+  const nb = b.length;
+  const source = new Uint8Array(na + nb);
+  const row = new Uint32Array(na + nb);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  let runA = 0;
+  let runB = 0;
+  while (i < na && j < nb) {
+    if (runA >= MIN_GALLOP) {
+      const endA = gallop(a, b[j]!, "right", i, na);
+      for (; i < endA; i++) row[k++] = i;
+      runA = 0;
+    } else if (runB >= MIN_GALLOP) {
+      const endB = gallop(b, a[i]!, "left", j, nb);
+      source.fill(1, k, k + endB - j);
+      for (; j < endB; j++) row[k++] = j;
+      runB = 0;
+    } else if (compareText(a[i]!, b[j]!) <= 0) {
+      row[k++] = i++;
+      runA++;
+      runB = 0;
+    } else {
+      source[k] = 1;
+      row[k++] = j++;
+      runB++;
+      runA = 0;
+    }
+  }
+  for (; i < na; i++) row[k++] = i;
+  source.fill(1, k);
+  for (; j < nb; j++) row[k++] = j;
+  return { source, row };
+}
+
 /** {@link searchSorted} probing `lo, lo+1, lo+3, lo+7...` first, so that a short answer is found quickly. */
 function gallop(values: ArrayLike<Ordinal>, v: Ordinal, side: "left" | "right", lo: number, hi: number): number {
   let low = lo;
   let probe = lo;
   let step = 1;
+  const text = typeof v === "string";
   while (probe < hi) {
-    const x = values[probe];
-    if (side === "right" ? x > v : x >= v) return searchSorted(values, v, side, low, probe);
+    const x = values[probe]!;
+    const order = text ? compareText(x as string, v) : (x as number | bigint) < v ? -1 : (x as number | bigint) > v ? 1 : 0;
+    if (side === "right" ? order > 0 : order >= 0) return searchSorted(values, v, side, low, probe);
     low = probe + 1;
     probe += step;
     step *= 2;

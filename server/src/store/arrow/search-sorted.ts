@@ -1,4 +1,5 @@
 import type { Ordinal } from "../ordinal.js";
+import { compareText } from "../ordinal.js";
 
 /**
  * Binary search of `v` in `values[lo, hi)`, which must be sorted: the first index whose value is `>= v`
@@ -12,20 +13,36 @@ export function searchSorted(
   lo = 0,
   hi = values.length,
 ): number {
+  if (typeof v === "string") return searchSortedText(values as ArrayLike<string>, v, side, lo, hi);
+  const numbers = values as ArrayLike<number | bigint>;
   let low = lo;
   let high = hi;
   if (side === "left") {
     while (low < high) {
       const mid = (low + high) >>> 1;
-      if (values[mid] < v) low = mid + 1;
+      if (numbers[mid]! < v) low = mid + 1;
       else high = mid;
     }
   } else {
     while (low < high) {
       const mid = (low + high) >>> 1;
-      if (values[mid] <= v) low = mid + 1;
+      if (numbers[mid]! <= v) low = mid + 1;
       else high = mid;
     }
+  }
+  return low;
+}
+
+/** {@link searchSorted} of text sorted by code point ({@link compareText}). */
+function searchSortedText(values: ArrayLike<string>, v: string, side: "left" | "right", lo: number, hi: number): number {
+  // "left": first value >= v, i.e. the first for which compareText(value, v) < 0 fails; "right": first value > v.
+  const limit = side === "left" ? 0 : 1;
+  let low = lo;
+  let high = hi;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (compareText(values[mid]!, v) < limit) low = mid + 1;
+    else high = mid;
   }
   return low;
 }

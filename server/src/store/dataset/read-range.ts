@@ -14,6 +14,7 @@ import { orderedColumn } from "../arrow/ordered-column.js";
 import { spanWithin } from "../arrow/search-sorted.js";
 import { OupsError } from "../errors.js";
 import type { ParquetPool } from "../io/parquet-pool.js";
+import { compareOrdinals } from "../ordinal.js";
 import type { Snapshot } from "./dataset.js";
 import type { Manifest, RowGroupEntry } from "./manifest.js";
 import type { Range } from "./range.js";
@@ -190,11 +191,11 @@ export function rowGroupsInRange(rowGroups: readonly RowGroupEntry[], range: Ran
   let hi = rowGroups.length;
   if (range.start !== undefined) {
     const start = range.start;
-    lo = partition(rowGroups, (g) => g.max < start);
+    lo = partition(rowGroups, (g) => compareOrdinals(g.max, start) < 0);
   }
   if (range.end !== undefined) {
     const end = range.end;
-    hi = partition(rowGroups, (g) => (range.endInclusive ? g.min <= end : g.min < end));
+    hi = partition(rowGroups, (g) => (range.endInclusive ? compareOrdinals(g.min, end) <= 0 : compareOrdinals(g.min, end) < 0));
   }
   return rowGroups.slice(lo, Math.max(lo, hi));
 }

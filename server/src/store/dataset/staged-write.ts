@@ -8,6 +8,7 @@ import { orderedColumn } from "../arrow/ordered-column.js";
 import type { Compression, ParquetPool } from "../io/parquet-pool.js";
 import { removeQuietly } from "../io/durable-fs.js";
 import type { Ordinal } from "../ordinal.js";
+import { compareOrdinals } from "../ordinal.js";
 import type { MergePlanOptions, RowGroupTarget } from "../plan/plan-merge.js";
 import { planMerge } from "../plan/plan-merge.js";
 import { splitOffsets } from "../plan/split-offsets.js";
@@ -113,7 +114,7 @@ export class StagedWrite {
         const lastIncoming = values.length > 0 ? values[values.length - 1]! : undefined;
         const carryValues = orderedColumn(carry, o.orderedOn).values;
         // Held back only when every held row sorts before what later windows can bring (>= lastIncoming).
-        if (!final && isTail && lastIncoming !== undefined && carryValues[carryValues.length - 1]! <= lastIncoming) {
+        if (!final && isTail && lastIncoming !== undefined && compareOrdinals(carryValues[carryValues.length - 1]!, lastIncoming) <= 0) {
           heldBack = carry;
         } else {
           entries.push((await this.writePiece(carry, carryValues, 0, carry.numRows)).entry);

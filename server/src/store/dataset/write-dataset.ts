@@ -11,6 +11,7 @@ import { sortBatch } from "../arrow/sort-batch.js";
 import { OupsError } from "../errors.js";
 import type { ParquetPool } from "../io/parquet-pool.js";
 import type { Ordinal } from "../ordinal.js";
+import { compareOrdinals } from "../ordinal.js";
 import type { Dataset } from "./dataset.js";
 import type { Manifest } from "./manifest.js";
 import { mergeMetadata } from "./metadata.js";
@@ -132,7 +133,7 @@ async function applyStream(
   // Rows after everything staged only extend the dataset: merging them early costs nothing more.
   const appendsOnly = () => {
     const last = staged.rowGroups.at(-1);
-    return last === undefined || (windowFirst !== undefined && windowFirst > last.max);
+    return last === undefined || (windowFirst !== undefined && compareOrdinals(windowFirst, last.max) > 0);
   };
   for await (const batch of input.batches) {
     options.signal?.throwIfAborted();

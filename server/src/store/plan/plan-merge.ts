@@ -1,5 +1,6 @@
 import { OupsError } from "../errors.js";
 import type { Ordinal } from "../ordinal.js";
+import { compareOrdinals } from "../ordinal.js";
 import { buildAtomicRegions } from "./atomic-regions.js";
 import { mergeRegions } from "./merge-regions.js";
 import type { Period } from "./period.js";
@@ -81,7 +82,7 @@ export function planMerge(
   checkOptions(options);
   checkRowGroups(rowGroups);
   const nIn = incoming.length;
-  if (nIn > 1 && (incoming[0] as Ordinal) > (incoming[nIn - 1] as Ordinal)) {
+  if (nIn > 1 && compareOrdinals(incoming[0] as Ordinal, incoming[nIn - 1] as Ordinal) > 0) {
     throw new OupsError(
       "UNORDERED_INPUT",
       `incoming values are not sorted: first ${incoming[0]} > last ${incoming[nIn - 1]}`,
@@ -141,12 +142,12 @@ function checkOptions({ target, maxNOffTargetRgs }: MergePlanOptions): void {
 function checkRowGroups(rowGroups: readonly RowGroupStats[]): void {
   for (let i = 0; i < rowGroups.length; i++) {
     const { min, max } = rowGroups[i] as RowGroupStats;
-    if (min > max) {
+    if (compareOrdinals(min, max) > 0) {
       throw new OupsError("CORRUPT_DATASET", `row group ${i} has min ${min} > max ${max}`);
     }
     if (i > 0) {
       const previousMax = (rowGroups[i - 1] as RowGroupStats).max;
-      if (previousMax > min) {
+      if (compareOrdinals(previousMax, min) > 0) {
         throw new OupsError(
           "CORRUPT_DATASET",
           `row groups ${i - 1} and ${i} overlap: max ${previousMax} > next min ${min}`,

@@ -7,8 +7,9 @@ import type { Manifest } from "../dataset/manifest.js";
 import { projectSchema, resolveColumns } from "../dataset/read-range.js";
 import type { ParquetPool } from "../io/parquet-pool.js";
 import type { Ordinal } from "../ordinal.js";
+import { compareOrdinals } from "../ordinal.js";
 import type { Block } from "./intersection-plan.js";
-import { planIntersections } from "./intersection-plan.js";
+import { mayMissRange, planIntersections } from "./intersection-plan.js";
 
 /** One dataset's rows over one interval. */
 export interface IntersectionPart {
@@ -30,12 +31,13 @@ export interface IntersectionSource {
 
 /**
  * Walks datasets over the same successive intervals of their ordered column, yielding, for each interval, one
- * (possibly empty) table per dataset that has rows in the range (in the order of `sources`). Each dataset keeps
- * only its current block in memory; the next one is decoded on the worker pool while the current is sent.
+ * (possibly empty) table per dataset that has rows in the range (in the order of `sources`): a dataset with rows in
+ * `[start, end)` has a part in every interval, one without has none at all. Each dataset keeps only its current
+ * block in memory; the next one is decoded on the worker pool while the current is sent.
  */
 export async function* walkIntersections(
   sources: readonly IntersectionSource[],
-  range: { start: Ordinal | undefined; end: Ordinal | undefined },
+  range: { start?: Ordinal | undefined; end?: Ordinal | undefined },
   options: { pool: ParquetPool; columns?: readonly string[] | undefined; signal?: AbortSignal | undefined },
 ): AsyncGenerator<IntersectionPart> {
   const plan = planIntersections(
@@ -44,6 +46,12 @@ export async function* walkIntersections(
     range.end,
   );
   const cursors = sources.map((source, keyIndex) => new BlockCursor(source, plan.blocks[keyIndex]!, options));
+  // Row-group bounds alone cannot tell whether a block around the whole range holds a row inside it: look.
+  for (const [keyIndex, cursor] of cursors.entries()) {
+    if (mayMissRange(plan.blocks[keyIndex]!, range.start, range.end) && (await cursor.rows(range.start, range.end)).numRows === 0) {
+      cursor.deactivate();
+    }
+  }
   let lower = range.start;
   for (const [interval, upper] of plan.boundaries.entries()) {
     for (const [keyIndex, cursor] of cursors.entries()) {
@@ -60,6 +68,7 @@ class BlockCursor {
   private index = 0;
   private current: Promise<Table> | undefined;
   private next: Promise<Table> | undefined;
+  private excluded = false;
   private readonly schema: Schema;
   private readonly columns: string[];
 
@@ -76,19 +85,27 @@ class BlockCursor {
 
   /** True when the dataset has rows in the range (otherwise it takes no part, as in the reference). */
   get active(): boolean {
-    return this.blocks.length > 0;
+    return this.blocks.length > 0 && !this.excluded;
+  }
+
+  /** Takes the dataset out of the walk: its blocks turned out to hold no row in the range. */
+  deactivate(): void {
+    this.excluded = true;
+    this.current = undefined;
   }
 
   /** Rows with lower <= value < upper (bounds undefined: open). */
   async rows(lower: Ordinal | undefined, upper: Ordinal | undefined): Promise<Table> {
     // Intervals never straddle blocks: skip blocks entirely before this interval.
-    while (this.index < this.blocks.length - 1 && lower !== undefined && this.blocks[this.index]!.max < lower) {
+    while (this.index < this.blocks.length - 1 && lower !== undefined && compareOrdinals(this.blocks[this.index]!.max, lower) < 0) {
       this.index++;
       this.current = this.next;
       this.next = undefined;
     }
     const block = this.blocks[this.index]!;
-    if ((upper !== undefined && block.min >= upper) || (lower !== undefined && block.max < lower)) return new Table(this.schema);
+    if ((upper !== undefined && compareOrdinals(block.min, upper) >= 0) || (lower !== undefined && compareOrdinals(block.max, lower) < 0)) {
+      return new Table(this.schema);
+    }
     this.current ??= this.load(block);
     if (this.index + 1 < this.blocks.length) this.next ??= this.load(this.blocks[this.index + 1]!);
     const table = await this.current;

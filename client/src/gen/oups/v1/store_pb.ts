@@ -249,6 +249,15 @@ export const ListKeysResponseSchema: GenMessage<ListKeysResponse> = /*@__PURE__*
 /**
  * Bound is one end of a range on a dataset's ordered column. An absent bound is open.
  *
+ * In requests, a bound of another numeric kind is accepted and rounded to the column's values without changing
+ * which rows the range holds. A NaN double, a Timestamp whose nanos lie outside 0..999,999,999, or a start after
+ * the end (compared as given, before rounding; text by code point) is INVALID_ARGUMENT. A start equal to an
+ * exclusive end is an empty range, not an error.
+ *
+ * In responses (row-group min/max, interval bounds), a bound always has the kind of its column: double_value
+ * for a floating-point column (whole values too), int64_value for other numeric columns, timestamp_value for a
+ * timestamp column, string_value for a text column.
+ *
  * @generated from message oups.v1.Bound
  */
 export type Bound = Message<"oups.v1.Bound"> & {
@@ -259,7 +268,7 @@ export type Bound = Message<"oups.v1.Bound"> & {
    */
   value: {
     /**
-     * For integer columns, and for timestamp columns as a raw value in the column's unit.
+     * For integer (and date) columns, and for timestamp columns as a raw value in the column's unit.
      *
      * @generated from field: int64 int64_value = 1;
      */
@@ -267,7 +276,7 @@ export type Bound = Message<"oups.v1.Bound"> & {
     case: "int64Value";
   } | {
     /**
-     * For floating-point columns.
+     * For floating-point columns; never NaN.
      *
      * @generated from field: double double_value = 2;
      */
@@ -275,7 +284,7 @@ export type Bound = Message<"oups.v1.Bound"> & {
     case: "doubleValue";
   } | {
     /**
-     * For text columns.
+     * For text columns, compared by Unicode code point (UTF-8 byte order).
      *
      * @generated from field: string string_value = 3;
      */
@@ -283,7 +292,7 @@ export type Bound = Message<"oups.v1.Bound"> & {
     case: "stringValue";
   } | {
     /**
-     * For timestamp columns.
+     * For timestamp columns; nanos must lie in 0..999,999,999 (an instant before 1970 has negative seconds).
      *
      * @generated from field: google.protobuf.Timestamp timestamp_value = 4;
      */
@@ -741,7 +750,7 @@ export const RangeQueryResponseSchema: GenMessage<RangeQueryResponse> = /*@__PUR
  */
 export type QueryIntersectionsRequest = Message<"oups.v1.QueryIntersectionsRequest"> & {
   /**
-   * The datasets' keys; they must share the name of their ordered column.
+   * The datasets' keys; they must share the name and type of their ordered column.
    *
    * @generated from field: repeated oups.v1.Key keys = 1;
    */
@@ -777,7 +786,8 @@ export const QueryIntersectionsRequestSchema: GenMessage<QueryIntersectionsReque
   messageDesc(file_oups_v1_store, 20);
 
 /**
- * QueryIntersectionsResponse carries one dataset's rows for one interval.
+ * QueryIntersectionsResponse carries one dataset's rows for one interval. Only datasets with rows in the range
+ * have responses, one per interval each.
  *
  * @generated from message oups.v1.QueryIntersectionsResponse
  */
@@ -1047,6 +1057,13 @@ export const StoreService: GenService<{
    * Write merges rows into a dataset: a WriteHeader first, then Arrow IPC chunks forming one IPC stream, which
    * must end with its end-of-stream marker (a stream of no rows creates an empty dataset). The whole call is one
    * atomic commit: nothing is committed when the stream fails, is cut short, is cancelled or is rejected.
+   * Only the IPC stream format of Arrow 0.15 and later is accepted: the IPC file format (ARROW1 magic), a legacy
+   * stream without 0xFFFFFFFF continuation markers, and any byte after the end-of-stream marker are each
+   * INVALID_ARGUMENT with a message naming the problem.
+   *
+   * Rows must be sorted on the ordered column (unless the header asks to sort them): numbers and timestamps by
+   * value, text by Unicode code point, which is the order of its UTF-8 bytes (the order of pyarrow, Arrow C++ and
+   * DuckDB, not JavaScript's UTF-16 order: U+FFFF sorts before U+1F600). Unsorted rows are INVALID_ARGUMENT.
    *
    * @generated from rpc oups.v1.StoreService.Write
    */
@@ -1056,7 +1073,8 @@ export const StoreService: GenService<{
     output: typeof WriteResponseSchema;
   },
   /**
-   * RangeQuery streams the rows of a dataset whose ordered column lies in a range, as Arrow IPC chunks.
+   * RangeQuery streams the rows of a dataset whose ordered column lies in a range, as Arrow IPC chunks. Bounds
+   * are checked as Bound says: a NaN bound, an invalid Timestamp or a start after the end is INVALID_ARGUMENT.
    *
    * @generated from rpc oups.v1.StoreService.RangeQuery
    */
@@ -1067,6 +1085,15 @@ export const StoreService: GenService<{
   },
   /**
    * QueryIntersections walks several datasets over the same successive ranges of their ordered column.
+   *
+   * Every dataset must be ordered on a column of the same name and the same Arrow type (timestamp unit and time
+   * zone included; for dictionary-encoded text, the same value type), else FAILED_PRECONDITION naming both keys
+   * and both names or types: values of different types (ms and us instants, integers and text) cannot be aligned.
+   * A dataset created by a metadata-only write has no schema and no row yet: only its column name is checked.
+   *
+   * A dataset with no row in [start, end) is absent from every response; a dataset with rows in it has one
+   * response in every interval, with an empty table where it has no row. When no dataset has a row in the range
+   * (start equal to end included), the stream ends without a response. Bounds are checked as in RangeQuery.
    *
    * @generated from rpc oups.v1.StoreService.QueryIntersections
    */
