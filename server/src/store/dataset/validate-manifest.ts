@@ -1,4 +1,5 @@
 import type { Ordinal, OrdinalKind } from "../ordinal.js";
+import { compareOrdinals } from "../ordinal.js";
 import { isRowGroupFile, rowGroupFileId } from "./row-group-files.js";
 
 /** A manifest as read from disk, after {@link checkManifestJson}: the JSON form of `Manifest`. */
@@ -78,11 +79,11 @@ export function checkManifestJson(json: unknown): asserts json is ManifestJson {
  * @throws Error saying which groups are out of order.
  */
 export function checkRowGroupOrder(groups: readonly { readonly min: Ordinal; readonly max: Ordinal }[]): void {
+  // compareOrdinals, the engine's own order (bounds cannot be NaN: JSON has none, and checkBound refuses "NaN").
   for (const [i, { min, max }] of groups.entries()) {
-    // Negated comparisons, so that a NaN bound fails too.
-    if (!(min <= max)) throw new Error(`row group ${i} has min ${String(min)} > max ${String(max)}`);
+    if (compareOrdinals(min, max) > 0) throw new Error(`row group ${i} has min ${String(min)} > max ${String(max)}`);
     const previous = groups[i - 1];
-    if (previous !== undefined && !(previous.max <= min)) {
+    if (previous !== undefined && compareOrdinals(previous.max, min) > 0) {
       throw new Error(`row groups ${i - 1} and ${i} are out of order: max ${String(previous.max)} > next min ${String(min)}`);
     }
   }
