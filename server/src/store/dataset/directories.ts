@@ -1,4 +1,5 @@
 import type { Stats } from "node:fs";
+import { lstat as lstatCallback } from "node:fs";
 import { lstat, mkdir, rmdir } from "node:fs/promises";
 import { isAbsolute, join, relative, sep } from "node:path";
 import { OupsError } from "../errors.js";
@@ -124,12 +125,15 @@ export function symbolicLinkRefused(name: string): OupsError {
   return new OupsError("CORRUPT_DATASET", `${name} is a symbolic link; refusing to follow it out of the store`);
 }
 
-async function lstatOrUndefined(path: string): Promise<Stats | undefined> {
-  try {
-    return await lstat(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") return undefined;
-    throw err;
-  }
+/** The entry at `path` itself (a link is not followed), or undefined when it does not exist. */
+function lstatOrUndefined(path: string): Promise<Stats | undefined> {
+  // The callback API, not fs.promises: every dataset operation runs this once per key level, and the promise API
+  // measured about a third slower per call.
+  return new Promise((resolve, reject) => {
+    lstatCallback(path, (err, stats) => {
+      if (err === null) resolve(stats);
+      else if (err.code === "ENOENT" || err.code === "ENOTDIR") resolve(undefined);
+      else reject(err);
+    });
+  });
 }
