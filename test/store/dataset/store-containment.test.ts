@@ -12,6 +12,7 @@ import type { Store } from "../../../server/src/store/store.js";
 import type { EngineFixture } from "../../helpers/engine.js";
 import { engineTest, fileNames, listedFiles, readAll, rows, span, tableOfRows, testKey, testRowsOf, writeTable } from "../../helpers/engine.js";
 import { digestTree } from "../../helpers/tree-digest.js";
+import { eventually } from "../../rpc/helpers/files.js";
 
 const options: WriteOptions = { orderedOn: "ts", rowGroupTarget: 4 };
 const stored = rows(span(0, 12));
@@ -203,6 +204,42 @@ test(
       t.deepEqual(await digestTree(outside), before);
     });
   }),
+);
+
+test(
+  "a failed write whose dataset directory became a symbolic link deletes none of its files through it",
+  engineTest(
+    async (t, f) => {
+      await writeTable(f.store, testKey, tableOfRows(stored), options);
+      const committed = await listedFiles(f.store);
+      await withOutsideDir(async (outside) => {
+        const target = join(outside, "moved");
+        let seen: string[] = [];
+        async function* input() {
+          yield* tableOfRows(rows(span(100, 120))).batches;
+          // The write has started files of its own (windows of 4 rows): wait until they are there, then swap.
+          await eventually(async () => (await fileNames(f.datasetDir())).length > committed.length + 1);
+          await rename(f.datasetDir(), target);
+          await symlink(target, f.datasetDir());
+          seen = await fileNames(target);
+          yield* tableOfRows(rows([0])).batches;
+        }
+        const err = await t.throwsAsync(f.store.write(testKey, { schema: tableOfRows(stored).schema, batches: input() }, options), {
+          instanceOf: OupsError,
+        });
+        t.is(err?.code, "UNORDERED_INPUT", err?.message);
+        t.true(seen.length > committed.length + 1, "the write had files of its own when the directory was swapped");
+        await f.reopen();
+        const left = await fileNames(target);
+        t.deepEqual(
+          seen.filter((name) => !left.includes(name)),
+          [],
+          "no file was deleted through the link",
+        );
+      });
+    },
+    { writeWindowRows: 4 },
+  ),
 );
 
 test(

@@ -61,7 +61,8 @@ export class Dataset {
 
   /** Removes the dataset's directory and empty parents when it holds no dataset (after a failed first write). */
   async pruneIfEmpty(): Promise<void> {
-    if ((await this.current()) === null) await this.directories.prune(this.dir);
+    // A dataset found corrupt meanwhile is left as it is: the caller is reporting the failure that brought it here.
+    if ((await this.current().catch(() => undefined)) === null) await this.directories.prune(this.dir);
   }
 
   /**
@@ -148,6 +149,16 @@ export class Dataset {
     return true;
   }
 
+  /**
+   * Deletes row-group files of the dataset's own directory: plain files only, and none while the directory is not
+   * a real one inside the store (replaced by a link since the files were written: they are not ours to delete).
+   * Failures leave files in place: unlisted, they go with the leftovers at the next load.
+   */
+  async removeFiles(files: readonly string[]): Promise<void> {
+    if (!(await this.directories.verify(this.dir).catch(() => false))) return;
+    await Promise.all(files.map((file) => this.removeFile(file)));
+  }
+
   /** Resolves when every pending deletion has run (for tests and shutdown). */
   async settled(): Promise<void> {
     while (this.deleting) await this.deleting;
@@ -163,9 +174,7 @@ export class Dataset {
     this.garbage = this.garbage.filter((g) => oldestReader < g.freedAt);
     this.deleting = (async () => {
       for (const g of ready) {
-        // A directory replaced by a link since the commit: its files are not ours to delete.
-        if (!(await this.directories.verify(this.dir).catch(() => false))) continue;
-        await Promise.all(g.files.map((file) => this.removeFile(file)));
+        await this.removeFiles(g.files);
         if (g.pruneDirs && this.manifest === null) await this.directories.prune(this.dir);
       }
     })().finally(() => {
@@ -217,10 +226,7 @@ export class Dataset {
     await Promise.all(leftovers.map((e) => removeQuietly(join(this.dir, e.name))));
   }
 
-  /**
-   * Deletes one row-group file of the directory if it is a plain file. Failures leave the file in place: unlisted,
-   * it goes with the leftovers at the next load.
-   */
+  /** Deletes one row-group file of the directory if it is a plain file (see {@link removeFiles}). */
   private async removeFile(file: string): Promise<void> {
     if (!isRowGroupFile(file)) return;
     const path = join(this.dir, file);
