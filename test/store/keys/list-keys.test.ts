@@ -96,6 +96,19 @@ test("listKeys does not follow a symlink named by a full filter", async (t) => {
   t.deepEqual(await paths(dir, nested, { symbol: "b", year: "2" }), []);
 });
 
+test("listKeys lists no key through a symbolic link to a dataset outside the store, at any level", async (t) => {
+  const dir = await tempStore(t);
+  const outside = await tempStore(t);
+  await addDataset(dir, "a-2/2");
+  await addDataset(outside, "x/3");
+  await addDataset(outside, "y/3");
+  await symlink(join(outside, "x", "3"), join(dir, "a-2", "3")); // a dataset directory
+  await symlink(join(outside, "y"), join(dir, "b-2")); // a parent key directory
+  t.deepEqual(await paths(dir, nested), ["a-2/2"]);
+  t.deepEqual(await paths(dir, nested, { symbol: "a", year: "2", month: "3" }), []);
+  t.deepEqual(await paths(dir, nested, { symbol: "b", year: "2", month: "3" }), []);
+});
+
 const badFilters: [title: string, filter: Record<string, string>, field: string][] = [
   ["an unknown field", { day: "1" }, "day"],
   ["a non-canonical int", { year: "02" }, "year"],

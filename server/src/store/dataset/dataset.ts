@@ -1,8 +1,11 @@
-import { readdir } from "node:fs/promises";
+import type { Dirent } from "node:fs";
+import { lstat, readdir } from "node:fs/promises";
 import { join } from "node:path";
+import { OupsError } from "../errors.js";
 import { fsyncDir, removeQuietly } from "../io/durable-fs.js";
 import { MANIFEST_FILE } from "../keys/layout.js";
 import type { Directories } from "./directories.js";
+import { symbolicLinkRefused } from "./directories.js";
 import type { Manifest } from "./manifest.js";
 import { isTemporaryManifest, readManifest, writeManifest } from "./manifest.js";
 import { isRowGroupFile } from "./row-group-files.js";
@@ -28,6 +31,10 @@ interface Garbage {
  * waiting for those readers to finish before deletion. Readers never wait for writers: they pin the committed
  * generation and read it to the end, even while later generations commit. Writers are serialised by the store's
  * per-key queue, so this class never sees two commits at once.
+ *
+ * Nothing here follows a path out of the store: the dataset's directory and its parents must be real directories
+ * (checked on every operation, so that one replaced by a link since the load is refused too), the manifest and
+ * its row-group files plain files, and deletions only ever unlink plain files of the dataset's own directory.
  */
 export class Dataset {
   private manifest: Manifest | null | undefined;
@@ -37,11 +44,15 @@ export class Dataset {
   /** Survives removal, so that a re-created dataset never reuses a file name still awaiting deletion. */
   private nextFileIdFloor = 0;
   private generationFloor = 0;
+  /** The directory relative to the store root: how messages to clients name the dataset. */
+  readonly name: string;
 
   constructor(
     readonly dir: string,
     private readonly directories: Directories,
-  ) {}
+  ) {
+    this.name = directories.nameOf(dir);
+  }
 
   /** Creates the dataset's directory (before a write's first file). */
   ensureDir(): Promise<void> {
@@ -50,13 +61,22 @@ export class Dataset {
 
   /** Removes the dataset's directory and empty parents when it holds no dataset (after a failed first write). */
   async pruneIfEmpty(): Promise<void> {
-    if ((await this.current()) === null) await this.directories.prune(this.dir);
+    // A dataset found corrupt meanwhile is left as it is: the caller is reporting the failure that brought it here.
+    if ((await this.current().catch(() => undefined)) === null) await this.directories.prune(this.dir);
   }
 
-  /** The committed manifest, loaded on first use (when leftovers of a crashed write are also cleaned up). */
+  /**
+   * The committed manifest, loaded on first use (when leftovers of a crashed write are also cleaned up).
+   * @throws OupsError `CORRUPT_DATASET` when the dataset's directory, a parent of it below the store root, its
+   * manifest or one of its row-group files is a symbolic link (or not what it should be), or the manifest is invalid.
+   */
   async current(): Promise<Manifest | null> {
+    await this.directories.verify(this.dir);
     if (this.manifest !== undefined) return this.manifest;
-    this.loading ??= this.load();
+    // A failed load is not kept: once the dataset is repaired, the next operation loads it.
+    this.loading ??= this.load().finally(() => {
+      this.loading = undefined;
+    });
     return this.loading;
   }
 
@@ -129,6 +149,16 @@ export class Dataset {
     return true;
   }
 
+  /**
+   * Deletes row-group files of the dataset's own directory: plain files only, and none while the directory is not
+   * a real one inside the store (replaced by a link since the files were written: they are not ours to delete).
+   * Failures leave files in place: unlisted, they go with the leftovers at the next load.
+   */
+  async removeFiles(files: readonly string[]): Promise<void> {
+    if (!(await this.directories.verify(this.dir).catch(() => false))) return;
+    await Promise.all(files.map((file) => this.removeFile(file)));
+  }
+
   /** Resolves when every pending deletion has run (for tests and shutdown). */
   async settled(): Promise<void> {
     while (this.deleting) await this.deleting;
@@ -144,7 +174,7 @@ export class Dataset {
     this.garbage = this.garbage.filter((g) => oldestReader < g.freedAt);
     this.deleting = (async () => {
       for (const g of ready) {
-        await Promise.all(g.files.map((file) => removeQuietly(join(this.dir, file))));
+        await this.removeFiles(g.files);
         if (g.pruneDirs && this.manifest === null) await this.directories.prune(this.dir);
       }
     })().finally(() => {
@@ -154,26 +184,56 @@ export class Dataset {
   }
 
   private async load(): Promise<Manifest | null> {
-    const manifest = await readManifest(this.dir);
-    await this.removeLeftovers(manifest);
+    const manifest = await readManifest(this.dir, this.name);
+    const entries = await this.entries();
+    if (manifest) this.assertPlainFiles(manifest, entries);
+    await this.removeLeftovers(manifest, entries);
     this.manifest = manifest;
-    this.loading = undefined;
     return manifest;
+  }
+
+  /** The dataset directory's entries, with their types (no stat per entry), or none when it does not exist. */
+  private async entries(): Promise<Dirent[]> {
+    try {
+      return await readdir(this.dir, { withFileTypes: true });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "ENOENT" || code === "ENOTDIR") return [];
+      throw err;
+    }
+  }
+
+  /** Refuses a manifest whose row-group files are links (or anything but plain files) in the directory. */
+  private assertPlainFiles(manifest: Manifest, entries: readonly Dirent[]): void {
+    const byName = new Map(entries.map((e) => [e.name, e]));
+    for (const { file } of manifest.rowGroups) {
+      const entry = byName.get(file);
+      // A missing file is left for the read to report: it names the file as the worker found it.
+      if (entry === undefined || entry.isFile()) continue;
+      if (entry.isSymbolicLink()) throw symbolicLinkRefused(`${this.name}/${file}`);
+      throw new OupsError("CORRUPT_DATASET", `${this.name}/${file} is not a regular file`);
+    }
   }
 
   /**
    * Deletes what a crashed write left: row-group files the manifest does not list and temporary manifests.
-   * Safe because the daemon owns the store and this runs before its first write to the dataset.
+   * Safe because the daemon owns the store and this runs before its first write to the dataset. Only plain files
+   * go: a link with such a name is left alone (unlinking it would be harmless, but it is not the engine's own).
    */
-  private async removeLeftovers(manifest: Manifest | null): Promise<void> {
-    let names: string[];
-    try {
-      names = await readdir(this.dir);
-    } catch {
-      return;
-    }
+  private async removeLeftovers(manifest: Manifest | null, entries: readonly Dirent[]): Promise<void> {
     const listed = new Set(manifest?.rowGroups.map((g) => g.file));
-    const leftovers = names.filter((n) => (isRowGroupFile(n) && !listed.has(n)) || isTemporaryManifest(n));
-    await Promise.all(leftovers.map((n) => removeQuietly(join(this.dir, n))));
+    const leftovers = entries.filter((e) => e.isFile() && ((isRowGroupFile(e.name) && !listed.has(e.name)) || isTemporaryManifest(e.name)));
+    await Promise.all(leftovers.map((e) => removeQuietly(join(this.dir, e.name))));
+  }
+
+  /** Deletes one row-group file of the directory if it is a plain file (see {@link removeFiles}). */
+  private async removeFile(file: string): Promise<void> {
+    if (!isRowGroupFile(file)) return;
+    const path = join(this.dir, file);
+    try {
+      if ((await lstat(path)).isFile()) await removeQuietly(path);
+    } catch {
+      // Already gone, or not removable now (see above).
+    }
   }
 }

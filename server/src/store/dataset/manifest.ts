@@ -1,4 +1,5 @@
 import type { Schema } from "apache-arrow";
+import { constants } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { decodeSchema, encodeSchema } from "../../../../client/src/arrow/ipc-stream.js";
@@ -7,6 +8,9 @@ import { OupsError } from "../errors.js";
 import { writeFileDurable, replaceFileDurable, removeQuietly } from "../io/durable-fs.js";
 import { MANIFEST_FILE } from "../keys/layout.js";
 import type { Ordinal, OrdinalKind } from "../ordinal.js";
+import { symbolicLinkRefused } from "./directories.js";
+import type { ManifestJson } from "./validate-manifest.js";
+import { checkManifestJson, checkRowGroupOrder } from "./validate-manifest.js";
 
 /** One row group: one immutable Parquet file of the dataset's directory. */
 export interface RowGroupEntry {
@@ -37,19 +41,6 @@ export interface Manifest {
   readonly nextFileId: number;
 }
 
-/** The JSON form, kept independent of any language: ordinals as JSON numbers or strings (bigints as text). */
-interface ManifestJson {
-  format: 1;
-  generation: number;
-  orderedOn: string;
-  /** Base64 of an Arrow IPC stream holding just the schema. */
-  schema: string | null;
-  ordinalKind: OrdinalKind | null;
-  rowGroups: { file: string; rows: number; min: number | string; max: number | string; bytes: number }[];
-  metadata: Record<string, string>;
-  nextFileId: number;
-}
-
 const TMP_MANIFEST = `.${MANIFEST_FILE}.tmp`;
 
 /** Temporary file names a commit may leave behind after a crash. */
@@ -57,20 +48,28 @@ export function isTemporaryManifest(name: string): boolean {
   return name.startsWith(TMP_MANIFEST);
 }
 
-/** Reads a dataset's manifest, or `null` when the directory holds no dataset. */
-export async function readManifest(datasetDir: string): Promise<Manifest | null> {
+/**
+ * Reads a dataset's manifest, or `null` when the directory holds no dataset. `name` is the dataset's path
+ * relative to the store, for messages.
+ * @throws OupsError `CORRUPT_DATASET` when the manifest is a symbolic link, not a regular file, or not a valid
+ * manifest (the message says what is wrong).
+ */
+export async function readManifest(datasetDir: string, name: string): Promise<Manifest | null> {
   let text: string;
   try {
-    text = await readFile(join(datasetDir, MANIFEST_FILE), "utf8");
+    // O_NOFOLLOW: a manifest replaced by a link is refused by the open itself, not by a check a swap could race.
+    text = await readFile(join(datasetDir, MANIFEST_FILE), { encoding: "utf8", flag: constants.O_RDONLY | constants.O_NOFOLLOW });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") return null;
+    if (code === "ELOOP") throw symbolicLinkRefused(`${name}/${MANIFEST_FILE}`);
+    if (code === "EISDIR") throw new OupsError("CORRUPT_DATASET", `${name}/${MANIFEST_FILE} is not a regular file`, { cause: err });
     throw err;
   }
   try {
-    return manifestFromJson(JSON.parse(text) as ManifestJson);
+    return manifestFromJson(JSON.parse(text));
   } catch (err) {
-    throw new OupsError("CORRUPT_DATASET", `manifest of ${datasetDir} cannot be read: ${(err as Error).message}`, { cause: err });
+    throw new OupsError("CORRUPT_DATASET", `manifest of ${name} is invalid: ${(err as Error).message}`, { cause: err });
   }
 }
 
@@ -98,10 +97,10 @@ function manifestToJson(m: Manifest): ManifestJson {
   };
 }
 
-function manifestFromJson(json: ManifestJson): Manifest {
-  if (json.format !== 1) throw new Error(`unknown manifest format ${String(json.format)}`);
+function manifestFromJson(json: unknown): Manifest {
+  checkManifestJson(json);
   const kind = json.ordinalKind ?? undefined;
-  return {
+  const manifest: Manifest = {
     generation: json.generation,
     orderedOn: json.orderedOn,
     // Manifests written before dictionary ids were made canonical hold the first writer's ids.
@@ -117,6 +116,10 @@ function manifestFromJson(json: ManifestJson): Manifest {
     metadata: json.metadata,
     nextFileId: json.nextFileId,
   };
+  checkRowGroupOrder(manifest.rowGroups);
+  const { schema, orderedOn } = manifest;
+  if (schema && !schema.fields.some((f) => f.name === orderedOn)) throw new Error(`orderedOn column "${orderedOn}" is not in the schema`);
+  return manifest;
 }
 
 function ordinalToJson(value: Ordinal): number | string {

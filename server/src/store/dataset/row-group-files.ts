@@ -11,3 +11,8 @@ export function rowGroupFileName(id: number): string {
 export function isRowGroupFile(name: string): boolean {
   return /^rg-\d{12}\.parquet$/.test(name);
 }
+
+/** The id in a name {@link isRowGroupFile} accepts. */
+export function rowGroupFileId(name: string): number {
+  return Number(name.slice("rg-".length, -".parquet".length));
+}

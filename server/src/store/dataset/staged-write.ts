@@ -6,7 +6,6 @@ import { dropDuplicatesKeepLast } from "../arrow/dedupe.js";
 import { mergeSorted, mergeSortedKeepLast } from "../arrow/merge-sorted.js";
 import { orderedColumn } from "../arrow/ordered-column.js";
 import type { Compression, ParquetPool } from "../io/parquet-pool.js";
-import { removeQuietly } from "../io/durable-fs.js";
 import type { Ordinal } from "../ordinal.js";
 import { compareOrdinals } from "../ordinal.js";
 import type { MergePlanOptions, RowGroupTarget } from "../plan/plan-merge.js";
@@ -20,6 +19,8 @@ export interface StagedWriteOptions {
   readonly dir: string;
   /** Creates the dataset directory; called before the first file is written. */
   readonly ensureDir: () => Promise<void>;
+  /** Deletes files of the dataset directory (only plain files, only while it is a real directory of the store). */
+  readonly removeFiles: (files: readonly string[]) => Promise<void>;
   readonly pool: ParquetPool;
   /** Undefined for a metadata-only write to a dataset that never held rows. */
   readonly schema: Schema | undefined;
@@ -135,14 +136,14 @@ export class StagedWrite {
   /** Deletes every file this write created: nothing of it was committed. */
   async discard(): Promise<void> {
     await Promise.all(this.inFlight);
-    await Promise.all([...this.created].map((file) => removeQuietly(join(this.options.dir, file))));
+    await this.options.removeFiles([...this.created]);
     this.created.clear();
   }
 
   private async drop(entry: RowGroupEntry): Promise<void> {
     if (this.created.delete(entry.file)) {
       // Written by this write and replaced by it again: no reader ever saw it.
-      await removeQuietly(join(this.options.dir, entry.file));
+      await this.options.removeFiles([entry.file]);
     } else {
       this.obsolete.push(entry.file);
       this.rowGroupsRewritten++;

@@ -71,6 +71,7 @@ export async function writeDataset(dataset: Dataset, input: WriteInput, options:
   const staged = new StagedWrite(committed?.rowGroups ?? [], ids.fileId, {
     dir: dataset.dir,
     ensureDir: () => dataset.ensureDir(),
+    removeFiles: (files) => dataset.removeFiles(files),
     pool: tuning.pool,
     schema,
     orderedOn,

@@ -1,4 +1,5 @@
 import { tableFromIPC } from "apache-arrow";
+import { constants } from "node:fs";
 import { readFile } from "node:fs/promises";
 import type { ReaderOptions, WriterProperties } from "parquet-wasm";
 import {
@@ -92,17 +93,21 @@ export interface DecodeOptions {
  * leaves no row. With `columns`, only those columns are decoded, in the file's column order, not the order of
  * `columns`. With a `cut`, the ordered column is decoded first to find the rows within the bounds, then only
  * the pages holding those rows are decompressed. Types round-trip through the Arrow schema stored in the file.
- * Rejects with `OupsError`: `NOT_FOUND` when the file does not exist, `INVALID_ARGUMENT` naming the first
- * requested column the file lacks, `INTERNAL` (with the parquet-wasm or file-system error as `cause`) otherwise.
+ * Rejects with `OupsError`: `NOT_FOUND` when the file does not exist, `CORRUPT_DATASET` when it is a symbolic
+ * link, `INVALID_ARGUMENT` naming the first requested column the file lacks, `INTERNAL` (with the parquet-wasm or file-system error as `cause`) otherwise.
  */
 export async function decodeRowGroupFile(path: string, options: DecodeOptions): Promise<Uint8Array | null> {
   let bytes: Uint8Array;
   try {
     // Row-group files are small (a few MB at most): one read beats parquet-wasm's many async range reads.
-    bytes = await readFile(path);
+    // O_NOFOLLOW: a row-group file replaced by a link is refused by the open itself, whenever the swap happened.
+    bytes = await readFile(path, { flag: constants.O_RDONLY | constants.O_NOFOLLOW });
   } catch (err) {
     if (errnoOf(err) === "ENOENT") {
       throw new OupsError("NOT_FOUND", `row group file ${path} does not exist`, { cause: err });
+    }
+    if (errnoOf(err) === "ELOOP") {
+      throw new OupsError("CORRUPT_DATASET", `row group file ${path} is a symbolic link; refusing to follow it out of the store`, { cause: err });
     }
     throw new OupsError("INTERNAL", `cannot open row group file ${path}: ${messageOf(err)}`, { cause: err });
   }

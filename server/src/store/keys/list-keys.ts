@@ -97,7 +97,8 @@ function matches(levelFilter: LevelFilter, pieces: readonly string[]): boolean {
  * directories whose name does not parse as that level's values; a key directory counts only when `isDataset`
  * says so (default: it holds {@link MANIFEST_FILE}). `filter` gives exact values for any subset of fields;
  * non-matching directories are pruned as soon as their level is read, and a level whose fields are all fixed is
- * not listed at all. A missing `storeDir` has no keys.
+ * not listed at all. A missing `storeDir` has no keys. Symbolic links are skipped, not reported: descending into
+ * one would list keys outside the store, and a dataset operation on such a key reports it corrupt anyway.
  * @throws OupsError `INVALID_KEY` when the filter names an unknown field or holds an invalid value.
  */
 export async function listKeys(
