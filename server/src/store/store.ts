@@ -6,6 +6,9 @@ import { Directories } from "./dataset/directories.js";
 import type { DatasetDescription } from "./dataset/describe.js";
 import { describeManifest } from "./dataset/describe.js";
 import { mergeMetadata } from "./dataset/metadata.js";
+import type { MetadataLimits } from "./dataset/metadata-limits.js";
+import { DEFAULT_METADATA_LIMITS, validateMetadataLimits } from "./dataset/metadata-limits.js";
+import { DEFAULT_MAX_MANIFEST_BYTES } from "./dataset/manifest-budget.js";
 import type { BoundValue, Range } from "./dataset/range.js";
 import { boundToOrdinal } from "./dataset/range.js";
 import type { RangeRead } from "./dataset/read-range.js";
@@ -46,6 +49,10 @@ export interface StoreOpenOptions {
   rowGroupCacheBytes?: number | undefined;
   /** Coalescing bound of writes that give none (default: never coalesce, as the original oups). */
   defaultMaxNOffTargetRgs?: number | undefined;
+  /** Bounds on each dataset's metadata; each one not given keeps its default ({@link DEFAULT_METADATA_LIMITS}). */
+  metadataLimits?: Partial<MetadataLimits> | undefined;
+  /** Bytes of a dataset's manifest at most, which bounds Describe's answer (default {@link DEFAULT_MAX_MANIFEST_BYTES}). */
+  maxManifestBytes?: number | undefined;
 }
 
 /** A range query as the engine takes it: bounds are matched to the ordered column's type. */
@@ -77,6 +84,8 @@ export class Store {
   private readonly writeWindowRows: number;
   private readonly defaultMaxNOffTargetRgs: number | undefined;
   private readonly cache: RowGroupCache;
+  private readonly metadataLimits: MetadataLimits;
+  private readonly maxManifestBytes: number;
 
   private constructor(
     readonly dir: string,
@@ -90,6 +99,11 @@ export class Store {
     this.writeWindowRows = options.writeWindowRows ?? 1 << 20;
     this.defaultMaxNOffTargetRgs = options.defaultMaxNOffTargetRgs;
     this.cache = new RowGroupCache(options.rowGroupCacheBytes ?? DEFAULT_ROW_GROUP_CACHE_BYTES);
+    this.metadataLimits = validateMetadataLimits({ ...DEFAULT_METADATA_LIMITS, ...definedOnly(options.metadataLimits ?? {}) });
+    this.maxManifestBytes = options.maxManifestBytes ?? DEFAULT_MAX_MANIFEST_BYTES;
+    if (!Number.isSafeInteger(this.maxManifestBytes) || this.maxManifestBytes < 1) {
+      throw new OupsError("INVALID_ARGUMENT", `maxManifestBytes must be a positive whole number, got ${this.maxManifestBytes}`);
+    }
   }
 
   /** Opens (and creates, if missing) the store at `dir`, taking its lock, and starts its Parquet workers. */
@@ -174,6 +188,7 @@ export class Store {
         windowRows: this.writeWindowRows,
         maxFilesInFlight: this.workers * 2,
         defaultMaxNOffTargetRgs: this.defaultMaxNOffTargetRgs,
+        metadataLimits: this.metadataLimits,
       });
     });
   }
@@ -260,7 +275,7 @@ export class Store {
       this.assertWritable();
       const manifest = await this.requireManifest(valid, dataset);
       const { generation } = await dataset.nextIds();
-      const metadata = mergeMetadata(manifest.metadata, set, remove);
+      const metadata = mergeMetadata(manifest.metadata, set, remove, this.metadataLimits);
       await dataset.commit({ ...manifest, generation, metadata }, []);
       return metadata;
     });
@@ -297,7 +312,7 @@ export class Store {
     const id = keyId(schema, key);
     let dataset = this.datasets.get(id);
     if (!dataset) {
-      dataset = new Dataset(join(this.dir, keyToPath(schema, key)), this.directories);
+      dataset = new Dataset(join(this.dir, keyToPath(schema, key)), this.directories, this.maxManifestBytes);
       this.datasets.set(id, dataset);
     }
     return { key, id, dataset };
@@ -328,6 +343,11 @@ export class Store {
 
 function notFound(key: Key): never {
   throw new OupsError("NOT_FOUND", `no dataset for key ${JSON.stringify(key)}`);
+}
+
+/** `options` without its undefined members, so that spreading it over defaults keeps them. */
+function definedOnly<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function describeSchema(schema: IndexSchema): string {

@@ -4,7 +4,8 @@ import { fsyncDir, removeQuietly } from "../io/durable-fs.js";
 import { MANIFEST_FILE } from "../keys/layout.js";
 import type { Directories } from "./directories.js";
 import type { Manifest } from "./manifest.js";
-import { isTemporaryManifest, readManifest, writeManifest } from "./manifest.js";
+import { encodeManifest, isTemporaryManifest, readManifest, writeManifest } from "./manifest.js";
+import { checkManifestBytes, DEFAULT_MAX_MANIFEST_BYTES } from "./manifest-budget.js";
 import { isRowGroupFile } from "./row-group-files.js";
 
 /** A pinned view of one committed generation: its files stay on disk until {@link Snapshot.release}. */
@@ -37,10 +38,14 @@ export class Dataset {
   /** Survives removal, so that a re-created dataset never reuses a file name still awaiting deletion. */
   private nextFileIdFloor = 0;
   private generationFloor = 0;
+  /** Size of the committed manifest file (0 without one). */
+  private manifestBytes = 0;
 
   constructor(
     readonly dir: string,
     private readonly directories: Directories,
+    /** Bound on the manifest a commit may write (see manifest-budget.ts). */
+    private readonly maxManifestBytes = DEFAULT_MAX_MANIFEST_BYTES,
   ) {}
 
   /** Creates the dataset's directory (before a write's first file). */
@@ -95,11 +100,14 @@ export class Dataset {
    * `obsolete` files once no reader of an older generation remains.
    */
   async commit(next: Manifest, obsolete: readonly string[]): Promise<void> {
+    const bytes = encodeManifest(next);
+    checkManifestBytes(bytes.byteLength, this.manifestBytes, this.maxManifestBytes, next.rowGroups.length);
     await this.ensureDir();
     // The new files' directory entries must be durable before a manifest that points at them.
     await fsyncDir(this.dir);
-    await writeManifest(this.dir, next);
+    await writeManifest(this.dir, next, bytes);
     this.manifest = next;
+    this.manifestBytes = bytes.byteLength;
     this.nextFileIdFloor = next.nextFileId;
     this.generationFloor = next.generation + 1;
     if (obsolete.length > 0) this.garbage.push({ files: obsolete, freedAt: next.generation, pruneDirs: false });
@@ -118,6 +126,7 @@ export class Dataset {
     await removeQuietly(join(this.dir, MANIFEST_FILE));
     await fsyncDir(this.dir);
     this.manifest = null;
+    this.manifestBytes = 0;
     this.nextFileIdFloor = Math.max(this.nextFileIdFloor, manifest.nextFileId);
     this.generationFloor = manifest.generation + 1;
     this.garbage.push({ files: manifest.rowGroups.map((g) => g.file), freedAt: this.generationFloor, pruneDirs: true });
@@ -157,6 +166,7 @@ export class Dataset {
     const manifest = await readManifest(this.dir);
     await this.removeLeftovers(manifest);
     this.manifest = manifest;
+    this.manifestBytes = manifest ? encodeManifest(manifest).byteLength : 0;
     this.loading = undefined;
     return manifest;
   }
