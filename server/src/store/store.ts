@@ -18,6 +18,7 @@ import type { WriteInput, WriteResult } from "./dataset/write-dataset.js";
 import { writeDataset } from "./dataset/write-dataset.js";
 import type { WriteOptions } from "./dataset/write-options.js";
 import { OupsError } from "./errors.js";
+import { fsError } from "./io/fs-error.js";
 import { ParquetPool } from "./io/parquet-pool.js";
 import type { Ordinal } from "./ordinal.js";
 import type { IntersectionPart, IntersectionSource } from "./query/query-intersections.js";
@@ -95,7 +96,7 @@ export class Store {
   ) {
     this.directories = new Directories(dir);
     this.workers = options.parquetWorkers ?? availableParallelism();
-    this.pool = ParquetPool.create({ size: this.workers });
+    this.pool = ParquetPool.create({ size: this.workers, root: dir });
     this.writeWindowRows = options.writeWindowRows ?? 1 << 20;
     this.defaultMaxNOffTargetRgs = options.defaultMaxNOffTargetRgs;
     this.cache = new RowGroupCache(options.rowGroupCacheBytes ?? DEFAULT_ROW_GROUP_CACHE_BYTES);
@@ -148,7 +149,7 @@ export class Store {
       if (!indexSchemasEqual(this.schema, schema)) {
         throw new OupsError(
           "SCHEMA_MISMATCH",
-          `store ${this.dir} has index schema ${describeSchema(this.schema)}, not ${describeSchema(schema)}`,
+          `the store has index schema ${describeSchema(this.schema)}, not ${describeSchema(schema)}`,
         );
       }
       return { schema: this.schema, created: false };
@@ -161,7 +162,12 @@ export class Store {
 
   /** The keys holding a dataset, sorted; `filter` keeps the keys with these field values. */
   async listKeys(filter?: Readonly<Record<string, string>>): Promise<Key[]> {
-    return listKeys(this.dir, this.requireSchema(), filter);
+    const schema = this.requireSchema();
+    try {
+      return await listKeys(this.dir, schema, filter);
+    } catch (err) {
+      throw fsError(err, "list the store's datasets");
+    }
   }
 
   /** Validates `key` against the index schema and returns its normalised form. */
@@ -327,7 +333,7 @@ export class Store {
     if (!this.schema) {
       throw new OupsError(
         "NOT_INITIALIZED",
-        `store ${this.dir} has no index schema yet: declare one with InitStore (SDK: Store.connect with an index), 'oups init --index' or 'oups serve --index'`,
+        `the store has no index schema yet: declare one with InitStore (SDK: Store.connect with an index), 'oups init --index' or 'oups serve --index'`,
       );
     }
     return this.schema;
@@ -336,7 +342,7 @@ export class Store {
   /** Fails when the store lock was lost: another process may be writing, so this one must not. */
   assertWritable(): void {
     if (this.lock?.compromised) {
-      throw new OupsError("LOCK_COMPROMISED", `the lock on store ${this.dir} was lost; writes are refused until the daemon restarts`);
+      throw new OupsError("LOCK_COMPROMISED", `the lock on the store directory was lost; writes are refused until the daemon restarts`);
     }
   }
 }

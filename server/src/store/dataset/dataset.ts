@@ -1,6 +1,7 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fsyncDir, removeQuietly } from "../io/durable-fs.js";
+import { fsError } from "../io/fs-error.js";
 import { MANIFEST_FILE } from "../keys/layout.js";
 import type { Directories } from "./directories.js";
 import type { Manifest } from "./manifest.js";
@@ -40,13 +41,17 @@ export class Dataset {
   private generationFloor = 0;
   /** Size of the committed manifest file (0 without one). */
   private manifestBytes = 0;
+  /** The dataset's directory as messages name it: relative to the store. */
+  private readonly name: string;
 
   constructor(
     readonly dir: string,
     private readonly directories: Directories,
     /** Bound on the manifest a commit may write (see manifest-budget.ts). */
     private readonly maxManifestBytes = DEFAULT_MAX_MANIFEST_BYTES,
-  ) {}
+  ) {
+    this.name = directories.nameOf(dir);
+  }
 
   /** Creates the dataset's directory (before a write's first file). */
   ensureDir(): Promise<void> {
@@ -103,9 +108,13 @@ export class Dataset {
     const bytes = encodeManifest(next);
     checkManifestBytes(bytes.byteLength, this.manifestBytes, this.maxManifestBytes, next.rowGroups.length);
     await this.ensureDir();
-    // The new files' directory entries must be durable before a manifest that points at them.
-    await fsyncDir(this.dir);
-    await writeManifest(this.dir, next, bytes);
+    try {
+      // The new files' directory entries must be durable before a manifest that points at them.
+      await fsyncDir(this.dir);
+      await writeManifest(this.dir, next, bytes);
+    } catch (err) {
+      throw fsError(err, `commit the manifest of ${this.name}`);
+    }
     this.manifest = next;
     this.manifestBytes = bytes.byteLength;
     this.nextFileIdFloor = next.nextFileId;
@@ -123,8 +132,12 @@ export class Dataset {
   async remove(): Promise<boolean> {
     const manifest = await this.current();
     if (!manifest) return false;
-    await removeQuietly(join(this.dir, MANIFEST_FILE));
-    await fsyncDir(this.dir);
+    try {
+      await removeQuietly(join(this.dir, MANIFEST_FILE));
+      await fsyncDir(this.dir);
+    } catch (err) {
+      throw fsError(err, `remove the manifest of ${this.name}`);
+    }
     this.manifest = null;
     this.manifestBytes = 0;
     this.nextFileIdFloor = Math.max(this.nextFileIdFloor, manifest.nextFileId);
@@ -153,7 +166,9 @@ export class Dataset {
     this.garbage = this.garbage.filter((g) => oldestReader < g.freedAt);
     this.deleting = (async () => {
       for (const g of ready) {
-        await Promise.all(g.files.map((file) => removeQuietly(join(this.dir, file))));
+        // A file that cannot be deleted now (read-only store) stays: no manifest lists it, so the next load of the
+        // dataset removes it as a leftover. A failure here must not become an unhandled rejection.
+        await Promise.all(g.files.map((file) => removeQuietly(join(this.dir, file)).catch(() => undefined)));
         if (g.pruneDirs && this.manifest === null) await this.directories.prune(this.dir);
       }
     })().finally(() => {
@@ -163,7 +178,14 @@ export class Dataset {
   }
 
   private async load(): Promise<Manifest | null> {
-    const manifest = await readManifest(this.dir);
+    let manifest: Manifest | null;
+    try {
+      manifest = await readManifest(this.dir, this.name);
+    } catch (err) {
+      // Not kept: a failure that an operator fixes (permissions) must not fail the dataset until a restart.
+      this.loading = undefined;
+      throw fsError(err, `read the manifest of ${this.name}`);
+    }
     await this.removeLeftovers(manifest);
     this.manifest = manifest;
     this.manifestBytes = manifest ? encodeManifest(manifest).byteLength : 0;
@@ -184,6 +206,7 @@ export class Dataset {
     }
     const listed = new Set(manifest?.rowGroups.map((g) => g.file));
     const leftovers = names.filter((n) => (isRowGroupFile(n) && !listed.has(n)) || isTemporaryManifest(n));
-    await Promise.all(leftovers.map((n) => removeQuietly(join(this.dir, n))));
+    // Best effort: on a read-only store the leftovers stay, and reads must still work.
+    await Promise.all(leftovers.map((n) => removeQuietly(join(this.dir, n)).catch(() => undefined)));
   }
 }

@@ -56,8 +56,11 @@ export function isTemporaryManifest(name: string): boolean {
   return name.startsWith(TMP_MANIFEST);
 }
 
-/** Reads a dataset's manifest, or `null` when the directory holds no dataset. */
-export async function readManifest(datasetDir: string): Promise<Manifest | null> {
+/**
+ * Reads a dataset's manifest, or `null` when the directory holds no dataset; messages name the dataset `name`
+ * (its directory relative to the store). File-system failures are Node's errors.
+ */
+export async function readManifest(datasetDir: string, name = datasetDir): Promise<Manifest | null> {
   let text: string;
   try {
     text = await readFile(join(datasetDir, MANIFEST_FILE), "utf8");
@@ -69,7 +72,7 @@ export async function readManifest(datasetDir: string): Promise<Manifest | null>
   try {
     return manifestFromJson(JSON.parse(text) as ManifestJson);
   } catch (err) {
-    throw new OupsError("CORRUPT_DATASET", `manifest of ${datasetDir} cannot be read: ${(err as Error).message}`, { cause: err });
+    throw new OupsError("CORRUPT_DATASET", `manifest of ${name} cannot be read: ${(err as Error).message}`, { cause: err });
   }
 }
 
