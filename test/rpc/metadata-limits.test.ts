@@ -54,6 +54,25 @@ test("the 40 MiB repro: two UpdateMetadata calls of 40 MiB values are INVALID_AR
   await assertUnchanged(t, client, dir, key, before);
 });
 
+test("a Write whose header sets a 40 MiB metadata value is INVALID_ARGUMENT and commits none of its rows", async (t) => {
+  const { client, storeDir } = shared();
+  const key = newKey();
+  await client.write(key, marketBatch(0, 100), { orderedOn: "timestamp", rowGroupTarget: 50, metadata: { source: "seed" } });
+  const dir = datasetDir(storeDir, key);
+  const before = { digest: await storeDigest(dir), described: await client.describe(key) };
+  await assertRefused(t, () => client.write(key, marketBatch(100, 50), { metadata: { blob: "x".repeat(40 * MiB) } }), /key "blob" is 41943040 bytes/);
+  await assertUnchanged(t, client, dir, key, before);
+});
+
+test("a Write through the SDK whose header carries almost 1 MiB of metadata, within the limits, is committed", async (t) => {
+  const { client } = shared();
+  const key = newKey();
+  // 15 values of 64 KiB: far past HTTP/2's header limits, had the SDK sent them as request headers too.
+  const metadata = Object.fromEntries(Array.from({ length: 15 }, (_, i) => [`k${i}`, "abcdefghijklmnop"[i]!.repeat(64 * 1024)]));
+  await client.write(key, marketBatch(0, 10), { orderedOn: "timestamp", metadata });
+  t.deepEqual(await client.getMetadata(key), metadata);
+});
+
 test("removing a metadata key that is not there succeeds over the wire", async (t) => {
   const { client } = shared();
   const key = newKey();
