@@ -72,7 +72,9 @@ mountTest("a write to a full disk is RESOURCE_EXHAUSTED \"store disk is full\", 
     for (let i = 0; i < 100 && failure === undefined; i++) {
       before = await storeDigest(f.storeDir);
       try {
-        await client.write(full, incompressible(rows, 10_000), { orderedOn: "timestamp", rowGroupTarget: 1_000_000 });
+        // One row group per write, none rewritten: no file deletion of an earlier write can run during the digest.
+        const result = await client.write(full, incompressible(rows, 10_000), { orderedOn: "timestamp", rowGroupTarget: 10_000, maxNOffTargetRgs: 0 });
+        t.is(result.rowGroupsRewritten, 0);
         rows += 10_000;
       } catch (err) {
         failure = OupsClientError.from(err);
@@ -91,10 +93,12 @@ mountTest("a write to a full disk is RESOURCE_EXHAUSTED \"store disk is full\", 
     t.is((await client.describe(full)).totalRows, rows);
     await client.write(elsewhere, marketBatch(100, 100));
     t.is((await client.read(elsewhere)).numRows, 200);
-    await assertFails(t, f, () => client.write(full, incompressible(rows, 10_000)), status.RESOURCE_EXHAUSTED, "DISK_FULL", /^store disk is full/);
+    const mounted = await storeDigest(f.mount);
+    await assertFails(t, f, () => client.write(full, incompressible(rows, 10_000), { maxNOffTargetRgs: 0 }), status.RESOURCE_EXHAUSTED, "DISK_FULL", /^store disk is full/);
+    t.deepEqual(await storeDigest(f.mount), mounted);
 
     await client.remove(ballast);
-    await client.write(full, incompressible(rows, 10_000));
+    await client.write(full, incompressible(rows, 10_000), { maxNOffTargetRgs: 0 });
     t.is((await client.read(full)).numRows, rows + 10_000);
   });
 });
