@@ -49,3 +49,25 @@ export function tempStoreDir(): Promise<string> {
 export async function removeStoreDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }
+
+/**
+ * Why the immutable attribute (`chattr +i`, which refuses changes with EPERM even to root) cannot be set under the
+ * temporary directory, or undefined when it can.
+ */
+export const immutableUnavailable: string | undefined = (() => {
+  const dir = mkdtempSync(join(tmpdir(), "oups-chattr-probe-"));
+  try {
+    execFileSync("chattr", ["+i", dir], { stdio: "pipe" });
+    execFileSync("chattr", ["-i", dir], { stdio: "pipe" });
+    return undefined;
+  } catch (err) {
+    return `chattr +i failed (${(err as Error).message.split("\n")[0]}): it needs root and a file system with attributes`;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+})();
+
+/** Sets (`+i`) or clears (`-i`) the immutable attribute of `path`. */
+export function setImmutable(path: string, on: boolean): void {
+  execFileSync("chattr", [on ? "+i" : "-i", path], { stdio: "pipe" });
+}

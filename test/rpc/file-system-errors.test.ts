@@ -7,8 +7,10 @@ import { OupsClient, OupsClientError } from "../../client/src/index.js";
 import { Daemon } from "../../server/src/daemon.js";
 import { seededRandom } from "../helpers/seeded-random.js";
 import { storeDigest } from "../helpers/store-digest.js";
-import { mountTmpfs, remount, removeStoreDir, tempStoreDir, tmpfsUnavailable, unmount } from "../helpers/tmpfs.js";
+import { immutableUnavailable, mountTmpfs, remount, removeStoreDir, setImmutable, tempStoreDir, tmpfsUnavailable, unmount } from "../helpers/tmpfs.js";
+import { withDaemon } from "../helpers/with-daemon.js";
 import { testIndex } from "../helpers/with-daemon.js";
+import { datasetDir } from "./helpers/files.js";
 import { marketBatch } from "./helpers/market-data.js";
 
 // Each test mounts a small tmpfs as the first-level directory of its datasets (`FULL-2024`), so that the store's
@@ -42,7 +44,7 @@ async function withMountedStore(mountName: string, size: string, body: (f: Fixtu
 }
 
 /** Asserts a failure's status, code and message, and that the message names no absolute path of the daemon. */
-async function assertFails(t: ExecutionContext, f: Fixture, call: () => Promise<unknown>, grpcCode: status, code: string, message: RegExp) {
+async function assertFails(t: ExecutionContext, f: { storeDir: string }, call: () => Promise<unknown>, grpcCode: status, code: string, message: RegExp) {
   const err = OupsClientError.from(await t.throwsAsync(call()));
   t.is(err.grpcCode, grpcCode, `${status[err.grpcCode]} ${err.code}: ${err.message}`);
   t.is(err.code, code);
@@ -130,6 +132,34 @@ mountTest("on a read-only file system, changes are FAILED_PRECONDITION / STORE_R
       t.deepEqual(await client.getMetadata(key), { a: "1" });
     } finally {
       remount(f.mount, "rw");
+    }
+    await client.write(key, marketBatch(1000, 100));
+    t.is((await client.read(key)).numRows, 1100);
+  });
+});
+
+const immutableTest = immutableUnavailable === undefined ? test.serial : test.skip;
+if (immutableUnavailable !== undefined) console.log(`permission tests skipped: ${immutableUnavailable}`);
+
+immutableTest("a dataset directory the daemon may not change (EPERM) gives FAILED_PRECONDITION / PERMISSION_DENIED, reads still work", async (t) => {
+  await withDaemon(async ({ client, storeDir }) => {
+    const key: KeyFields = { symbol: "PERM", year: "2024", month: "1" };
+    await client.write(key, marketBatch(0, 1000), { orderedOn: "timestamp", metadata: { a: "1" } });
+    const dir = datasetDir(storeDir, key as { symbol: string; year: string; month: string });
+    const f = { storeDir };
+    // Immutable: no entry may be created, renamed or removed in it, whoever asks.
+    setImmutable(dir, true);
+    try {
+      const before = await storeDigest(storeDir);
+      const denied = /^permission denied \(EPERM\): the daemon cannot .*PERM-2024\/1/;
+      await assertFails(t, f, () => client.write(key, marketBatch(1000, 100)), status.FAILED_PRECONDITION, "PERMISSION_DENIED", denied);
+      await assertFails(t, f, () => client.updateMetadata(key, { set: { b: "2" } }), status.FAILED_PRECONDITION, "PERMISSION_DENIED", denied);
+      await assertFails(t, f, () => client.remove(key), status.FAILED_PRECONDITION, "PERMISSION_DENIED", denied);
+      t.deepEqual(await storeDigest(storeDir), before);
+      t.is((await client.read(key)).numRows, 1000);
+      t.deepEqual(await client.getMetadata(key), { a: "1" });
+    } finally {
+      setImmutable(dir, false);
     }
     await client.write(key, marketBatch(1000, 100));
     t.is((await client.read(key)).numRows, 1100);
