@@ -29,7 +29,10 @@ export interface WriteOptions extends CallOptions {
    * 0 never coalesces. Given on a write of no rows (an empty Table), it compacts the dataset.
    */
   maxNOffTargetRgs?: number;
-  /** Metadata keys to add or replace. */
+  /**
+   * Metadata keys of the dataset to add or replace (sent in the Write header; this overrides CallOptions' request
+   * metadata, which a write does not send).
+   */
   metadata?: Readonly<Record<string, string>>;
   /** Metadata keys to remove. */
   removeMetadata?: readonly string[];
@@ -179,7 +182,9 @@ export class OupsClient {
    */
   async write(key: KeyFields, data: WriteData, options: WriteOptions = {}): Promise<WriteResult> {
     const requests = writeRequests(key, data, options);
-    const r = await call(() => this.rpc.write(requests, options));
+    // Not `options` itself: its `metadata` is the dataset's (sent in the header), not the call's; sent as request
+    // headers too, a value past HTTP/2's header limits made the call fail (RST_STREAM) or hang.
+    const r = await call(() => this.rpc.write(requests, { signal: options.signal, timeoutMs: options.timeoutMs }));
     return {
       rowsReceived: Number(r.rowsReceived),
       totalRows: Number(r.totalRows),

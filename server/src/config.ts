@@ -1,3 +1,4 @@
+import type { MetadataLimits } from "./store/dataset/metadata-limits.js";
 import { OupsError } from "./store/errors.js";
 
 /** Where the daemon keeps its store and listens, unless told otherwise by flags or environment. */
@@ -9,6 +10,13 @@ export const DEFAULT_LISTEN = "127.0.0.1:50051";
  * while still refusing a runaway message with RESOURCE_EXHAUSTED before it is buffered whole.
  */
 export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Largest manifest a dataset may have (its row groups, schema and metadata): Describe sends all of it in one
+ * message, whose protobuf form is at most about 1.5 times the manifest's JSON; a quarter of the message limit keeps
+ * Describe far below it (see store/dataset/manifest-budget.ts).
+ */
+export const MAX_MANIFEST_BYTES = MAX_MESSAGE_BYTES / 4;
 
 /** HTTP/2 receive window of the daemon's connections (as the SDK's for its own): Write streams are not throttled. */
 export const RECEIVE_WINDOW_BYTES = 16 * 1024 * 1024;
@@ -28,19 +36,60 @@ export interface DaemonConfig {
   indexSpec?: string | undefined;
   /** Budget of the decoded row-group cache, in MiB (0 turns it off); the engine's default when undefined. */
   cacheMiB?: number | undefined;
+  /** Bounds on each dataset's metadata given by flags or environment; the engine's defaults for the others. */
+  metadataLimits: Partial<MetadataLimits>;
 }
 
-/** Resolves the daemon's settings: flags first, then OUPS_STORE / OUPS_LISTEN / OUPS_INDEX / OUPS_CACHE_MB, then defaults. */
-export function resolveDaemonConfig(
-  flags: { store?: string | undefined; listen?: string | undefined; index?: string | undefined; "cache-mb"?: string | undefined },
-  env: NodeJS.ProcessEnv = process.env,
-): DaemonConfig {
+/** Flags of `oups serve` (strings, as parseArgs gives them). */
+export interface DaemonFlags {
+  store?: string | undefined;
+  listen?: string | undefined;
+  index?: string | undefined;
+  "cache-mb"?: string | undefined;
+  "metadata-max-keys"?: string | undefined;
+  "metadata-max-key-bytes"?: string | undefined;
+  "metadata-max-value-bytes"?: string | undefined;
+  "metadata-max-bytes"?: string | undefined;
+}
+
+/** Each metadata limit: its flag (`--metadata-max-keys`) and environment variable (OUPS_METADATA_MAX_KEYS). */
+const metadataLimitSources: readonly { limit: keyof MetadataLimits; flag: keyof DaemonFlags; env: string }[] = [
+  { limit: "maxKeys", flag: "metadata-max-keys", env: "OUPS_METADATA_MAX_KEYS" },
+  { limit: "maxKeyBytes", flag: "metadata-max-key-bytes", env: "OUPS_METADATA_MAX_KEY_BYTES" },
+  { limit: "maxValueBytes", flag: "metadata-max-value-bytes", env: "OUPS_METADATA_MAX_VALUE_BYTES" },
+  { limit: "maxTotalBytes", flag: "metadata-max-bytes", env: "OUPS_METADATA_MAX_BYTES" },
+];
+
+/**
+ * Resolves the daemon's settings: flags first, then OUPS_STORE / OUPS_LISTEN / OUPS_INDEX / OUPS_CACHE_MB /
+ * OUPS_METADATA_MAX_*, then defaults.
+ */
+export function resolveDaemonConfig(flags: DaemonFlags, env: NodeJS.ProcessEnv = process.env): DaemonConfig {
   return {
     storeDir: flags.store ?? env.OUPS_STORE ?? DEFAULT_STORE_DIR,
     listen: flags.listen ?? env.OUPS_LISTEN ?? DEFAULT_LISTEN,
     indexSpec: flags.index ?? env.OUPS_INDEX,
     cacheMiB: parseCacheMiB(flags["cache-mb"] ?? env.OUPS_CACHE_MB),
+    metadataLimits: parseMetadataLimits(flags, env),
   };
+}
+
+function parseMetadataLimits(flags: DaemonFlags, env: NodeJS.ProcessEnv): Partial<MetadataLimits> {
+  const limits: Partial<Record<keyof MetadataLimits, number>> = {};
+  for (const { limit, flag, env: variable } of metadataLimitSources) {
+    const value = flags[flag] ?? env[variable];
+    if (value === undefined) continue;
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isSafeInteger(n) || n < 1) {
+      throw new OupsError("INVALID_ARGUMENT", `--${flag} (${variable}) must be a positive whole number, got ${JSON.stringify(value)}`);
+    }
+    // Metadata past half the manifest bound would leave no room for the row groups Describe also lists.
+    if (limit !== "maxKeys" && n > MAX_MANIFEST_BYTES / 2) {
+      throw new OupsError("INVALID_ARGUMENT", `--${flag} (${variable}) must be at most ${MAX_MANIFEST_BYTES / 2} bytes, got ${value}`);
+    }
+    limits[limit] = n;
+  }
+  return limits;
 }
 
 function parseCacheMiB(value: string | undefined): number | undefined {

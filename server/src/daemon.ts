@@ -1,6 +1,6 @@
 import { Server, ServerCredentials } from "@grpc/grpc-js";
 import type { HealthImplementation } from "grpc-health-check";
-import { DEFAULT_MAX_N_OFF_TARGET_RGS, MAX_MESSAGE_BYTES, RECEIVE_WINDOW_BYTES } from "./config.js";
+import { DEFAULT_MAX_N_OFF_TARGET_RGS, MAX_MANIFEST_BYTES, MAX_MESSAGE_BYTES, RECEIVE_WINDOW_BYTES } from "./config.js";
 import { log } from "./log.js";
 import { toGrpcServiceDefinition } from "../../client/src/grpc/service-definition.js";
 import { StoreService } from "./rpc/contract.js";
@@ -9,6 +9,7 @@ import { addHealthAndReflection } from "./rpc/reflection.js";
 import { toServiceError } from "./rpc/service-error.js";
 import { createStoreService } from "./rpc/store-service.js";
 import { implementService } from "./rpc/typed-service.js";
+import type { MetadataLimits } from "./store/dataset/metadata-limits.js";
 import type { IndexSchema } from "./store/keys/index-schema.js";
 import { Store } from "./store/store.js";
 
@@ -23,6 +24,8 @@ export interface DaemonOptions {
   indexSchema?: IndexSchema | undefined;
   /** Budget of the decoded row-group cache in bytes (0: none); the engine's default when undefined. */
   rowGroupCacheBytes?: number | undefined;
+  /** Bounds on each dataset's metadata; the engine's defaults for those not given. */
+  metadataLimits?: Partial<MetadataLimits> | undefined;
 }
 
 /** The daemon: one store, served over gRPC with health and reflection. */
@@ -43,6 +46,8 @@ export class Daemon {
       onLockCompromised: (err) => log.error("store lock compromised: refusing writes", err),
       defaultMaxNOffTargetRgs: DEFAULT_MAX_N_OFF_TARGET_RGS,
       rowGroupCacheBytes: options.rowGroupCacheBytes,
+      metadataLimits: options.metadataLimits,
+      maxManifestBytes: MAX_MANIFEST_BYTES,
     });
     try {
       server = new Server({

@@ -3,16 +3,45 @@ import { DEFAULT_LISTEN, DEFAULT_STORE_DIR, resolveDaemonConfig } from "../../se
 import { OupsError } from "../../server/src/store/errors.js";
 
 test("flags win over the environment, which wins over the defaults", (t) => {
-  t.deepEqual(resolveDaemonConfig({}, {}), { storeDir: DEFAULT_STORE_DIR, listen: DEFAULT_LISTEN, indexSpec: undefined, cacheMiB: undefined });
+  t.deepEqual(resolveDaemonConfig({}, {}), {
+    storeDir: DEFAULT_STORE_DIR,
+    listen: DEFAULT_LISTEN,
+    indexSpec: undefined,
+    cacheMiB: undefined,
+    metadataLimits: {},
+  });
   const env = { OUPS_STORE: "/env", OUPS_LISTEN: "0.0.0.0:1", OUPS_INDEX: "a", OUPS_CACHE_MB: "64" };
-  t.deepEqual(resolveDaemonConfig({}, env), { storeDir: "/env", listen: "0.0.0.0:1", indexSpec: "a", cacheMiB: 64 });
+  t.deepEqual(resolveDaemonConfig({}, env), { storeDir: "/env", listen: "0.0.0.0:1", indexSpec: "a", cacheMiB: 64, metadataLimits: {} });
   t.deepEqual(resolveDaemonConfig({ store: "/flag", listen: "127.0.0.1:2", index: "b", "cache-mb": "0" }, env), {
     storeDir: "/flag",
     listen: "127.0.0.1:2",
     indexSpec: "b",
     cacheMiB: 0,
+    metadataLimits: {},
   });
 });
+
+test("metadata limits come from flags, then the environment; those not given are left to the engine's defaults", (t) => {
+  const env = { OUPS_METADATA_MAX_KEYS: "10", OUPS_METADATA_MAX_KEY_BYTES: "20", OUPS_METADATA_MAX_VALUE_BYTES: "30", OUPS_METADATA_MAX_BYTES: "40" };
+  t.deepEqual(resolveDaemonConfig({}, env).metadataLimits, { maxKeys: 10, maxKeyBytes: 20, maxValueBytes: 30, maxTotalBytes: 40 });
+  t.deepEqual(resolveDaemonConfig({ "metadata-max-keys": "5", "metadata-max-bytes": "4096" }, {}).metadataLimits, { maxKeys: 5, maxTotalBytes: 4096 });
+  t.deepEqual(resolveDaemonConfig({ "metadata-max-value-bytes": "7" }, env).metadataLimits, { maxKeys: 10, maxKeyBytes: 20, maxValueBytes: 7, maxTotalBytes: 40 });
+});
+
+for (const [flag, bad] of [
+  ["metadata-max-keys", "0"],
+  ["metadata-max-key-bytes", "-3"],
+  ["metadata-max-value-bytes", "1.5"],
+  ["metadata-max-bytes", "lots"],
+  ["metadata-max-bytes", String(64 * 1024 * 1024)],
+] as const) {
+  test(`--${flag} ${bad} is refused naming the flag and the value`, (t) => {
+    const err = t.throws(() => resolveDaemonConfig({ [flag]: bad }, {}), { instanceOf: OupsError });
+    t.is(err?.code, "INVALID_ARGUMENT");
+    t.true(err?.message.includes(`--${flag}`));
+    t.true(err?.message.includes(bad));
+  });
+}
 
 for (const bad of ["", "-1", "1.5", "lots"]) {
   test(`a cache size of ${JSON.stringify(bad)} is refused naming the value`, (t) => {

@@ -5,6 +5,8 @@ import { log } from "../log.js";
 import { parseIndexSpec } from "../store/keys/index-schema.js";
 
 export const serveHelp = `Usage: oups serve [--store DIR] [--listen HOST:PORT] [--index SPEC] [--cache-mb N]
+                  [--metadata-max-keys N] [--metadata-max-key-bytes N] [--metadata-max-value-bytes N]
+                  [--metadata-max-bytes N]
 
 Runs the daemon: serves the store in DIR over gRPC until SIGINT or SIGTERM.
 
@@ -12,13 +14,28 @@ Runs the daemon: serves the store in DIR over gRPC until SIGINT or SIGTERM.
   --listen HOST:PORT  address to listen on (env OUPS_LISTEN, default 127.0.0.1:50051)
   --index SPEC        index schema for a new store, e.g. "symbol,year:int/month:int" (env OUPS_INDEX)
   --cache-mb N        memory for decoded row groups that small range reads reuse (env OUPS_CACHE_MB,
-                      default 128; 0 turns the cache off)`;
+                      default 128; 0 turns the cache off)
+  --metadata-max-keys N         keys of a dataset's metadata at most (env OUPS_METADATA_MAX_KEYS, default 1000)
+  --metadata-max-key-bytes N    UTF-8 bytes of a metadata key at most (env OUPS_METADATA_MAX_KEY_BYTES, default 256)
+  --metadata-max-value-bytes N  UTF-8 bytes of a metadata value at most (env OUPS_METADATA_MAX_VALUE_BYTES,
+                                default 65536)
+  --metadata-max-bytes N        UTF-8 bytes of a dataset's metadata, keys and values, at most
+                                (env OUPS_METADATA_MAX_BYTES, default 1048576; 8388608 at most)`;
 
 /** `oups serve`: runs the daemon until a signal stops it. */
 export async function serve(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: { store: { type: "string" }, listen: { type: "string" }, index: { type: "string" }, "cache-mb": { type: "string" } },
+    options: {
+      store: { type: "string" },
+      listen: { type: "string" },
+      index: { type: "string" },
+      "cache-mb": { type: "string" },
+      "metadata-max-keys": { type: "string" },
+      "metadata-max-key-bytes": { type: "string" },
+      "metadata-max-value-bytes": { type: "string" },
+      "metadata-max-bytes": { type: "string" },
+    },
   });
   const config = resolveDaemonConfig(values);
   const daemon = await Daemon.start({
@@ -26,6 +43,7 @@ export async function serve(args: string[]): Promise<void> {
     listen: config.listen,
     indexSchema: config.indexSpec ? parseIndexSpec(config.indexSpec) : undefined,
     rowGroupCacheBytes: config.cacheMiB === undefined ? undefined : config.cacheMiB * 1024 * 1024,
+    metadataLimits: config.metadataLimits,
   });
   log.info(`oups serving store ${daemon.store.dir} on ${daemon.address}`);
   await new Promise<void>((resolve) => {

@@ -1,6 +1,12 @@
 /**
  * The engine's failure kinds. String codes, never numbers, so that nothing can mistake one for a gRPC status
  * (grpc-js sends any numeric `code` property as the status); the RPC layer maps each to a status in one place.
+ *
+ * File-system failures (see io/fs-error.ts): `DISK_FULL` (ENOSPC, EDQUOT) is RESOURCE_EXHAUSTED, since freeing
+ * space makes the same request succeed; `STORE_READ_ONLY` (EROFS) and `PERMISSION_DENIED` (EACCES, EPERM) are
+ * FAILED_PRECONDITION, not UNAVAILABLE: retrying cannot help until an operator remounts the store or fixes its
+ * ownership (and gRPC's PERMISSION_DENIED is about the caller's rights, not the daemon's). Nothing is committed
+ * by a request failing with any of them, and the daemon keeps serving.
  */
 export type OupsErrorCode =
   | "INVALID_ARGUMENT"
@@ -13,6 +19,10 @@ export type OupsErrorCode =
   | "STORE_LOCKED"
   | "LOCK_COMPROMISED"
   | "TOO_LARGE"
+  | "METADATA_TOO_LARGE"
+  | "DISK_FULL"
+  | "STORE_READ_ONLY"
+  | "PERMISSION_DENIED"
   | "CANCELLED"
   | "CORRUPT_DATASET"
   | "NOT_INITIALIZED"

@@ -1,6 +1,8 @@
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { OupsError } from "./errors.js";
+import { removeQuietly, replaceFileDurable, writeFileDurable } from "./io/durable-fs.js";
+import { fsError } from "./io/fs-error.js";
 import type { IndexSchema } from "./keys/index-schema.js";
 import { validateIndexSchema } from "./keys/index-schema.js";
 import { STORE_FILE } from "./keys/layout.js";
@@ -32,10 +34,20 @@ export async function readIndexSchema(storeDir: string): Promise<IndexSchema | u
   return validateIndexSchema(descriptor.indexSchema);
 }
 
-/** Persists the index schema atomically (temporary file, fsync, rename). */
+/**
+ * Persists the index schema atomically (temporary file, fsync, rename, directory fsync). File-system failures
+ * become typed errors (see fs-error.ts), leaving no temporary file behind.
+ */
 export async function writeIndexSchema(storeDir: string, schema: IndexSchema): Promise<void> {
   const descriptor: StoreDescriptor = { format: 1, indexSchema: schema };
   const tmp = join(storeDir, `.${STORE_FILE}.tmp`);
-  await writeFile(tmp, `${JSON.stringify(descriptor, null, 2)}\n`, { flush: true });
-  await rename(tmp, join(storeDir, STORE_FILE));
+  try {
+    // A leftover of a crashed declaration: writeFileDurable never overwrites.
+    await removeQuietly(tmp);
+    await writeFileDurable(tmp, new TextEncoder().encode(`${JSON.stringify(descriptor, null, 2)}\n`));
+    await replaceFileDurable(tmp, join(storeDir, STORE_FILE));
+  } catch (err) {
+    await removeQuietly(tmp).catch(() => undefined);
+    throw fsError(err, `write the store descriptor ${STORE_FILE}`);
+  }
 }

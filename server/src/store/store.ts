@@ -6,6 +6,9 @@ import { Directories } from "./dataset/directories.js";
 import type { DatasetDescription } from "./dataset/describe.js";
 import { describeManifest } from "./dataset/describe.js";
 import { mergeMetadata } from "./dataset/metadata.js";
+import type { MetadataLimits } from "./dataset/metadata-limits.js";
+import { DEFAULT_METADATA_LIMITS, validateMetadataLimits } from "./dataset/metadata-limits.js";
+import { DEFAULT_MAX_MANIFEST_BYTES } from "./dataset/manifest-budget.js";
 import type { BoundValue } from "./dataset/range.js";
 import { rangeOf } from "./dataset/range.js";
 import type { RangeRead } from "./dataset/read-range.js";
@@ -15,6 +18,7 @@ import type { WriteInput, WriteResult } from "./dataset/write-dataset.js";
 import { writeDataset } from "./dataset/write-dataset.js";
 import type { WriteOptions } from "./dataset/write-options.js";
 import { OupsError } from "./errors.js";
+import { fsError } from "./io/fs-error.js";
 import { ParquetPool } from "./io/parquet-pool.js";
 import type { IntersectionPart, IntersectionSource } from "./query/query-intersections.js";
 import { walkIntersections } from "./query/query-intersections.js";
@@ -46,6 +50,10 @@ export interface StoreOpenOptions {
   rowGroupCacheBytes?: number | undefined;
   /** Coalescing bound of writes that give none (default: never coalesce, as the original oups). */
   defaultMaxNOffTargetRgs?: number | undefined;
+  /** Bounds on each dataset's metadata; each one not given keeps its default ({@link DEFAULT_METADATA_LIMITS}). */
+  metadataLimits?: Partial<MetadataLimits> | undefined;
+  /** Bytes of a dataset's manifest at most, which bounds Describe's answer (default {@link DEFAULT_MAX_MANIFEST_BYTES}). */
+  maxManifestBytes?: number | undefined;
 }
 
 /** A range query as the engine takes it: bounds are matched to the ordered column's type. */
@@ -77,6 +85,8 @@ export class Store {
   private readonly writeWindowRows: number;
   private readonly defaultMaxNOffTargetRgs: number | undefined;
   private readonly cache: RowGroupCache;
+  private readonly metadataLimits: MetadataLimits;
+  private readonly maxManifestBytes: number;
 
   private constructor(
     readonly dir: string,
@@ -86,10 +96,15 @@ export class Store {
   ) {
     this.directories = new Directories(dir);
     this.workers = options.parquetWorkers ?? availableParallelism();
-    this.pool = ParquetPool.create({ size: this.workers });
+    this.pool = ParquetPool.create({ size: this.workers, root: dir });
     this.writeWindowRows = options.writeWindowRows ?? 1 << 20;
     this.defaultMaxNOffTargetRgs = options.defaultMaxNOffTargetRgs;
     this.cache = new RowGroupCache(options.rowGroupCacheBytes ?? DEFAULT_ROW_GROUP_CACHE_BYTES);
+    this.metadataLimits = validateMetadataLimits({ ...DEFAULT_METADATA_LIMITS, ...definedOnly(options.metadataLimits ?? {}) });
+    this.maxManifestBytes = options.maxManifestBytes ?? DEFAULT_MAX_MANIFEST_BYTES;
+    if (!Number.isSafeInteger(this.maxManifestBytes) || this.maxManifestBytes < 1) {
+      throw new OupsError("INVALID_ARGUMENT", `maxManifestBytes must be a positive whole number, got ${this.maxManifestBytes}`);
+    }
   }
 
   /** Opens (and creates, if missing) the store at `dir`, taking its lock, and starts its Parquet workers. */
@@ -134,7 +149,7 @@ export class Store {
       if (!indexSchemasEqual(this.schema, schema)) {
         throw new OupsError(
           "SCHEMA_MISMATCH",
-          `store ${this.dir} has index schema ${describeSchema(this.schema)}, not ${describeSchema(schema)}`,
+          `the store has index schema ${describeSchema(this.schema)}, not ${describeSchema(schema)}`,
         );
       }
       return { schema: this.schema, created: false };
@@ -147,7 +162,12 @@ export class Store {
 
   /** The keys holding a dataset, sorted; `filter` keeps the keys with these field values. */
   async listKeys(filter?: Readonly<Record<string, string>>): Promise<Key[]> {
-    return listKeys(this.dir, this.requireSchema(), filter);
+    const schema = this.requireSchema();
+    try {
+      return await listKeys(this.dir, schema, filter);
+    } catch (err) {
+      throw fsError(err, "list the store's datasets");
+    }
   }
 
   /** Validates `key` against the index schema and returns its normalised form. */
@@ -174,6 +194,7 @@ export class Store {
         windowRows: this.writeWindowRows,
         maxFilesInFlight: this.workers * 2,
         defaultMaxNOffTargetRgs: this.defaultMaxNOffTargetRgs,
+        metadataLimits: this.metadataLimits,
       });
     });
   }
@@ -248,7 +269,7 @@ export class Store {
       this.assertWritable();
       const manifest = await this.requireManifest(valid, dataset);
       const { generation } = await dataset.nextIds();
-      const metadata = mergeMetadata(manifest.metadata, set, remove);
+      const metadata = mergeMetadata(manifest.metadata, set, remove, this.metadataLimits);
       await dataset.commit({ ...manifest, generation, metadata }, []);
       return metadata;
     });
@@ -285,7 +306,7 @@ export class Store {
     const id = keyId(schema, key);
     let dataset = this.datasets.get(id);
     if (!dataset) {
-      dataset = new Dataset(join(this.dir, keyToPath(schema, key)), this.directories);
+      dataset = new Dataset(join(this.dir, keyToPath(schema, key)), this.directories, this.maxManifestBytes);
       this.datasets.set(id, dataset);
     }
     return { key, id, dataset };
@@ -300,7 +321,7 @@ export class Store {
     if (!this.schema) {
       throw new OupsError(
         "NOT_INITIALIZED",
-        `store ${this.dir} has no index schema yet: declare one with InitStore (SDK: Store.connect with an index), 'oups init --index' or 'oups serve --index'`,
+        `the store has no index schema yet: declare one with InitStore (SDK: Store.connect with an index), 'oups init --index' or 'oups serve --index'`,
       );
     }
     return this.schema;
@@ -309,13 +330,18 @@ export class Store {
   /** Fails when the store lock was lost: another process may be writing, so this one must not. */
   assertWritable(): void {
     if (this.lock?.compromised) {
-      throw new OupsError("LOCK_COMPROMISED", `the lock on store ${this.dir} was lost; writes are refused until the daemon restarts`);
+      throw new OupsError("LOCK_COMPROMISED", `the lock on the store directory was lost; writes are refused until the daemon restarts`);
     }
   }
 }
 
 function notFound(key: Key): never {
   throw new OupsError("NOT_FOUND", `no dataset for key ${JSON.stringify(key)}`);
+}
+
+/** `options` without its undefined members, so that spreading it over defaults keeps them. */
+function definedOnly<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function describeSchema(schema: IndexSchema): string {

@@ -3,11 +3,13 @@ import { lstat, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { OupsError } from "../errors.js";
 import { fsyncDir, removeQuietly } from "../io/durable-fs.js";
+import { fsError } from "../io/fs-error.js";
 import { MANIFEST_FILE } from "../keys/layout.js";
 import type { Directories } from "./directories.js";
 import { symbolicLinkRefused } from "./directories.js";
 import type { Manifest } from "./manifest.js";
-import { isTemporaryManifest, readManifest, writeManifest } from "./manifest.js";
+import { encodeManifest, isTemporaryManifest, readManifest, writeManifest } from "./manifest.js";
+import { checkManifestBytes, DEFAULT_MAX_MANIFEST_BYTES } from "./manifest-budget.js";
 import { isRowGroupFile } from "./row-group-files.js";
 
 /** A pinned view of one committed generation: its files stay on disk until {@link Snapshot.release}. */
@@ -46,10 +48,14 @@ export class Dataset {
   private generationFloor = 0;
   /** The directory relative to the store root: how messages to clients name the dataset. */
   readonly name: string;
+  /** Size of the committed manifest file (0 without one). */
+  private manifestBytes = 0;
 
   constructor(
     readonly dir: string,
     private readonly directories: Directories,
+    /** Bound on the manifest a commit may write (see manifest-budget.ts). */
+    private readonly maxManifestBytes = DEFAULT_MAX_MANIFEST_BYTES,
   ) {
     this.name = directories.nameOf(dir);
   }
@@ -115,11 +121,18 @@ export class Dataset {
    * `obsolete` files once no reader of an older generation remains.
    */
   async commit(next: Manifest, obsolete: readonly string[]): Promise<void> {
+    const bytes = encodeManifest(next);
+    checkManifestBytes(bytes.byteLength, this.manifestBytes, this.maxManifestBytes, next.rowGroups.length);
     await this.ensureDir();
-    // The new files' directory entries must be durable before a manifest that points at them.
-    await fsyncDir(this.dir);
-    await writeManifest(this.dir, next);
+    try {
+      // The new files' directory entries must be durable before a manifest that points at them.
+      await fsyncDir(this.dir);
+      await writeManifest(this.dir, next, bytes);
+    } catch (err) {
+      throw fsError(err, `commit the manifest of ${this.name}`);
+    }
     this.manifest = next;
+    this.manifestBytes = bytes.byteLength;
     this.nextFileIdFloor = next.nextFileId;
     this.generationFloor = next.generation + 1;
     if (obsolete.length > 0) this.garbage.push({ files: obsolete, freedAt: next.generation, pruneDirs: false });
@@ -135,9 +148,14 @@ export class Dataset {
   async remove(): Promise<boolean> {
     const manifest = await this.current();
     if (!manifest) return false;
-    await removeQuietly(join(this.dir, MANIFEST_FILE));
-    await fsyncDir(this.dir);
+    try {
+      await removeQuietly(join(this.dir, MANIFEST_FILE));
+      await fsyncDir(this.dir);
+    } catch (err) {
+      throw fsError(err, `remove the manifest of ${this.name}`);
+    }
     this.manifest = null;
+    this.manifestBytes = 0;
     this.nextFileIdFloor = Math.max(this.nextFileIdFloor, manifest.nextFileId);
     this.generationFloor = manifest.generation + 1;
     this.garbage.push({ files: manifest.rowGroups.map((g) => g.file), freedAt: this.generationFloor, pruneDirs: true });
@@ -174,7 +192,9 @@ export class Dataset {
     this.garbage = this.garbage.filter((g) => oldestReader < g.freedAt);
     this.deleting = (async () => {
       for (const g of ready) {
-        await this.removeFiles(g.files);
+        // A file that cannot be deleted now (read-only store) stays: no manifest lists it, so the next load of the
+        // dataset removes it as a leftover. A failure here must not become an unhandled rejection.
+        await this.removeFiles(g.files).catch(() => undefined);
         if (g.pruneDirs && this.manifest === null) await this.directories.prune(this.dir);
       }
     })().finally(() => {
@@ -184,11 +204,18 @@ export class Dataset {
   }
 
   private async load(): Promise<Manifest | null> {
-    const manifest = await readManifest(this.dir, this.name);
-    const entries = await this.entries();
+    let manifest: Manifest | null;
+    let entries: Dirent[];
+    try {
+      manifest = await readManifest(this.dir, this.name);
+      entries = await this.entries();
+    } catch (err) {
+      throw fsError(err, `read the manifest of ${this.name}`);
+    }
     if (manifest) this.assertPlainFiles(manifest, entries);
     await this.removeLeftovers(manifest, entries);
     this.manifest = manifest;
+    this.manifestBytes = manifest ? encodeManifest(manifest).byteLength : 0;
     return manifest;
   }
 
@@ -223,7 +250,8 @@ export class Dataset {
   private async removeLeftovers(manifest: Manifest | null, entries: readonly Dirent[]): Promise<void> {
     const listed = new Set(manifest?.rowGroups.map((g) => g.file));
     const leftovers = entries.filter((e) => e.isFile() && ((isRowGroupFile(e.name) && !listed.has(e.name)) || isTemporaryManifest(e.name)));
-    await Promise.all(leftovers.map((e) => removeQuietly(join(this.dir, e.name))));
+    // Best effort: on a read-only store the leftovers stay, and reads must still work.
+    await Promise.all(leftovers.map((e) => removeQuietly(join(this.dir, e.name)).catch(() => undefined)));
   }
 
   /** Deletes one row-group file of the directory if it is a plain file (see {@link removeFiles}). */

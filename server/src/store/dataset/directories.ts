@@ -3,6 +3,7 @@ import { lstat as lstatCallback } from "node:fs";
 import { lstat, mkdir, rmdir } from "node:fs/promises";
 import { isAbsolute, join, relative, sep } from "node:path";
 import { OupsError } from "../errors.js";
+import { fsError } from "../io/fs-error.js";
 import { KeyQueue } from "../queue/key-queue.js";
 
 /**
@@ -55,7 +56,8 @@ export class Directories {
           try {
             await mkdir(prefix);
           } catch (err) {
-            if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+            // Created meanwhile is fine; a full disk, a read-only store or a permission problem becomes typed.
+            if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw fsError(err, `create directory ${this.nameOf(prefix)}`);
           }
           stat = await lstat(prefix);
         }

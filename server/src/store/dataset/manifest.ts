@@ -77,11 +77,22 @@ export async function readManifest(datasetDir: string, name: string): Promise<Ma
  * Commits `manifest`: writes it beside the current one, fsyncs it, renames it into place and fsyncs the
  * directory. A crash at any point leaves either the old manifest or the new one.
  */
-export async function writeManifest(datasetDir: string, manifest: Manifest): Promise<void> {
+export async function writeManifest(datasetDir: string, manifest: Manifest, bytes = encodeManifest(manifest)): Promise<void> {
   const tmp = join(datasetDir, `${TMP_MANIFEST}-${manifest.generation}`);
   await removeQuietly(tmp);
-  await writeFileDurable(tmp, new TextEncoder().encode(`${JSON.stringify(manifestToJson(manifest))}\n`));
-  await replaceFileDurable(tmp, join(datasetDir, MANIFEST_FILE));
+  await writeFileDurable(tmp, bytes);
+  try {
+    await replaceFileDurable(tmp, join(datasetDir, MANIFEST_FILE));
+  } catch (err) {
+    // Not renamed (or renamed but not flushed, when this removal fails harmlessly): leave no temporary file.
+    await removeQuietly(tmp).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** The bytes of a manifest as {@link writeManifest} stores them. */
+export function encodeManifest(manifest: Manifest): Uint8Array {
+  return new TextEncoder().encode(`${JSON.stringify(manifestToJson(manifest))}\n`);
 }
 
 function manifestToJson(m: Manifest): ManifestJson {

@@ -133,10 +133,14 @@ export class StagedWrite {
     return heldBack;
   }
 
-  /** Deletes every file this write created: nothing of it was committed. */
+  /**
+   * Deletes every file this write created: nothing of it was committed. Never rejects, so that the caller reports
+   * the failure that made it discard: a file that cannot be deleted (read-only store) is a leftover, which the
+   * next load of the dataset removes.
+   */
   async discard(): Promise<void> {
     await Promise.all(this.inFlight);
-    await this.options.removeFiles([...this.created]);
+    await this.options.removeFiles([...this.created]).catch(() => undefined);
     this.created.clear();
   }
 

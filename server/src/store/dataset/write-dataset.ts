@@ -15,6 +15,7 @@ import { compareOrdinals } from "../ordinal.js";
 import type { Dataset } from "./dataset.js";
 import type { Manifest } from "./manifest.js";
 import { mergeMetadata } from "./metadata.js";
+import type { MetadataLimits } from "./metadata-limits.js";
 import { StagedWrite } from "./staged-write.js";
 import type { WriteOptions } from "./write-options.js";
 import { resolveWriteOptions } from "./write-options.js";
@@ -43,6 +44,7 @@ export interface WriteTuning {
   maxFilesInFlight: number;
   /** Coalescing bound for writes that do not give one (undefined: never coalesce). */
   defaultMaxNOffTargetRgs?: number | undefined;
+  metadataLimits: MetadataLimits;
 }
 
 /**
@@ -67,6 +69,8 @@ export async function writeDataset(dataset: Dataset, input: WriteInput, options:
     }
   }
   const resolved = resolveWriteOptions(options, orderedOn, schema, tuning.defaultMaxNOffTargetRgs);
+  // Checked before any row is read: writes to the dataset are serialised, so the committed metadata cannot change.
+  const metadata = mergeMetadata(committed?.metadata ?? {}, options.metadata, options.removeMetadata, tuning.metadataLimits);
   const ids = await dataset.nextIds();
   const staged = new StagedWrite(committed?.rowGroups ?? [], ids.fileId, {
     dir: dataset.dir,
@@ -91,7 +95,7 @@ export async function writeDataset(dataset: Dataset, input: WriteInput, options:
       schema,
       ordinalKind: schema ? ordinalKindOf(schema.fields.find((f) => f.name === orderedOn)!.type) : undefined,
       rowGroups,
-      metadata: mergeMetadata(committed?.metadata ?? {}, options.metadata, options.removeMetadata),
+      metadata,
       nextFileId: staged.nextFileId,
     };
     await dataset.commit(next, staged.obsolete);

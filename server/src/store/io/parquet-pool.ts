@@ -1,4 +1,5 @@
 import { availableParallelism } from "node:os";
+import { relative, sep } from "node:path";
 import { Worker } from "node:worker_threads";
 import { OupsError } from "../errors.js";
 import type { Compression } from "./compression.js";
@@ -16,6 +17,8 @@ export interface ParquetPoolOptions {
   readonly size?: number;
   /** For tests: the worker script to run instead of parquet-worker.js. It must speak the same protocol. */
   readonly workerUrl?: URL;
+  /** The store directory: messages name files relative to it (clients never see the daemon's absolute paths). */
+  readonly root?: string;
 }
 
 /** Options of {@link ParquetPool.writeRowGroupFile}. */
@@ -65,6 +68,7 @@ const defaultWorkerUrl = new URL("./parquet-worker.js", import.meta.url);
 export class ParquetPool {
   readonly #size: number;
   readonly #workerUrl: URL;
+  readonly #root: string | undefined;
   readonly #workers = new Set<PoolWorker>();
   readonly #idle: PoolWorker[] = [];
   readonly #queue: Job[] = [];
@@ -72,9 +76,10 @@ export class ParquetPool {
   #nextJobId = 1;
   #closed = false;
 
-  private constructor(size: number, workerUrl: URL) {
+  private constructor(size: number, workerUrl: URL, root: string | undefined) {
     this.#size = size;
     this.#workerUrl = workerUrl;
+    this.#root = root;
   }
 
   /**
@@ -86,7 +91,7 @@ export class ParquetPool {
     if (!Number.isSafeInteger(size) || size < 1) {
       throw new OupsError("INVALID_ARGUMENT", `parquet pool size must be a positive integer, got ${size}`);
     }
-    return new ParquetPool(size, options.workerUrl ?? defaultWorkerUrl);
+    return new ParquetPool(size, options.workerUrl ?? defaultWorkerUrl, options.root);
   }
 
   /**
@@ -96,7 +101,9 @@ export class ParquetPool {
    * anything durable points at the file. When `ipc` spans its whole `ArrayBuffer`, that buffer is moved to the
    * worker and `ipc` is left detached (empty); otherwise it is copied once.
    * Rejects with `OupsError`: `INVALID_ARGUMENT` for an unknown compression, `ALREADY_EXISTS` when `path`
-   * exists, `CANCELLED` when the pool is closed, `INTERNAL` (parquet-wasm or file-system error as `cause`).
+   * exists, a file-system code (`DISK_FULL`, `STORE_READ_ONLY`, `PERMISSION_DENIED`) when writing fails,
+   * `CANCELLED` when the pool is closed, `INTERNAL` (parquet-wasm or file-system error as `cause`, its errno
+   * code kept).
    */
   async writeRowGroupFile(
     path: string,
@@ -105,9 +112,10 @@ export class ParquetPool {
   ): Promise<{ bytes: number }> {
     const compression = parseCompression(options.compression);
     const { bytes, transfer } = prepareTransfer(ipc);
-    const reply = await this.#submit({ op: "write", path, ipc: bytes, compression, dictionaryColumns: options.dictionaryColumns ?? [] }, transfer);
+    const name = this.#nameOf(path);
+    const reply = await this.#submit({ op: "write", path, name, ipc: bytes, compression, dictionaryColumns: options.dictionaryColumns ?? [] }, transfer);
     if (reply.op !== "write") {
-      throw new OupsError("INTERNAL", `parquet worker answered a write of ${path} with a ${reply.op}`);
+      throw new OupsError("INTERNAL", `parquet worker answered a write of ${name} with a ${reply.op}`);
     }
     return { bytes: reply.bytes };
   }
@@ -135,9 +143,10 @@ export class ParquetPool {
 
   async #read(path: string, options: ReadRowGroupFileOptions, cut: RowCut | null): Promise<Uint8Array | null> {
     const columns = options.columns === undefined ? null : uniqueColumns(options.columns);
-    const reply = await this.#submit({ op: "read", path, columns, batchRows: options.batchRows ?? null, cut }, []);
+    const name = this.#nameOf(path);
+    const reply = await this.#submit({ op: "read", path, name, columns, batchRows: options.batchRows ?? null, cut }, []);
     if (reply.op !== "read") {
-      throw new OupsError("INTERNAL", `parquet worker answered a read of ${path} with a ${reply.op}`);
+      throw new OupsError("INTERNAL", `parquet worker answered a read of ${name} with a ${reply.op}`);
     }
     return reply.ipc;
   }
@@ -178,6 +187,11 @@ export class ParquetPool {
     this.#workers.clear();
     this.#idle.length = 0;
     await Promise.all(workers.map((worker) => worker.thread.terminate()));
+  }
+
+  /** `path` as messages name it: relative to the store, with `/` separators. */
+  #nameOf(path: string): string {
+    return this.#root === undefined ? path : relative(this.#root, path).split(sep).join("/");
   }
 
   #submit(request: JobRequest, transfer: ArrayBuffer[]): Promise<SuccessReply> {
@@ -268,7 +282,7 @@ export class ParquetPool {
     void worker.thread.terminate();
     if (job !== undefined) {
       const { request } = job;
-      const what = request.op === "ping" ? "starting" : `${request.op === "write" ? "writing" : "reading"} ${request.path}`;
+      const what = request.op === "ping" ? "starting" : `${request.op === "write" ? "writing" : "reading"} ${request.name}`;
       job.reject(
         new OupsError("INTERNAL", `parquet worker failed while ${what}: ${String(reason)}`, {
           cause: reason,

@@ -8,6 +8,8 @@ export type ParquetWorkerRequest =
       readonly id: number;
       readonly op: "write";
       readonly path: string;
+      /** The file as messages name it: its path relative to the store (clients never see absolute paths). */
+      readonly name: string;
       readonly ipc: Uint8Array;
       readonly compression: Compression;
       /** Columns worth dictionary encoding; the others are written plain. */
@@ -17,6 +19,8 @@ export type ParquetWorkerRequest =
       readonly id: number;
       readonly op: "read";
       readonly path: string;
+      /** The file as messages name it: its path relative to the store. */
+      readonly name: string;
       readonly columns: readonly string[] | null;
       /** Rows per record batch at most; the whole row group in one batch when null. */
       readonly batchRows: number | null;

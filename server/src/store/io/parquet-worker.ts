@@ -24,7 +24,7 @@ async function handle(request: ParquetWorkerRequest): Promise<void> {
       // The codec module, and parquet-wasm with it, loaded before this module's first message handler ran.
       reply({ id: request.id, ok: true, op: "ping", wasmMemoryBytes: wasmMemoryBytes() });
     } else if (request.op === "write") {
-      const bytes = await encodeRowGroupFile(request.path, request.ipc, request.compression, request.dictionaryColumns);
+      const bytes = await encodeRowGroupFile(request.path, request.ipc, request.compression, request.dictionaryColumns, request.name);
       reply({ id: request.id, ok: true, op: "write", bytes, wasmMemoryBytes: wasmMemoryBytes() });
     } else {
       const ipc = await decodeRowGroupFile(request.path, request);

@@ -19,6 +19,7 @@ import { spanWithin } from "../arrow/search-sorted.js";
 import { OupsError } from "../errors.js";
 import type { Compression } from "./compression.js";
 import { writeFileDurable } from "./durable-fs.js";
+import { errnoOf, fsError } from "./fs-error.js";
 
 // Everything here runs parquet-wasm in the calling thread and is meant for the pool's workers (parquet-worker.ts):
 // importing this module instantiates a ~5 MB wasm module whose memory grows up to 4 GiB and never shrinks.
@@ -46,29 +47,31 @@ const MAX_BATCH_ROWS = 0x7fff_ffff;
 
 /**
  * Encodes the Arrow IPC stream `ipc` as a Parquet file of one row group compressed with `compression`, and
- * writes it durably (created, never overwritten, fsynced; the directory is not fsynced) at `path`.
- * Resolves to the file's size in bytes. Rejects with `OupsError`: `ALREADY_EXISTS` when `path` exists,
- * `INTERNAL` (with the parquet-wasm or file-system error as `cause`) otherwise.
+ * writes it durably (created, never overwritten, fsynced; the directory is not fsynced) at `path`; messages name
+ * the file `name` (its path relative to the store). Resolves to the file's size in bytes. Rejects with
+ * `OupsError`: `ALREADY_EXISTS` when `path` exists, a file-system code (`DISK_FULL`, …, see fs-error.ts) when
+ * writing fails (the partial file removed), `INTERNAL` (with the parquet-wasm error as `cause`) otherwise.
  */
 export async function encodeRowGroupFile(
   path: string,
   ipc: Uint8Array,
   compression: Compression,
   dictionaryColumns: readonly string[] = [],
+  name = path,
 ): Promise<number> {
   let parquet: Uint8Array;
   try {
     parquet = encodeParquet(ipc, compression, dictionaryColumns);
   } catch (err) {
-    throw new OupsError("INTERNAL", `cannot encode row group file ${path}: ${messageOf(err)}`, { cause: err });
+    throw new OupsError("INTERNAL", `cannot encode row group file ${name}: ${messageOf(err)}`, { cause: err });
   }
   try {
     await writeFileDurable(path, parquet);
   } catch (err) {
     if (errnoOf(err) === "EEXIST") {
-      throw new OupsError("ALREADY_EXISTS", `row group file ${path} already exists`, { cause: err });
+      throw new OupsError("ALREADY_EXISTS", `row group file ${name} already exists`, { cause: err });
     }
-    throw new OupsError("INTERNAL", `cannot write row group file ${path}: ${messageOf(err)}`, { cause: err });
+    throw fsError(err, `write row group file ${name}`);
   }
   return parquet.byteLength;
 }
@@ -86,6 +89,8 @@ export interface DecodeOptions {
   readonly batchRows: number | null;
   /** Only the rows within these bounds of the ordered column; all rows when null. */
   readonly cut: RowCut | null;
+  /** The file as messages name it (its path relative to the store); the path itself when absent. */
+  readonly name?: string | undefined;
 }
 
 /**
@@ -97,6 +102,7 @@ export interface DecodeOptions {
  * link, `INVALID_ARGUMENT` naming the first requested column the file lacks, `INTERNAL` (with the parquet-wasm or file-system error as `cause`) otherwise.
  */
 export async function decodeRowGroupFile(path: string, options: DecodeOptions): Promise<Uint8Array | null> {
+  const name = options.name ?? path;
   let bytes: Uint8Array;
   try {
     // Row-group files are small (a few MB at most): one read beats parquet-wasm's many async range reads.
@@ -104,12 +110,12 @@ export async function decodeRowGroupFile(path: string, options: DecodeOptions): 
     bytes = await readFile(path, { flag: constants.O_RDONLY | constants.O_NOFOLLOW });
   } catch (err) {
     if (errnoOf(err) === "ENOENT") {
-      throw new OupsError("NOT_FOUND", `row group file ${path} does not exist`, { cause: err });
+      throw new OupsError("NOT_FOUND", `row group file ${name} does not exist`, { cause: err });
     }
     if (errnoOf(err) === "ELOOP") {
-      throw new OupsError("CORRUPT_DATASET", `row group file ${path} is a symbolic link; refusing to follow it out of the store`, { cause: err });
+      throw new OupsError("CORRUPT_DATASET", `row group file ${name} is a symbolic link; refusing to follow it out of the store`, { cause: err });
     }
-    throw new OupsError("INTERNAL", `cannot open row group file ${path}: ${messageOf(err)}`, { cause: err });
+    throw fsError(err, `read row group file ${name}`);
   }
   const { columns, batchRows, cut } = options;
   let file: ParquetFile | undefined;
@@ -117,9 +123,9 @@ export async function decodeRowGroupFile(path: string, options: DecodeOptions): 
     let rows: { offset: number; limit: number } | undefined;
     if (columns !== null || cut !== null) {
       file = await ParquetFile.fromFile(new Blob([bytes]));
-      if (columns !== null) assertColumnsExist(file, columns, path);
+      if (columns !== null) assertColumnsExist(file, columns, name);
       if (cut !== null) {
-        rows = await rowsWithin(file, cut, path);
+        rows = await rowsWithin(file, cut, name);
         if (rows.limit === 0) return null;
       }
     }
@@ -133,15 +139,15 @@ export async function decodeRowGroupFile(path: string, options: DecodeOptions): 
     if (err instanceof OupsError) {
       throw err;
     }
-    throw new OupsError("INTERNAL", `cannot read row group file ${path}: ${messageOf(err)}`, { cause: err });
+    throw new OupsError("INTERNAL", `cannot read row group file ${name}: ${messageOf(err)}`, { cause: err });
   } finally {
     file?.free();
   }
 }
 
 /** The rows of `file` (one row group) whose ordered column lies within the cut, as an offset and a count. */
-async function rowsWithin(file: ParquetFile, cut: RowCut, path: string): Promise<{ offset: number; limit: number }> {
-  assertColumnsExist(file, [cut.orderedOn], path);
+async function rowsWithin(file: ParquetFile, cut: RowCut, name: string): Promise<{ offset: number; limit: number }> {
+  assertColumnsExist(file, [cut.orderedOn], name);
   const n = rowCount(file);
   const ordered = tableFromIPC((await file.read({ columns: [cut.orderedOn], batchSize: Math.max(1, n) })).intoIPCStream());
   const { lo, hi } = spanWithin(orderedColumn(ordered, cut.orderedOn).values, cut);
@@ -193,7 +199,7 @@ export function writerPropertiesBuilder(compression: Compression, dictionaryColu
   return builder;
 }
 
-function assertColumnsExist(file: ParquetFile, columns: readonly string[], path: string): void {
+function assertColumnsExist(file: ParquetFile, columns: readonly string[], name: string): void {
   const schema = file.schema();
   try {
     for (const column of columns) {
@@ -201,7 +207,7 @@ function assertColumnsExist(file: ParquetFile, columns: readonly string[], path:
         // indexOf throws (rather than returning -1) for a name the schema lacks.
         schema.indexOf(column);
       } catch (err) {
-        throw new OupsError("INVALID_ARGUMENT", `column ${JSON.stringify(column)} is not in row group file ${path}`, {
+        throw new OupsError("INVALID_ARGUMENT", `column ${JSON.stringify(column)} is not in row group file ${name}`, {
           cause: err,
         });
       }
@@ -223,11 +229,6 @@ function rowCount(file: ParquetFile): number {
   } finally {
     metadata.free();
   }
-}
-
-function errnoOf(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : undefined;
 }
 
 function messageOf(err: unknown): string {
