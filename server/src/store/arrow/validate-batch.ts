@@ -2,7 +2,7 @@ import { Type } from "apache-arrow";
 import type { Data, DataType, Dictionary, Field, FixedSizeList, RecordBatch } from "apache-arrow";
 import { OupsError } from "../errors.js";
 import { countSetBitRange, isBitSet } from "./bitmap.js";
-import { checkBytes, checkIndices, checkLargeOffsets, checkOffsets, failValidation as fail, firstInvalidUtf8 } from "./validate-buffers.js";
+import { checkBytes, checkIndices, checkLargeOffsets, checkOffsets, failValidation, firstInvalidUtf8 } from "./validate-buffers.js";
 
 /**
  * Checks that batch `index` of a write holds what its column types and lengths require, down to nested children and
@@ -21,23 +21,43 @@ export function validateBatch(batch: RecordBatch, index: number): void {
   }
   for (let i = 0; i < fields.length; i++) {
     const column = columns[i] as Data;
-    const at = `batch ${index}, column "${fields[i].name}"`;
+    const at: Place = { batch: index, path: fields[i].name };
     if (column.length !== batch.numRows) fail(at, `${column.length} rows, but the batch has ${batch.numRows}`);
     checkData(column, at);
   }
 }
 
+/** Where a check is: the batch, and the column path (`parent.child` for nested fields). */
+interface Place {
+  batch: number;
+  path: string;
+  /** Set inside a column's dictionary. */
+  dictionary?: boolean;
+}
+
+function describe(at: Place): string {
+  return `batch ${at.batch}, column "${at.path}"${at.dictionary ? " (dictionary)" : ""}`;
+}
+
+function inside(at: Place, child: string): Place {
+  return { ...at, path: `${at.path}.${child}` };
+}
+
+function fail(at: Place, problem: string): never {
+  failValidation(describe(at), problem);
+}
+
 /** Dictionaries already checked: the reader hands the same dictionary to every batch until a new one arrives. */
 const checkedDictionaries = new WeakSet<Data>();
 
-function checkData(data: Data, at: string): void {
+function checkData(data: Data, at: Place): void {
   const { type, length } = data;
   if (!Number.isSafeInteger(length) || length < 0) fail(at, `invalid length ${length}`);
   if (type.typeId === Type.Null) return;
   checkValidity(data, at);
   switch (type.typeId) {
     case Type.Bool:
-      return checkBytes(data.values as Uint8Array | undefined, (data.offset + length + 7) >> 3, at, "values");
+      return checkBytes(data.values as Uint8Array | undefined, (data.offset + length + 7) >> 3, describe(at), "values");
     case Type.Int:
     case Type.Float:
     case Type.Decimal:
@@ -69,7 +89,7 @@ function checkData(data: Data, at: string): void {
 }
 
 /** The validity bitmap covers the rows when something is null, and holds as many nulls as the null count says. */
-function checkValidity(data: Data, at: string): void {
+function checkValidity(data: Data, at: Place): void {
   const { offset, length } = data;
   const bitmap = data.nullBitmap as Uint8Array | undefined;
   const hasBitmap = bitmap !== undefined && bitmap.byteLength > 0;
@@ -85,7 +105,7 @@ function checkValidity(data: Data, at: string): void {
   if (counted !== nullCount) fail(at, `null count ${nullCount} but its validity bitmap has ${counted} nulls`);
 }
 
-function checkFixed(data: Data, at: string): void {
+function checkFixed(data: Data, at: Place): void {
   const values = data.values as ArrayLike<unknown> | undefined;
   // arrow-js slices fixed-width values with the data (its offset only applies to the bitmap); `stride` elements a row.
   const needed = data.length * data.stride;
@@ -95,61 +115,62 @@ function checkFixed(data: Data, at: string): void {
   }
 }
 
-function checkBinary(data: Data, large: boolean, text: boolean, at: string): void {
+function checkBinary(data: Data, large: boolean, text: boolean, at: Place): void {
   const bytes = (data.values as Uint8Array | undefined) ?? new Uint8Array(0);
   if (data.length === 0) return;
   const offsets = data.valueOffsets as Int32Array | BigInt64Array | undefined;
   const range = large
-    ? checkLargeOffsets(offsets as BigInt64Array | undefined, data.length, bytes.byteLength, at)
-    : checkOffsets(offsets as Int32Array | undefined, data.length, bytes.byteLength, at);
+    ? checkLargeOffsets(offsets as BigInt64Array | undefined, data.length, bytes.byteLength, describe(at))
+    : checkOffsets(offsets as Int32Array | undefined, data.length, bytes.byteLength, describe(at));
   if (!text) return;
   const row = firstInvalidUtf8(bytes, offsets!, data.length, range);
   if (row >= 0) fail(at, `value at row ${row} is not valid UTF-8`);
 }
 
-function checkList(data: Data, at: string): void {
+function checkList(data: Data, at: Place): void {
   const [child] = data.children as Data[];
-  const childAt = `${at}.${childName(data.type, 0)}`;
+  const childAt = inside(at, childName(data.type, 0));
   if (child === undefined) fail(at, "no child values");
   checkData(child, childAt);
   if (data.length === 0) return;
   const offsets = data.valueOffsets as Int32Array | BigInt64Array | undefined;
-  if (data.type.typeId === Type.LargeList) checkLargeOffsets(offsets as BigInt64Array | undefined, data.length, child.length, at, "child rows");
-  else checkOffsets(offsets as Int32Array | undefined, data.length, child.length, at, "child rows");
+  if (data.type.typeId === Type.LargeList) checkLargeOffsets(offsets as BigInt64Array | undefined, data.length, child.length, describe(at), "child rows");
+  else checkOffsets(offsets as Int32Array | undefined, data.length, child.length, describe(at), "child rows");
   if (data.type.typeId === Type.Map) {
     const keys = child.children[0] as Data | undefined;
     if (keys === undefined || child.children.length !== 2) fail(childAt, "map entries must have a key and a value");
-    if (keys.nullCount > 0) fail(`${childAt}.${childName(child.type, 0)}`, "map keys must not be null");
+    if (keys.nullCount > 0) fail(inside(childAt, childName(child.type, 0)), "map keys must not be null");
   }
 }
 
-function checkFixedSizeList(data: Data, at: string): void {
+function checkFixedSizeList(data: Data, at: Place): void {
   const [child] = data.children as Data[];
   const { listSize } = data.type as FixedSizeList;
   const needed = data.length * listSize;
   if (child === undefined) fail(at, "no child values");
-  if (child.length !== needed) fail(`${at}.${childName(data.type, 0)}`, `${child.length} rows, but ${data.length} lists of ${listSize} need ${needed}`);
-  checkData(child, `${at}.${childName(data.type, 0)}`);
+  const childAt = inside(at, childName(data.type, 0));
+  if (child.length !== needed) fail(childAt, `${child.length} rows, but ${data.length} lists of ${listSize} need ${needed}`);
+  checkData(child, childAt);
 }
 
-function checkStruct(data: Data, at: string): void {
+function checkStruct(data: Data, at: Place): void {
   const fields = data.type.children as Field[];
   if (data.children.length !== fields.length) fail(at, `${data.children.length} children, but its type has ${fields.length}`);
   for (let i = 0; i < fields.length; i++) {
     const child = data.children[i] as Data;
-    const childAt = `${at}.${fields[i].name}`;
+    const childAt = inside(at, fields[i].name);
     if (child.length !== data.length) fail(childAt, `${child.length} rows, but its struct has ${data.length}`);
     checkData(child, childAt);
   }
 }
 
-function checkDictionary(data: Data<Dictionary>, at: string): void {
+function checkDictionary(data: Data<Dictionary>, at: Place): void {
   const dictionary = data.dictionary;
   if (dictionary === undefined) fail(at, "dictionary-encoded, but no dictionary batch for it came before this batch");
   let size = 0;
   for (const chunk of dictionary.data) {
     if (!checkedDictionaries.has(chunk)) {
-      checkData(chunk, `${at} (dictionary)`);
+      checkData(chunk, { ...at, dictionary: true });
       checkedDictionaries.add(chunk);
     }
     size += chunk.length;

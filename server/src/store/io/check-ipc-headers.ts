@@ -30,7 +30,8 @@ type Stage = "marker" | "length" | "metadata" | "body" | "passive";
 /** Columns of the stream's schema, and of each dictionary it declares (by id). */
 interface Layout {
   nodes: IpcNode[];
-  dictionaries: Map<number, { path: string; nodes: IpcNode[] }>;
+  /** The nodes of each dictionary's values, named after the column it encodes. */
+  dictionaries: Map<number, IpcNode[]>;
 }
 
 class IpcHeaderCheck {
@@ -114,7 +115,7 @@ class IpcHeaderCheck {
         const header = headerOf(message, where) as DictionaryHeader;
         const dictionary = this.#layout.dictionaries.get(header.id);
         if (dictionary === undefined) throw new OupsError("INVALID_ARGUMENT", `${where} has dictionary id ${header.id}, which no column of the schema declares`);
-        checkBatch(header.data, dictionary.nodes, bodyLength, `${where} (dictionary of column "${dictionary.path}")`);
+        checkBatch(header.data, dictionary, bodyLength, where);
         break;
       }
       default:
@@ -196,7 +197,7 @@ function layoutOf(schema: Schema): Layout | undefined {
       if (DataType.isDictionary(type)) {
         const valueNodes = ipcNodes([new Field(path, type.dictionary, true)]);
         if (valueNodes === undefined) return false;
-        dictionaries.set(type.id, { path, nodes: valueNodes });
+        dictionaries.set(type.id, valueNodes);
         return visit(type.dictionary.children ?? [], `${path}.`);
       }
       return visit(type.children ?? [], `${path}.`);
