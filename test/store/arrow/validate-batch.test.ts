@@ -188,3 +188,11 @@ test("a map with a null key is refused", (t) => {
   const map = new Map_(new Field("entries", entries, false));
   assertInvalid(t, batchOfData(raw(map, 1, 0, { offsets: Int32Array.of(0, 2) }, [child]), "m"), /column "m\.entries\.key": map keys must not be null/);
 });
+
+test("a batch whose columns are not the stream's is refused when the stream's schema is given", (t) => {
+  const batch = batchOfData(utf8(["a"]), "name");
+  const expected = new Schema([new Field("name", new Int32(), true)]);
+  const err = t.throws(() => validateBatch(batch, 4, expected), { instanceOf: OupsError });
+  t.is(err?.message, 'batch 4 does not have the stream\'s columns: column "name": expected Int32, got Utf8');
+  t.notThrows(() => validateBatch(batch, 4, new Schema([new Field("name", new Utf8(), false)])));
+});

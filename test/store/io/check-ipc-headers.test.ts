@@ -1,9 +1,10 @@
 import test from "ava";
 import type { ExecutionContext } from "ava";
+import { Message, MessageHeader, MetadataVersion } from "apache-arrow";
 import { checkIpcHeaders } from "../../../server/src/store/io/check-ipc-headers.js";
 import { OupsError } from "../../../server/src/store/errors.js";
 import type { BatchHeader, IpcMessage } from "../../rpc/helpers/ipc-craft.js";
-import { editBatch, prefix, streamOf, validMessages } from "../../rpc/helpers/ipc-craft.js";
+import { editBatch, frame, prefix, streamOf, validMessages } from "../../rpc/helpers/ipc-craft.js";
 import { marketBatch, marketSchema } from "../../rpc/helpers/market-data.js";
 
 /** Runs the check over `bytes` cut in chunks of `size` bytes; resolves to the bytes passed through. */
@@ -77,4 +78,15 @@ test("a metadata length beyond the limit or negative is refused at once; legacy 
   t.is(await drain(legacy), legacy.byteLength);
   const trailing = streamOf([editedStream(() => {}), new Uint8Array(100).fill(0xff)], false);
   t.is(await drain(trailing), trailing.byteLength);
+});
+
+test("a second schema message, a message of another type, or rows before their dictionary are refused", async (t) => {
+  const [schema, dictionary, record] = validMessages(marketSchema, [marketBatch(0, 20)]) as [IpcMessage, IpcMessage, IpcMessage];
+  await assertRefused(t, streamOf([schema, dictionary, record, schema]), /^Arrow IPC message 3 is a second schema message/);
+  const tensor = frame(Message.encode(new Message(0, MetadataVersion.V5, MessageHeader.Tensor)), new Uint8Array(0));
+  await assertRefused(t, streamOf([schema, tensor]), /^Arrow IPC message 1 is of type Tensor, not a schema, dictionary batch or record batch$/);
+  await assertRefused(t, streamOf([schema, record]), /^batch 0, column "symbol": dictionary-encoded, but no dictionary batch for it came before this batch$/);
+  // A batch of no rows needs no dictionary.
+  const empty = validMessages(marketSchema, [marketBatch(0, 0)]).filter((m) => m.type !== "dictionary");
+  t.is(await drain(streamOf(empty)), streamOf(empty).byteLength);
 });

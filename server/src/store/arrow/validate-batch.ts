@@ -1,19 +1,22 @@
 import { Type } from "apache-arrow";
-import type { Data, DataType, Dictionary, Field, FixedSizeList, RecordBatch } from "apache-arrow";
+import type { Data, DataType, Dictionary, Field, FixedSizeList, RecordBatch, Schema } from "apache-arrow";
 import { OupsError } from "../errors.js";
 import { countSetBitRange, isBitSet } from "./bitmap.js";
+import { sameType } from "./same-type.js";
+import { schemaDifferences } from "./schema-diff.js";
 import { checkBytes, checkIndices, checkLargeOffsets, checkOffsets, failValidation, firstInvalidUtf8 } from "./validate-buffers.js";
 
 /**
  * Checks that batch `index` of a write holds what its column types and lengths require, down to nested children and
- * dictionaries (Arrow C++'s `ValidateFull`, for the types `validateSchema` accepts), and throws `INVALID_ARGUMENT`
- * naming the batch and column otherwise. The IPC reader trusts a message's header: a row count larger than the body
+ * dictionaries (Arrow C++'s `ValidateFull`, for the types `validateSchema` accepts), and, given `expected`, that it
+ * has the stream's columns; throws `INVALID_ARGUMENT` naming the batch and column otherwise. The IPC reader trusts a message's header: a row count larger than the body
  * holds gives columns whose buffers are too short, a buffer region past the body is silently cut to what is there,
  * a record batch for a dictionary never sent has no dictionary. Each would commit rows that were never sent, or lose
  * rows that were. Fixed-width columns cost a length check; offsets, dictionary indices, UTF-8 and counted null
  * bitmaps cost one pass over their rows.
  */
-export function validateBatch(batch: RecordBatch, index: number): void {
+export function validateBatch(batch: RecordBatch, index: number, expected?: Schema): void {
+  if (expected !== undefined && batch.schema !== expected) checkColumns(batch.schema, expected, index);
   const fields = batch.schema.fields;
   const columns = batch.data.children;
   if (columns.length !== fields.length) {
@@ -24,6 +27,19 @@ export function validateBatch(batch: RecordBatch, index: number): void {
     const at: Place = { batch: index, path: fields[i].name };
     if (column.length !== batch.numRows) fail(at, `${column.length} rows, but the batch has ${batch.numRows}`);
     checkData(column, at);
+  }
+}
+
+/**
+ * The batch has the stream's columns: a reader that meets a second schema carries on with it, and the batches after it
+ * would reach a dataset of the first. Nullability may differ (the reader relaxes it when it pads a column).
+ */
+function checkColumns(actual: Schema, expected: Schema, index: number): void {
+  const same =
+    actual.fields.length === expected.fields.length &&
+    actual.fields.every((field, i) => field.name === expected.fields[i].name && sameType(field.type, expected.fields[i].type));
+  if (!same) {
+    throw new OupsError("INVALID_ARGUMENT", `batch ${index} does not have the stream's columns: ${schemaDifferences(expected, actual).join("; ")}`);
   }
 }
 
@@ -181,6 +197,7 @@ function checkDictionary(data: Data<Dictionary>, at: Place): void {
   }
   const isNull = data.nullCount > 0 ? (row: number) => !isBitSet(data.nullBitmap as Uint8Array, data.offset + row) : undefined;
   const bad = checkIndices(indices!, data.length, size, isNull);
+  if (bad >= 0 && size === 0) fail(at, "dictionary-encoded, but its dictionary is empty (no dictionary batch for it came before this batch?)");
   if (bad >= 0) fail(at, `dictionary index ${String(indices![bad])} at row ${bad} is outside the dictionary's ${size} values`);
 }
 

@@ -141,7 +141,7 @@ async function applyStream(
   let index = 0;
   for await (const batch of input.batches) {
     options.signal?.throwIfAborted();
-    validateBatch(batch, index++);
+    validateBatch(batch, index++, input.schema);
     if (batch.numRows === 0) continue;
     const values = orderedColumn(batch, orderedOn).values;
     if (!options.sort) {

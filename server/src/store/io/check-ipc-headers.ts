@@ -7,11 +7,13 @@ import { type IpcNode, ipcNodes } from "./ipc-node-layout.js";
 export const MAX_IPC_METADATA_BYTES = 64 * 1024 * 1024;
 
 /**
- * Passes an IPC stream's chunks through unchanged, checking the header of every record batch and dictionary batch
- * before the reader sees it: field node lengths and null counts, one node and the right buffers per column, buffers
- * inside the message body. The reader trusts these headers and repairs what does not fit: a batch whose header says
- * fewer rows than its columns hold is silently cut to that many, and one whose columns are cut short is padded with
- * nulls. Throws `INVALID_ARGUMENT` naming the batch (0-based, as they come) and column.
+ * Passes an IPC stream's chunks through unchanged, checking the header of every message before the reader sees it:
+ * for record and dictionary batches, field node lengths and null counts, one node and the right buffers per column,
+ * buffers inside the message body, a dictionary sent for every dictionary column; for the stream, one schema and no
+ * message of another type. The reader trusts these headers and repairs what does not fit: a batch whose header says
+ * fewer rows than its columns hold is silently cut to that many, one whose columns are cut short is padded with
+ * nulls, a missing dictionary is taken as empty, a second schema restarts the stream, a message of another type is
+ * skipped. Throws `INVALID_ARGUMENT` naming the batch (0-based, as they come) and column.
  *
  * It only judges well-framed messages of types the store keeps: anything it does not recognise (not an IPC stream,
  * legacy framing, unsupported types, bytes after the end marker) is left for the reader and the schema check to
@@ -30,8 +32,8 @@ type Stage = "marker" | "length" | "metadata" | "body" | "passive";
 /** Columns of the stream's schema, and of each dictionary it declares (by id). */
 interface Layout {
   nodes: IpcNode[];
-  /** The nodes of each dictionary's values, named after the column it encodes. */
-  dictionaries: Map<number, IpcNode[]>;
+  /** The column each dictionary encodes, and the nodes of its values (named after that column). */
+  dictionaries: Map<number, { path: string; nodes: IpcNode[] }>;
 }
 
 class IpcHeaderCheck {
@@ -40,7 +42,10 @@ class IpcHeaderCheck {
   #need = 4;
   #parts: Uint8Array[] = [];
   #have = 0;
-  #layout: Layout | undefined;
+  /** The schema's layout once it arrived; `null` when a type is not one the store keeps (nothing more is judged). */
+  #layout: Layout | null | undefined;
+  /** Dictionary ids sent so far. */
+  #sent = new Set<number>();
   #messages = 0;
   #batches = 0;
 
@@ -96,32 +101,45 @@ class IpcHeaderCheck {
       return this.#expect("passive", 0);
     }
     if (!(bodyLength >= 0)) this.#fail(`announces a negative body length (${bodyLength})`);
-    this.#messages++;
     switch (message.headerType) {
       case MessageHeader.Schema:
-        if (this.#layout !== undefined) return this.#expect("passive", 0);
-        this.#layout = layoutOf(message.header() as Schema);
-        if (this.#layout === undefined) return this.#expect("passive", 0);
+        // The reader would start over with the new schema, and the batches after it would not match the first.
+        if (this.#layout !== undefined) this.#fail("is a second schema message: a Write carries one IPC stream, with one schema");
+        this.#layout = layoutOf(message.header() as Schema) ?? null;
         break;
       case MessageHeader.RecordBatch: {
-        if (this.#layout === undefined) return this.#expect("passive", 0);
+        if (!this.#layout) return this.#expect("passive", 0);
         const at = `batch ${this.#batches++}`;
-        checkBatch(headerOf(message, at) as BatchHeader, this.#layout.nodes, bodyLength, at);
+        const header = headerOf(message, at) as BatchHeader;
+        checkBatch(header, this.#layout.nodes, bodyLength, at);
+        if (header.length > 0) this.#checkDictionariesSent(at);
         break;
       }
       case MessageHeader.DictionaryBatch: {
-        if (this.#layout === undefined) return this.#expect("passive", 0);
+        if (!this.#layout) return this.#expect("passive", 0);
         const where = `the dictionary batch before batch ${this.#batches}`;
         const header = headerOf(message, where) as DictionaryHeader;
         const dictionary = this.#layout.dictionaries.get(header.id);
         if (dictionary === undefined) throw new OupsError("INVALID_ARGUMENT", `${where} has dictionary id ${header.id}, which no column of the schema declares`);
-        checkBatch(header.data, dictionary, bodyLength, where);
+        checkBatch(header.data, dictionary.nodes, bodyLength, where);
+        this.#sent.add(header.id);
         break;
       }
       default:
-        return this.#expect("passive", 0);
+        // The reader skips messages of other types (tensors, or a garbled type) without their bodies.
+        this.#fail(`is of type ${MessageHeader[message.headerType] ?? message.headerType}, not a schema, dictionary batch or record batch`);
     }
+    this.#messages++;
     this.#expect(bodyLength > 0 ? "body" : "marker", bodyLength > 0 ? bodyLength : 4);
+  }
+
+  /** A record batch with rows needs every dictionary of its columns: the reader would stand in an empty one. */
+  #checkDictionariesSent(at: string): void {
+    for (const [id, { path }] of this.#layout!.dictionaries) {
+      if (!this.#sent.has(id)) {
+        throw new OupsError("INVALID_ARGUMENT", `${at}, column "${path}": dictionary-encoded, but no dictionary batch for it came before this batch`);
+      }
+    }
   }
 
   #expect(stage: Stage, need: number): void {
@@ -197,7 +215,7 @@ function layoutOf(schema: Schema): Layout | undefined {
       if (DataType.isDictionary(type)) {
         const valueNodes = ipcNodes([new Field(path, type.dictionary, true)]);
         if (valueNodes === undefined) return false;
-        dictionaries.set(type.id, valueNodes);
+        dictionaries.set(type.id, { path, nodes: valueNodes });
         return visit(type.dictionary.children ?? [], `${path}.`);
       }
       return visit(type.children ?? [], `${path}.`);
