@@ -3,6 +3,7 @@ import { openIpcStream } from "../../../../client/src/arrow/ipc-stream.js";
 import type { WriteInput } from "../../store/dataset/write-dataset.js";
 import type { WriteOptions } from "../../store/dataset/write-options.js";
 import { OupsError } from "../../store/errors.js";
+import { checkIpcHeaders } from "../../store/io/check-ipc-headers.js";
 import type { Store } from "../../store/store.js";
 import type { WriteHeader, WriteRequest, WriteResponseSchema } from "../contract.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";
@@ -62,7 +63,7 @@ async function decodeRows(chunks: AsyncGenerator<Uint8Array>, signal: AbortSigna
       yield chunk;
     }
   }
-  const { schema, batches } = await openIpcStream(all()).catch((err: unknown) => fail(err, signal));
+  const { schema, batches } = await openIpcStream(checkIpcHeaders(all())).catch((err: unknown) => fail(err, signal));
   async function* checked(): AsyncGenerator<RecordBatch> {
     try {
       yield* batches;

@@ -61,3 +61,20 @@ export function countSetBits(bitmap: Uint8Array, length: number): number {
   for (let i = fullBytes << 3; i < length; i++) if (isBitSet(bitmap, i)) count++;
   return count;
 }
+
+/** Number of set bits among bits `[offset, offset + length)` of `bitmap`. */
+export function countSetBitRange(bitmap: Uint8Array, offset: number, length: number): number {
+  let i = offset;
+  const end = offset + length;
+  let count = 0;
+  for (; i < end && (i & 7) !== 0; i++) if (isBitSet(bitmap, i)) count++;
+  const fullEnd = i + ((end - i) & ~7);
+  for (let b = i >> 3, last = fullEnd >> 3; b < last; b++) {
+    let x = bitmap[b];
+    x = x - ((x >> 1) & 0x55);
+    x = (x & 0x33) + ((x >> 2) & 0x33);
+    count += (x + (x >> 4)) & 0x0f;
+  }
+  for (i = Math.max(i, fullEnd); i < end; i++) if (isBitSet(bitmap, i)) count++;
+  return count;
+}

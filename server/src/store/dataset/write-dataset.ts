@@ -8,6 +8,8 @@ import { labelBatch } from "../arrow/label-batch.js";
 import { ordinalKindOf, orderedColumn } from "../arrow/ordered-column.js";
 import { schemaDifferences } from "../arrow/schema-diff.js";
 import { sortBatch } from "../arrow/sort-batch.js";
+import { validateBatch } from "../arrow/validate-batch.js";
+import { validateSchema } from "../arrow/validate-schema.js";
 import { OupsError } from "../errors.js";
 import type { ParquetPool } from "../io/parquet-pool.js";
 import type { Ordinal } from "../ordinal.js";
@@ -54,6 +56,7 @@ export interface WriteTuning {
  * The caller serialises writes to one dataset (the store's per-key queue).
  */
 export async function writeDataset(dataset: Dataset, input: WriteInput, options: WriteOptions, tuning: WriteTuning): Promise<WriteResult> {
+  if (input.schema) validateSchema(input.schema);
   const committed = await dataset.current();
   const orderedOn = committed?.orderedOn || options.orderedOn;
   if (!orderedOn) throw new OupsError("INVALID_ARGUMENT", "ordered_on is required on the first write to a dataset");
@@ -118,7 +121,10 @@ export async function writeDataset(dataset: Dataset, input: WriteInput, options:
   }
 }
 
-/** Feeds the incoming batches to the staged write window by window; returns the number of rows received. */
+/**
+ * Feeds the incoming batches to the staged write window by window, each validated first (a malformed batch fails the
+ * write before any of it is merged); returns the number of rows received.
+ */
 async function applyStream(
   staged: StagedWrite,
   input: WriteInput,
@@ -140,8 +146,10 @@ async function applyStream(
     const last = staged.rowGroups.at(-1);
     return last === undefined || (windowFirst !== undefined && compareOrdinals(windowFirst, last.max) > 0);
   };
+  let index = 0;
   for await (const batch of input.batches) {
     options.signal?.throwIfAborted();
+    validateBatch(batch, index++, input.schema);
     if (batch.numRows === 0) continue;
     const values = orderedColumn(batch, orderedOn).values;
     if (!options.sort) {
