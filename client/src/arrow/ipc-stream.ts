@@ -1,5 +1,6 @@
 import type { RecordBatch, Schema } from "apache-arrow";
 import { Message, MessageHeader, RecordBatchReader, Table, tableToIPC } from "apache-arrow";
+import { withKnownNullCounts } from "./known-null-counts.js";
 
 /** Bytes of the IPC end-of-stream marker: continuation token then a zero length. */
 const EOS_BYTES = 8;
@@ -52,7 +53,7 @@ export function decodeSchema(ipc: Uint8Array): Schema {
  * dictionary message replaces the earlier one, which the IPC stream format allows.
  */
 export function encodeBatchMessages(batch: RecordBatch): Uint8Array {
-  const ipc = tableToIPC(new Table([batch]), "stream");
+  const ipc = tableToIPC(new Table([withKnownNullCounts(batch)]), "stream");
   return ipc.subarray(firstMessageLength(ipc), ipc.byteLength - EOS_BYTES);
 }
 

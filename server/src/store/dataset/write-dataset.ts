@@ -1,4 +1,4 @@
-import { Table } from "apache-arrow";
+import { Table, Type } from "apache-arrow";
 import type { RecordBatch, Schema } from "apache-arrow";
 import { assertOrdered } from "../arrow/check-order.js";
 import { batchesOf, columnChunks, firstNullIndex } from "../arrow/column-chunks.js";
@@ -198,7 +198,8 @@ function windowOf(batches: readonly RecordBatch[], rows: number, schema: Schema)
  */
 function assertRequiredPresent(batch: RecordBatch, schema: Schema, offset: number): void {
   for (const field of schema.fields) {
-    if (field.nullable) continue;
+    // apache-arrow declares Null columns non-nullable; Parquet stores them all the same, and they hold only nulls.
+    if (field.nullable || field.typeId === Type.Null) continue;
     const chunk = columnChunks(batch, field.name)?.[0];
     const row = chunk ? firstNullIndex(chunk) : -1;
     if (row >= 0) {
