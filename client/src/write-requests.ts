@@ -38,9 +38,27 @@ export async function* writeRequests(
     },
   };
   const { schema, batches } = await batchesOf(data);
-  for await (const chunk of encodeIpcStream(schema, batches, { maxChunkBytes: options.maxChunkBytes ?? DEFAULT_MAX_CHUNK_BYTES })) {
+  for await (const chunk of encodeIpcStream(schema, labelledWith(schema, batches), { maxChunkBytes: options.maxChunkBytes ?? DEFAULT_MAX_CHUNK_BYTES })) {
     yield { kind: { case: "arrowIpc", value: chunk } };
   }
+}
+
+/**
+ * The batches, each labelled with the stream's `schema` when it has the same columns: a stream has one schema, and
+ * its dictionary messages must carry that schema's dictionary ids. Batches built on their own (each `tableFromArrays`
+ * or `new Dictionary(...)` draws a new id from apache-arrow's per-process counter) would otherwise send dictionaries
+ * under ids the schema does not declare, and the daemon could not decode them. Batches with other columns are sent
+ * as they are, for the daemon to refuse.
+ */
+async function* labelledWith(schema: Schema, batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>): AsyncGenerator<RecordBatch> {
+  for await (const batch of batches) {
+    yield batch.schema === schema || !sameColumns(batch.schema, schema) ? batch : new RecordBatch(schema, batch.data);
+  }
+}
+
+/** Same names and types in the same order; a dictionary type's text names its index and value types, not its id. */
+function sameColumns(a: Schema, b: Schema): boolean {
+  return a.fields.length === b.fields.length && a.fields.every((f, i) => f.name === b.fields[i]!.name && String(f.type) === String(b.fields[i]!.type));
 }
 
 /** The schema and batches of any accepted form of rows (the first batch of a sequence gives the schema). */
