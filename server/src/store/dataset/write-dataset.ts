@@ -6,6 +6,7 @@ import { concatBatches } from "../arrow/concat-batches.js";
 import { labelBatch } from "../arrow/label-batch.js";
 import { ordinalKindOf, orderedColumn } from "../arrow/ordered-column.js";
 import { schemaDifferences } from "../arrow/schema-diff.js";
+import { assertStorableSchema } from "../arrow/storable-schema.js";
 import { sortBatch } from "../arrow/sort-batch.js";
 import { OupsError } from "../errors.js";
 import type { ParquetPool } from "../io/parquet-pool.js";
@@ -57,6 +58,7 @@ export async function writeDataset(dataset: Dataset, input: WriteInput, options:
     throw new OupsError("ORDERED_ON_MISMATCH", `ordered_on "${options.orderedOn}" does not match the dataset's "${committed.orderedOn}"`);
   }
   const schema = committed?.schema ?? input.schema;
+  if (!committed?.schema && input.schema) assertStorableSchema(input.schema);
   if (committed?.schema && input.schema) {
     const differences = schemaDifferences(committed.schema, input.schema);
     if (differences.length > 0) {
