@@ -265,8 +265,13 @@ export async function snapshotFiles(dir: string): Promise<Map<string, FileState>
   }
   for (const name of names.sort()) {
     const path = join(dir, name);
-    const [bytes, info] = await Promise.all([readFile(path), stat(path)]);
-    files.set(name, { bytes, mtimeMs: info.mtimeMs, ino: info.ino });
+    try {
+      const [bytes, info] = await Promise.all([readFile(path), stat(path)]);
+      files.set(name, { bytes, mtimeMs: info.mtimeMs, ino: info.ino });
+    } catch (err) {
+      // Deleted between the listing and the read: the previous write's garbage collection runs in the background.
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    }
   }
   return files;
 }

@@ -1,5 +1,6 @@
 import type { Schema } from "apache-arrow";
 import { Message, MessageHeader, RecordBatch, RecordBatchReader, Table, tableToIPC } from "apache-arrow";
+import { withKnownNullCounts } from "./known-null-counts.js";
 
 /** Bytes of the IPC end-of-stream marker: continuation token then a zero length. */
 const EOS_BYTES = 8;
@@ -53,13 +54,18 @@ export function decodeSchema(ipc: Uint8Array): Schema {
  *
  * Dictionary messages carry the ids of `schema`, the schema the stream opened with, not those of the batch's own
  * schema: a batch decoded elsewhere (another stream, a Parquet file) numbers its dictionaries its own way, and a
- * reader resolves each dictionary column through the ids its schema message declared. `schema` must have the
- * batch's columns, in its order.
+ * reader resolves each dictionary column through the ids its schema message declared. A batch whose columns are not
+ * `schema`'s is encoded as it is, for the reader to refuse: relabelling it would pass its buffers off as other types.
  */
 export function encodeBatchMessages(batch: RecordBatch, schema: Schema = batch.schema): Uint8Array {
-  const labelled = schema === batch.schema ? batch : new RecordBatch(schema, batch.data);
-  const ipc = tableToIPC(new Table([labelled]), "stream");
+  const labelled = schema === batch.schema || !sameColumns(batch.schema, schema) ? batch : new RecordBatch(schema, batch.data);
+  const ipc = tableToIPC(new Table([withKnownNullCounts(labelled)]), "stream");
   return ipc.subarray(firstMessageLength(ipc), ipc.byteLength - EOS_BYTES);
+}
+
+/** Same names and types in the same order; a dictionary type's text names its index and value types, not its id. */
+function sameColumns(a: Schema, b: Schema): boolean {
+  return a.fields.length === b.fields.length && a.fields.every((f, i) => f.name === b.fields[i]!.name && String(f.type) === String(b.fields[i]!.type));
 }
 
 /** The IPC end-of-stream marker. */

@@ -39,10 +39,10 @@ test(
     const manifest = join(fixture.datasetDir(), "_manifest.json");
     const aside = join(fixture.datasetDir(), "manifest.aside");
     await rename(manifest, aside);
-    // A directory in the manifest's place: reading it fails with EISDIR, as a permission problem would.
+    // A directory in the manifest's place: reading it fails (EISDIR), and so does every call until it is put back.
     await mkdir(manifest);
     const err = await t.throwsAsync(store.describe(fixture.key), { instanceOf: OupsError });
-    t.is(err?.message, "cannot read the manifest of AAPL (EISDIR)");
+    t.is(err?.message, "AAPL/_manifest.json is not a regular file");
     t.false(err?.message.includes(fixture.storeDir));
     await rm(manifest, { recursive: true });
     await rename(aside, manifest);

@@ -1,5 +1,6 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import { tableToIPC } from "apache-arrow";
+import { Table, tableToIPC } from "apache-arrow";
+import { withKnownNullCounts } from "../../../../client/src/arrow/known-null-counts.js";
 import type { Store } from "../../store/store.js";
 import type { QueryIntersectionsRequest, QueryIntersectionsResponseSchema } from "../contract.js";
 import { boundFromWire, keyFromWire, ordinalToWire } from "../convert.js";
@@ -24,7 +25,7 @@ export async function* handleQueryIntersections(
         keyIndex: part.keyIndex,
         intervalStart: part.start === undefined ? undefined : ordinalToWire(part.start, walk.orderedType),
         intervalEnd: part.end === undefined ? undefined : ordinalToWire(part.end, walk.orderedType),
-        arrowIpc: tableToIPC(part.table, "stream"),
+        arrowIpc: tableToIPC(new Table(part.table.schema, part.table.batches.map(withKnownNullCounts)), "stream"),
       };
     }
   } finally {

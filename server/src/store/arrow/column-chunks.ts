@@ -1,4 +1,4 @@
-import { RecordBatch } from "apache-arrow";
+import { RecordBatch, Type } from "apache-arrow";
 import type { Data, Table } from "apache-arrow";
 
 /** The record batches of `source`: a table's batches, or the batch itself. */
@@ -18,6 +18,8 @@ export function columnChunks(source: Table | RecordBatch, name: string): Data[] 
 
 /** Row position of the first null of `data` (relative to its own start), or -1 when it has none. */
 export function firstNullIndex(data: Data): number {
+  // A Null column has no validity bitmap (and, sliced, an unknown null count): every row is null.
+  if (data.typeId === Type.Null) return data.length > 0 ? 0 : -1;
   if (data.nullCount <= 0) return -1;
   const bitmap = data.nullBitmap as Uint8Array;
   const { offset, length } = data;

@@ -19,7 +19,7 @@ export type ColumnLayout =
 
 /**
  * The layout of a column of type `type`, or an `INVALID_ARGUMENT` error naming `column` and its type when the
- * kernels do not handle that type (nested types, view types, dictionaries of non-text values).
+ * kernels do not handle that type (nested types, view types, dictionaries of non-text values or with 64-bit indices).
  */
 export function columnLayout(column: string, type: DataType): ColumnLayout {
   switch (type.typeId) {
@@ -55,7 +55,8 @@ export function columnLayout(column: string, type: DataType): ColumnLayout {
     case Type.LargeBinary:
       return { kind: "binary", large: true, isText: false };
     case Type.Dictionary:
-      if (DataType.isDictionary(type)) {
+      // Indices are copied as 32-bit numbers at most: 64-bit ones (BigInt arrays) are not handled.
+      if (DataType.isDictionary(type) && type.indices.bitWidth <= 32) {
         if (DataType.isUtf8(type.dictionary)) return { kind: "dictionary", largeValues: false };
         if (DataType.isLargeUtf8(type.dictionary)) return { kind: "dictionary", largeValues: true };
       }

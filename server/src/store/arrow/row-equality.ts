@@ -15,6 +15,8 @@ export type RowEquality = (i: number, j: number) => boolean;
  */
 export function rowEquality(name: string, data: Data): RowEquality {
   const layout = columnLayout(name, data.type);
+  // A Null column has no validity bitmap: every row is null, so all rows are equal.
+  if (layout.kind === "null") return () => true;
   if (layout.kind === "dictionary" && (data.dictionary?.nullCount ?? 0) > 0) return nullableDictionaryEquality(data);
   const equal = valueEquality(layout, data);
   if (data.nullCount <= 0) return equal;

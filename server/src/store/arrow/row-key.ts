@@ -16,7 +16,8 @@ const NULL_PART = "\u0000";
 export function keyReader(name: string, data: Data): (row: number) => string {
   const layout = columnLayout(name, data.type);
   const read = valueReader(layout, data);
-  if (data.nullCount <= 0) return read;
+  // A Null column has no validity bitmap: every row reads as null.
+  if (layout.kind === "null" || data.nullCount <= 0) return read;
   const bitmap = data.nullBitmap as Uint8Array;
   const offset = data.offset;
   return (row) => (isBitSet(bitmap, offset + row) ? read(row) : NULL_PART);

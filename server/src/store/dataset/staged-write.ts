@@ -1,5 +1,6 @@
 import type { Schema } from "apache-arrow";
 import { DataType, RecordBatch, Table, tableFromIPC, tableToIPC } from "apache-arrow";
+import { withKnownNullCounts } from "../../../../client/src/arrow/known-null-counts.js";
 import { join } from "node:path";
 import { concatBatches } from "../arrow/concat-batches.js";
 import { dropDuplicatesKeepLast } from "../arrow/dedupe.js";
@@ -171,7 +172,8 @@ export class StagedWrite {
     }
     const file = rowGroupFileName(this.nextFileId++);
     this.created.add(file);
-    const ipc = tableToIPC(piece instanceof Table ? piece : new Table([piece]), "stream");
+    const batches = piece instanceof Table ? piece.batches : [piece];
+    const ipc = tableToIPC(new Table(piece.schema, batches.map(withKnownNullCounts)), "stream");
     const written = this.options.pool
       .writeRowGroupFile(join(this.options.dir, file), ipc, {
         compression: this.options.compression,

@@ -1,4 +1,4 @@
-import { Table } from "apache-arrow";
+import { Table, Type } from "apache-arrow";
 import type { RecordBatch, Schema } from "apache-arrow";
 import { withCanonicalDictionaryIds } from "../arrow/canonical-dictionary-ids.js";
 import { assertOrdered } from "../arrow/check-order.js";
@@ -7,6 +7,7 @@ import { concatBatches } from "../arrow/concat-batches.js";
 import { labelBatch } from "../arrow/label-batch.js";
 import { ordinalKindOf, orderedColumn } from "../arrow/ordered-column.js";
 import { schemaDifferences } from "../arrow/schema-diff.js";
+import { assertStorableSchema } from "../arrow/storable-schema.js";
 import { sortBatch } from "../arrow/sort-batch.js";
 import { validateBatch } from "../arrow/validate-batch.js";
 import { validateSchema } from "../arrow/validate-schema.js";
@@ -65,6 +66,7 @@ export async function writeDataset(dataset: Dataset, input: WriteInput, options:
   }
   // A new dataset keeps the writer's schema with canonical dictionary ids (the writer's own are arbitrary).
   const schema = committed?.schema ?? (input.schema && withCanonicalDictionaryIds(input.schema));
+  if (!committed?.schema && input.schema) assertStorableSchema(input.schema);
   if (committed?.schema && input.schema) {
     const differences = schemaDifferences(committed.schema, input.schema);
     if (differences.length > 0) {
@@ -214,7 +216,8 @@ function windowOf(batches: readonly RecordBatch[], rows: number, schema: Schema)
  */
 function assertRequiredPresent(batch: RecordBatch, schema: Schema, offset: number): void {
   for (const field of schema.fields) {
-    if (field.nullable) continue;
+    // apache-arrow declares Null columns non-nullable; Parquet stores them all the same, and they hold only nulls.
+    if (field.nullable || field.typeId === Type.Null) continue;
     const chunk = columnChunks(batch, field.name)?.[0];
     const row = chunk ? firstNullIndex(chunk) : -1;
     if (row >= 0) {
