@@ -1,3 +1,4 @@
+import { formatListenAddress, parseListenAddress } from "./listen-address.js";
 import { OupsError } from "./store/errors.js";
 
 /** Where the daemon keeps its store and listens, unless told otherwise by flags or environment. */
@@ -37,7 +38,7 @@ export function resolveDaemonConfig(
 ): DaemonConfig {
   return {
     storeDir: flags.store ?? env.OUPS_STORE ?? DEFAULT_STORE_DIR,
-    listen: flags.listen ?? env.OUPS_LISTEN ?? DEFAULT_LISTEN,
+    listen: formatListenAddress(parseListenAddress(flags.listen ?? env.OUPS_LISTEN ?? DEFAULT_LISTEN)),
     indexSpec: flags.index ?? env.OUPS_INDEX,
     cacheMiB: parseCacheMiB(flags["cache-mb"] ?? env.OUPS_CACHE_MB),
   };
