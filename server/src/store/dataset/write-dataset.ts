@@ -13,7 +13,7 @@ import type { ParquetPool } from "../io/parquet-pool.js";
 import type { Ordinal } from "../ordinal.js";
 import type { Dataset } from "./dataset.js";
 import type { Manifest } from "./manifest.js";
-import { mergeMetadata } from "./metadata.js";
+import { mergeMetadata, sameMetadata } from "./metadata.js";
 import { StagedWrite } from "./staged-write.js";
 import type { WriteOptions } from "./write-options.js";
 import { resolveWriteOptions } from "./write-options.js";
@@ -83,13 +83,24 @@ export async function writeDataset(dataset: Dataset, input: WriteInput, options:
     const rowsReceived = await applyStream(staged, input, orderedOn, options, tuning.windowRows, schema, resolved.maxNOffTargetRgs);
     options.signal?.throwIfAborted();
     const rowGroups = staged.rowGroups;
+    const metadata = mergeMetadata(committed?.metadata ?? {}, options.metadata, options.removeMetadata);
+    // No rows and a metadata change that changes nothing (an absent key removed): no new generation.
+    const unchanged =
+      committed != null &&
+      schema === committed.schema &&
+      staged.rowGroupsAdded + staged.rowGroupsRewritten + staged.obsolete.length === 0 &&
+      sameMetadata(metadata, committed.metadata);
+    if (unchanged && committed) {
+      const totalRows = rowGroups.reduce((n, g) => n + g.rows, 0);
+      return { rowsReceived, totalRows, rowGroupsRewritten: 0, rowGroupsAdded: 0, rowGroupsTotal: rowGroups.length, generation: committed.generation };
+    }
     const next: Manifest = {
       generation: ids.generation,
       orderedOn,
       schema,
       ordinalKind: schema ? ordinalKindOf(schema.fields.find((f) => f.name === orderedOn)!.type) : undefined,
       rowGroups,
-      metadata: mergeMetadata(committed?.metadata ?? {}, options.metadata, options.removeMetadata),
+      metadata,
       nextFileId: staged.nextFileId,
     };
     await dataset.commit(next, staged.obsolete);
