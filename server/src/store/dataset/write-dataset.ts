@@ -2,6 +2,7 @@ import { Table } from "apache-arrow";
 import type { RecordBatch, Schema } from "apache-arrow";
 import { withCanonicalDictionaryIds } from "../arrow/canonical-dictionary-ids.js";
 import { assertOrdered } from "../arrow/check-order.js";
+import { formatOrdinal } from "../arrow/format-ordinal.js";
 import { batchesOf, columnChunks, firstNullIndex } from "../arrow/column-chunks.js";
 import { concatBatches } from "../arrow/concat-batches.js";
 import { labelBatch } from "../arrow/label-batch.js";
@@ -145,12 +146,15 @@ async function applyStream(
     const last = staged.rowGroups.at(-1);
     return last === undefined || (windowFirst !== undefined && windowFirst > last.max);
   };
+  let batchNumber = 0;
   for await (const batch of input.batches) {
     options.signal?.throwIfAborted();
+    batchNumber++;
     if (batch.numRows === 0) continue;
     const values = orderedColumn(batch, orderedOn).values;
     if (!options.sort) {
-      assertOrdered(values, orderedOn, received, previous);
+      const type = batch.schema.fields.find((f) => f.name === orderedOn)!.type;
+      assertOrdered(values, orderedOn, received, previous, { batch: batchNumber, format: (v) => formatOrdinal(v, type) });
       previous = values[values.length - 1];
     }
     if (schema) assertRequiredPresent(batch, schema, received);
