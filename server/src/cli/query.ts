@@ -6,10 +6,13 @@ import { writeArrowFile } from "./arrow-file-output.js";
 import { writeArrowStream } from "./arrow-output.js";
 import { addressFlagHelp, resolveAddress, withClient } from "./connect.js";
 import { writeCsv } from "./csv-output.js";
+import { emptyResultHints } from "./empty-result-hints.js";
 import { keyFlagsHelp, parseKeyFlags } from "./key-args.js";
 import { Output } from "./output.js";
 import { parseBound } from "./parse-bound.js";
 import { parseCommandArgs, splitList } from "./parse-command-args.js";
+import { ProgressLine } from "./progress-line.js";
+import { rowsInRange } from "./rows-in-range.js";
 import { TABLE_END_ROWS, writeTable } from "./table-output.js";
 import { UsageError } from "./usage-error.js";
 
@@ -35,7 +38,10 @@ export const queryHelp = `Usage: oups query --key FIELDS [--start V] [--end V] [
                   [--format table|csv|parquet|arrow|arrows] [--output FILE] [--address HOST:PORT]
 
 Reads the rows of a dataset whose ordered column is in [start, end) (or [start, end] with --end-inclusive),
-in order, streaming them to the output as they arrive.
+in order, streaming them to the output as they arrive. On a terminal, a progress line on stderr shows the rows
+received, the share of the range's row groups read and the time left. A range that finds no row because of a
+likely mistake (start after end, integer bounds 1000 times off the dataset's values, as epoch seconds for a
+column in milliseconds) says so on stderr.
 
 ${keyFlagsHelp}
   --start V             first value of the ordered column (open when absent)
@@ -91,9 +97,28 @@ export async function query(args: string[]): Promise<void> {
   const writeResult = await resultWriter(format);
   const out = values.output === undefined ? Output.stdout() : await Output.file(values.output);
   try {
-    await withClient(resolveAddress(values.address), (client) =>
-      writeResult(client.rangeQuery(key, options), () => projectedSchema(client, key, columns), out),
-    );
+    await withClient(resolveAddress(values.address), async (client) => {
+      // On a terminal only: the total comes from a Describe, a call that pipes and scripts need not pay for.
+      const progress = new ProgressLine("received");
+      const total = progress.enabled ? rowsInRange(await client.describe(key), options) : undefined;
+      let received = 0;
+      const batches = async function* (): AsyncGenerator<RecordBatch> {
+        for await (const batch of client.rangeQuery(key, options)) {
+          yield batch;
+          received += batch.numRows;
+          progress.update(received, total === undefined || total === 0 ? undefined : received / total);
+        }
+      };
+      let rows: number;
+      try {
+        rows = await writeResult(batches(), () => projectedSchema(client, key, columns), out);
+      } finally {
+        progress.done();
+      }
+      if (rows === 0 && (options.start !== undefined || options.end !== undefined)) {
+        for (const hint of emptyResultHints(await client.describe(key), options)) process.stderr.write(`oups query: no rows: ${hint}\n`);
+      }
+    });
     await out.end();
   } catch (err) {
     await out.discard();
