@@ -1,3 +1,4 @@
+import { formatListenAddress, parseListenAddress } from "./listen-address.js";
 import type { MetadataLimits } from "./store/dataset/metadata-limits.js";
 import { OupsError } from "./store/errors.js";
 
@@ -67,7 +68,7 @@ const metadataLimitSources: readonly { limit: keyof MetadataLimits; flag: keyof 
 export function resolveDaemonConfig(flags: DaemonFlags, env: NodeJS.ProcessEnv = process.env): DaemonConfig {
   return {
     storeDir: flags.store ?? env.OUPS_STORE ?? DEFAULT_STORE_DIR,
-    listen: flags.listen ?? env.OUPS_LISTEN ?? DEFAULT_LISTEN,
+    listen: formatListenAddress(parseListenAddress(flags.listen ?? env.OUPS_LISTEN ?? DEFAULT_LISTEN)),
     indexSpec: flags.index ?? env.OUPS_INDEX,
     cacheMiB: parseCacheMiB(flags["cache-mb"] ?? env.OUPS_CACHE_MB),
     metadataLimits: parseMetadataLimits(flags, env),

@@ -1,6 +1,7 @@
 import { Server, ServerCredentials } from "@grpc/grpc-js";
 import type { HealthImplementation } from "grpc-health-check";
 import { DEFAULT_MAX_N_OFF_TARGET_RGS, MAX_MANIFEST_BYTES, MAX_MESSAGE_BYTES, RECEIVE_WINDOW_BYTES } from "./config.js";
+import { assertListenable, formatListenAddress, parseListenAddress } from "./listen-address.js";
 import { log } from "./log.js";
 import { toGrpcServiceDefinition } from "../../client/src/grpc/service-definition.js";
 import { StoreService } from "./rpc/contract.js";
@@ -19,7 +20,7 @@ const SERVED_SERVICES = [StoreService.typeName];
 /** Options of {@link Daemon.start}. */
 export interface DaemonOptions {
   storeDir: string;
-  /** host:port to listen on; port 0 picks a free one (see {@link Daemon.address}). */
+  /** host:port to listen on (the forms of {@link parseListenAddress}); port 0 picks a free one (see {@link Daemon.address}). */
   listen: string;
   indexSchema?: IndexSchema | undefined;
   /** Budget of the decoded row-group cache in bytes (0: none); the engine's default when undefined. */
@@ -41,6 +42,9 @@ export class Daemon {
   /** Opens the store (taking its lock), binds the server and starts serving. */
   static async start(options: DaemonOptions): Promise<Daemon> {
     let server: Server | undefined;
+    const listen = parseListenAddress(options.listen);
+    // Before the store is opened: a daemon that cannot listen must not take the store's lock, even briefly.
+    await assertListenable(listen);
     const store = await Store.open(options.storeDir, {
       indexSchema: options.indexSchema,
       onLockCompromised: (err) => log.error("store lock compromised: refusing writes", err),
@@ -59,13 +63,12 @@ export class Daemon {
       server.addService(definition, implementService(StoreService, createStoreService(store), toServiceError));
       const health = addHealthAndReflection(server, SERVED_SERVICES);
       const port = await new Promise<number>((resolve, reject) =>
-        server!.bindAsync(options.listen, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+        server!.bindAsync(formatListenAddress(listen), ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
       );
       if (!raiseReceiveWindow(server, RECEIVE_WINDOW_BYTES)) {
         log.warn("cannot raise the HTTP/2 receive window of this grpc-js version: writes will stream in 64 KiB windows");
       }
-      const host = options.listen.slice(0, options.listen.lastIndexOf(":"));
-      return new Daemon(store, server, health, `${host}:${port}`);
+      return new Daemon(store, server, health, formatListenAddress({ host: listen.host, port }));
     } catch (err) {
       server?.forceShutdown();
       await store.close();

@@ -177,6 +177,19 @@ test(
 );
 
 test(
+  "oups meta get on a dataset without metadata says so on stderr, and prints {} with --json",
+  daemonTest(async (t, { daemon, client }) => {
+    await seed(client, aapl);
+    const key = ["--address", daemon.address, "-k", aaplKey];
+    const text = await runCli(["meta", "get", ...key]);
+    t.is(text.code, 0, text.stderr);
+    t.is(text.stdout, "");
+    t.is(text.stderr, "no metadata\n");
+    t.is((await runCli(["meta", "get", ...key, "--json"])).stdout, "{}\n");
+  }),
+);
+
+test(
   "oups rm deletes a dataset",
   daemonTest(async (t, { daemon, client }) => {
     await seed(client, aapl);

@@ -50,3 +50,38 @@ for (const bad of ["", "-1", "1.5", "lots"]) {
     t.true(err?.message.includes(JSON.stringify(bad)));
   });
 }
+
+const listenForms: [string, string][] = [
+  ["127.0.0.1:50051", "127.0.0.1:50051"],
+  ["localhost:8080", "localhost:8080"],
+  ["[::1]:50051", "[::1]:50051"],
+  [":50051", "0.0.0.0:50051"],
+  ["41053", "127.0.0.1:41053"],
+  ["0", "127.0.0.1:0"],
+];
+
+for (const [given, bound] of listenForms) {
+  test(`--listen ${given} means ${bound}`, (t) => {
+    t.is(resolveDaemonConfig({ listen: given }, {}).listen, bound);
+    t.is(resolveDaemonConfig({}, { OUPS_LISTEN: given }).listen, bound);
+  });
+}
+
+for (const bad of ["127.0.0.1", "localhost", "[::1]", "::1", "host:", "host:port", ""]) {
+  test(`--listen ${JSON.stringify(bad)} is refused naming the accepted forms`, (t) => {
+    const err = t.throws(() => resolveDaemonConfig({ listen: bad }, {}), { instanceOf: OupsError });
+    t.is(err?.code, "INVALID_ARGUMENT");
+    t.true(err?.message.includes(JSON.stringify(bad)), err?.message);
+    t.regex(err?.message ?? "", /HOST:PORT, \[IPv6\]:PORT, :PORT .* or PORT/);
+  });
+}
+
+test("--listen with a host and no port suggests adding one", (t) => {
+  const err = t.throws(() => resolveDaemonConfig({ listen: "127.0.0.1" }, {}));
+  t.regex(err?.message ?? "", /no port: add one, e\.g\. 127\.0\.0\.1:50051/);
+});
+
+test("--listen with a port above 65535 is refused naming the value", (t) => {
+  const err = t.throws(() => resolveDaemonConfig({ listen: "1.2.3.4:70000" }, {}), { instanceOf: OupsError });
+  t.is(err?.message, 'listen port must be at most 65535, got "1.2.3.4:70000"');
+});

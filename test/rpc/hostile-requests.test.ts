@@ -218,15 +218,15 @@ const streamFraming: HostileCase[] = [
     title: "a record batch announcing less body than it carries",
     call: writeMarket((h) => void (h.bodyLength -= 400)),
     status: status.INVALID_ARGUMENT,
-    message: /batch 0, column "(price|qty)": buffer 1 spans bytes \d+ to \d+, outside the message body of 800 bytes/,
+    message: /batch 1, column "(price|qty)": buffer 1 spans bytes \d+ to \d+, outside the message body of 800 bytes/,
   },
 ];
 
 const batchHeaderLies: HostileCase[] = [
-  { title: "a batch claiming 100,000,000 rows over a 50-row body", call: writeMarket((h) => void (h.length = 100_000_000)), status: status.INVALID_ARGUMENT, message: /^batch 0, column "timestamp": 50 rows, but the batch header says 100000000$/ },
-  { title: "a batch claiming 10 rows over a 50-row body", call: writeMarket((h) => void (h.length = 10)), status: status.INVALID_ARGUMENT, message: /^batch 0, column "timestamp": 50 rows, but the batch header says 10$/ },
-  { title: "a batch claiming no rows over a 50-row body", call: writeMarket((h) => void (h.length = 0)), status: status.INVALID_ARGUMENT, message: /batch 0, column "timestamp": 50 rows, but the batch header says 0/ },
-  { title: "a batch claiming -1 rows", call: writeMarket((h) => void (h.length = -1)), status: status.INVALID_ARGUMENT, message: /batch 0: its header claims -1 rows/ },
+  { title: "a batch claiming 100,000,000 rows over a 50-row body", call: writeMarket((h) => void (h.length = 100_000_000)), status: status.INVALID_ARGUMENT, message: /^batch 1, column "timestamp": 50 rows, but the batch header says 100000000$/ },
+  { title: "a batch claiming 10 rows over a 50-row body", call: writeMarket((h) => void (h.length = 10)), status: status.INVALID_ARGUMENT, message: /^batch 1, column "timestamp": 50 rows, but the batch header says 10$/ },
+  { title: "a batch claiming no rows over a 50-row body", call: writeMarket((h) => void (h.length = 0)), status: status.INVALID_ARGUMENT, message: /batch 1, column "timestamp": 50 rows, but the batch header says 0/ },
+  { title: "a batch claiming -1 rows", call: writeMarket((h) => void (h.length = -1)), status: status.INVALID_ARGUMENT, message: /batch 1: its header claims -1 rows/ },
   {
     title: "a batch and all its columns claiming 100,000,000 rows over a 50-row body",
     call: writeMarket((h) => {
@@ -234,7 +234,7 @@ const batchHeaderLies: HostileCase[] = [
       for (const node of h.nodes) node.length = 100_000_000;
     }),
     status: status.INVALID_ARGUMENT,
-    message: /^batch 0, column "timestamp": values buffer holds 50 of its 100000000 rows/,
+    message: /^batch 1, column "timestamp": values buffer holds 50 of its 100000000 rows/,
   },
   {
     title: "the third batch of a stream claiming more rows than its body holds",
@@ -246,35 +246,35 @@ const batchHeaderLies: HostileCase[] = [
       { index: 2, batches: [marketBatch(0, 50), marketBatch(50, 50), marketBatch(100, 50)] },
     ),
     status: status.INVALID_ARGUMENT,
-    message: /^batch 2, column "timestamp": values buffer holds 50 of its 80 rows/,
+    message: /^batch 3, column "timestamp": values buffer holds 50 of its 80 rows/,
   },
   ...MARKET_COLUMNS.map((column, i) => ({
     title: `a batch whose "${column}" column claims one row less than the batch`,
     call: writeMarket((h) => void (h.nodes[i]!.length = 49)),
     status: status.INVALID_ARGUMENT,
-    message: new RegExp(`^batch 0, column "${column}": 49 rows, but the batch header says 50$`),
+    message: new RegExp(`^batch 1, column "${column}": 49 rows, but the batch header says 50$`),
   })),
-  { title: "a column with a negative row count", call: writeMarket((h) => void (h.nodes[2]!.length = -5)), status: status.INVALID_ARGUMENT, message: /batch 0, column "price": its header claims -5 rows/ },
-  { title: "a column whose null count exceeds its rows", call: writeMarket((h) => void (h.nodes[3]!.nullCount = 51)), status: status.INVALID_ARGUMENT, message: /batch 0, column "qty": null count 51 is outside 0\.\.50/ },
-  { title: "a column with a negative null count", call: writeMarket((h) => void (h.nodes[0]!.nullCount = -1)), status: status.INVALID_ARGUMENT, message: /batch 0, column "timestamp": null count -1 is outside/ },
-  { title: "a column with nulls but no validity bitmap", call: writeMarket((h) => void (h.nodes[2]!.nullCount = 3)), status: status.INVALID_ARGUMENT, message: /batch 0, column "price": null count 3 but no validity bitmap/ },
-  { title: "a header with one field node too few", call: writeMarket((h) => void h.nodes.pop()), status: status.INVALID_ARGUMENT, message: /batch 0: its header has 3 field nodes, the schema's columns need 4/ },
-  { title: "a header with one field node too many", call: writeMarket((h) => void h.nodes.push({ length: 50, nullCount: 0 })), status: status.INVALID_ARGUMENT, message: /batch 0: its header has 5 field nodes/ },
-  { title: "a header with one buffer too few", call: writeMarket((h) => void h.buffers.pop()), status: status.INVALID_ARGUMENT, message: /batch 0: its header has 7 buffers, the schema's columns need 8/ },
-  { title: "a header with one buffer too many", call: writeMarket((h) => void h.buffers.push({ offset: 0, length: 0 })), status: status.INVALID_ARGUMENT, message: /batch 0: its header has 9 buffers/ },
+  { title: "a column with a negative row count", call: writeMarket((h) => void (h.nodes[2]!.length = -5)), status: status.INVALID_ARGUMENT, message: /batch 1, column "price": its header claims -5 rows/ },
+  { title: "a column whose null count exceeds its rows", call: writeMarket((h) => void (h.nodes[3]!.nullCount = 51)), status: status.INVALID_ARGUMENT, message: /batch 1, column "qty": null count 51 is outside 0\.\.50/ },
+  { title: "a column with a negative null count", call: writeMarket((h) => void (h.nodes[0]!.nullCount = -1)), status: status.INVALID_ARGUMENT, message: /batch 1, column "timestamp": null count -1 is outside/ },
+  { title: "a column with nulls but no validity bitmap", call: writeMarket((h) => void (h.nodes[2]!.nullCount = 3)), status: status.INVALID_ARGUMENT, message: /batch 1, column "price": null count 3 but no validity bitmap/ },
+  { title: "a header with one field node too few", call: writeMarket((h) => void h.nodes.pop()), status: status.INVALID_ARGUMENT, message: /batch 1: its header has 3 field nodes, the schema's columns need 4/ },
+  { title: "a header with one field node too many", call: writeMarket((h) => void h.nodes.push({ length: 50, nullCount: 0 })), status: status.INVALID_ARGUMENT, message: /batch 1: its header has 5 field nodes/ },
+  { title: "a header with one buffer too few", call: writeMarket((h) => void h.buffers.pop()), status: status.INVALID_ARGUMENT, message: /batch 1: its header has 7 buffers, the schema's columns need 8/ },
+  { title: "a header with one buffer too many", call: writeMarket((h) => void h.buffers.push({ offset: 0, length: 0 })), status: status.INVALID_ARGUMENT, message: /batch 1: its header has 9 buffers/ },
   { title: "a header with no nodes and no buffers", call: writeMarket((h) => { h.nodes = []; h.buffers = []; }), status: status.INVALID_ARGUMENT, message: /its header has 0 field nodes/ },
   ...MARKET_COLUMNS.map((column, i) => ({
     title: `a "${column}" data buffer pointing past the body`,
     call: writeMarket((h) => void (h.buffers[2 * i + 1]!.offset += 100_000)),
     status: status.INVALID_ARGUMENT,
-    message: new RegExp(`^batch 0, column "${column}": buffer 1 spans bytes \\d+ to \\d+, outside the message body of 1200 bytes$`),
+    message: new RegExp(`^batch 1, column "${column}": buffer 1 spans bytes \\d+ to \\d+, outside the message body of 1200 bytes$`),
   })),
   { title: "a data buffer longer than the body", call: writeMarket((h) => void (h.buffers[5]!.length = 1 << 20)), status: status.INVALID_ARGUMENT, message: /column "price": buffer 1 spans bytes 600 to 1049176/ },
   { title: "a buffer at a negative offset", call: writeMarket((h) => void (h.buffers[1]!.offset = -400)), status: status.INVALID_ARGUMENT, message: /column "timestamp": buffer 1 spans bytes -400 to 0/ },
   { title: "a buffer of negative length", call: writeMarket((h) => void (h.buffers[7]!.length = -200)), status: status.INVALID_ARGUMENT, message: /column "qty": buffer 1 spans bytes 1000 to 800/ },
   { title: "a validity buffer pointing past the body", call: writeMarket((h) => void (h.buffers[0]!.offset = 5000)), status: status.INVALID_ARGUMENT, message: /column "timestamp": buffer 0 spans bytes 5000/ },
-  { title: "a data buffer cut short inside the body", call: writeMarket((h) => void (h.buffers[5]!.length = 80)), status: status.INVALID_ARGUMENT, message: /^batch 0, column "price": values buffer holds 10 of its 50 rows/ },
-  { title: "an indices buffer cut short inside the body", call: writeMarket((h) => void (h.buffers[3]!.length = 40)), status: status.INVALID_ARGUMENT, message: /^batch 0, column "symbol": indices buffer holds 10 of its 50 rows/ },
+  { title: "a data buffer cut short inside the body", call: writeMarket((h) => void (h.buffers[5]!.length = 80)), status: status.INVALID_ARGUMENT, message: /^batch 1, column "price": values buffer holds 10 of its 50 rows/ },
+  { title: "an indices buffer cut short inside the body", call: writeMarket((h) => void (h.buffers[3]!.length = 40)), status: status.INVALID_ARGUMENT, message: /^batch 1, column "symbol": indices buffer holds 10 of its 50 rows/ },
   { title: "a data buffer misaligned for its type", call: writeMarket((h) => void (h.buffers[5]!.offset += 4)), status: status.INVALID_ARGUMENT, message: /not a valid Arrow IPC stream: .*multiple of 8/ },
   { title: "a zero-length data buffer for 50 rows", call: writeMarket((h) => void (h.buffers[1]!.length = 0)), status: status.INVALID_ARGUMENT, message: /column "timestamp": values buffer holds 0 of its 50 rows/ },
 ];
@@ -290,17 +290,17 @@ const nullsCases: HostileCase[] = [
 
 // Utf8 `name` of kinds.text(): buffers [ts validity, ts data, name validity, name offsets, name data].
 const offsetsCases: HostileCase[] = [
-  { title: "string offsets that decrease", call: writeKind(kinds.text(), (h) => setInt32(h, 3, 5, 2)), status: status.INVALID_ARGUMENT, message: /column "name": offsets decrease at row 4/ },
+  { title: "string offsets that decrease", call: writeKind(kinds.text(), (h) => setInt32(h, 3, 5, 2)), status: status.INVALID_ARGUMENT, message: /column "name": offsets decrease at row 5/ },
   { title: "a negative first string offset", call: writeKind(kinds.text(), (h) => setInt32(h, 3, 0, -4)), status: status.INVALID_ARGUMENT, message: /column "name": offset of row 0 is negative/ },
   { title: "a last string offset past the string bytes", call: writeKind(kinds.text(), (h) => setInt32(h, 3, 20, 10_000)), status: status.INVALID_ARGUMENT, message: /column "name": last offset 10000 is past its \d+ bytes of values/ },
   { title: "a string offsets buffer cut short", call: writeKind(kinds.text(), (h) => void (h.buffers[3]!.length = 40)), status: status.INVALID_ARGUMENT, message: /column "name": offsets buffer holds 10 of its 21 offsets/ },
   { title: "a string bytes buffer cut short", call: writeKind(kinds.text(), (h) => void (h.buffers[4]!.length = 8)), status: status.INVALID_ARGUMENT, message: /column "name": last offset \d+ is past its 8 bytes of values/ },
-  { title: "string bytes that are not UTF-8", call: writeKind(kinds.text(), (h) => setByte(h, 4, 1, 0xff)), status: status.INVALID_ARGUMENT, message: /column "name": value at row 0 is not valid UTF-8/ },
-  { title: "a string offset inside a two-byte character", call: writeKind(kinds.text(), (h) => setInt32(h, 3, 1, 3)), status: status.INVALID_ARGUMENT, message: /column "name": value at row 0 is not valid UTF-8/ },
-  { title: "large-string offsets that decrease", call: writeKind(kinds.largeText(), (h) => setInt64(h, 3, 5, 2n)), status: status.INVALID_ARGUMENT, message: /column "name": offsets decrease at row 4/ },
+  { title: "string bytes that are not UTF-8", call: writeKind(kinds.text(), (h) => setByte(h, 4, 1, 0xff)), status: status.INVALID_ARGUMENT, message: /column "name": value at row 1 is not valid UTF-8/ },
+  { title: "a string offset inside a two-byte character", call: writeKind(kinds.text(), (h) => setInt32(h, 3, 1, 3)), status: status.INVALID_ARGUMENT, message: /column "name": value at row 1 is not valid UTF-8/ },
+  { title: "large-string offsets that decrease", call: writeKind(kinds.largeText(), (h) => setInt64(h, 3, 5, 2n)), status: status.INVALID_ARGUMENT, message: /column "name": offsets decrease at row 5/ },
   { title: "a large-string offset past 2^32", call: writeKind(kinds.largeText(), (h) => setInt64(h, 3, 20, 2n ** 33n)), status: status.INVALID_ARGUMENT, message: /column "name": last offset 8589934592 is past/ },
   { title: "binary offsets past the bytes", call: writeKind(kinds.binary(), (h) => setInt32(h, 3, 20, 5000)), status: status.INVALID_ARGUMENT, message: /column "blob": last offset 5000 is past/ },
-  { title: "binary offsets that decrease", call: writeKind(kinds.binary(), (h) => setInt32(h, 3, 10, 0)), status: status.INVALID_ARGUMENT, message: /column "blob": offsets decrease at row 9/ },
+  { title: "binary offsets that decrease", call: writeKind(kinds.binary(), (h) => setInt32(h, 3, 10, 0)), status: status.INVALID_ARGUMENT, message: /column "blob": offsets decrease at row 10/ },
 ];
 
 /** The market stream with its dictionary message (index 1) dropped, replaced or followed by `extra` messages. */
@@ -310,16 +310,16 @@ function marketWithDictionary(dictionary: (messages: IpcMessage[]) => IpcMessage
 
 // Dictionary batch of the market `symbol` column: 4 strings, buffers [validity, offsets, data].
 const dictionaryCases: HostileCase[] = [
-  { title: "a dictionary index past the dictionary", call: writeMarket((h) => setInt32(h, 3, 7, 4)), status: status.INVALID_ARGUMENT, message: /^batch 0, column "symbol": dictionary index 4 at row 7 is outside the dictionary's 4 values$/ },
-  { title: "a negative dictionary index", call: writeMarket((h) => setInt32(h, 3, 0, -1)), status: status.INVALID_ARGUMENT, message: /column "symbol": dictionary index -1 at row 0/ },
-  { title: "a huge dictionary index", call: writeMarket((h) => setInt32(h, 3, 49, 0x7fffffff)), status: status.INVALID_ARGUMENT, message: /dictionary index 2147483647 at row 49/ },
-  { title: "a dictionary column with no dictionary message", call: marketWithDictionary((m) => m.filter((x) => x.type !== "dictionary")), status: status.INVALID_ARGUMENT, message: /batch 0, column "symbol": dictionary-encoded, but no dictionary batch for it came before this batch/ },
-  { title: "a dictionary message of an unknown id", call: writeMarket((h) => void (h.id = 9), { type: "dictionary" }), status: status.INVALID_ARGUMENT, message: /dictionary batch before batch 0 has dictionary id 9, which no column of the schema declares/ },
-  { title: "a dictionary message claiming more values than it holds", call: writeMarket((h) => { h.length = 100; h.nodes[0]!.length = 100; }, { type: "dictionary" }), status: status.INVALID_ARGUMENT, message: /batch 0, column "symbol" \(dictionary\): offsets buffer holds \d+ of its 101 offsets/ },
-  { title: "a dictionary message whose node disagrees with its length", call: writeMarket((h) => void (h.nodes[0]!.length = 3), { type: "dictionary" }), status: status.INVALID_ARGUMENT, message: /dictionary batch before batch 0, column "symbol": 3 rows, but the batch header says 4/ },
-  { title: "dictionary values past the body", call: writeMarket((h) => void (h.buffers[2]!.offset = 4096), { type: "dictionary" }), status: status.INVALID_ARGUMENT, message: /dictionary batch before batch 0, column "symbol": buffer 2 spans bytes 4096/ },
-  { title: "dictionary values that are not UTF-8", call: writeMarket((h) => setByte(h, 2, 0, 0xc3), { type: "dictionary" }), status: status.INVALID_ARGUMENT, message: /column "symbol" \(dictionary\): value at row 0 is not valid UTF-8/ },
-  { title: "dictionary offsets that decrease", call: writeMarket((h) => setInt32(h, 1, 2, 1), { type: "dictionary" }), status: status.INVALID_ARGUMENT, message: /column "symbol" \(dictionary\): offsets decrease at row 1/ },
+  { title: "a dictionary index past the dictionary", call: writeMarket((h) => setInt32(h, 3, 7, 4)), status: status.INVALID_ARGUMENT, message: /^batch 1, column "symbol": dictionary index 4 at row 8 is outside the dictionary's 4 values$/ },
+  { title: "a negative dictionary index", call: writeMarket((h) => setInt32(h, 3, 0, -1)), status: status.INVALID_ARGUMENT, message: /column "symbol": dictionary index -1 at row 1/ },
+  { title: "a huge dictionary index", call: writeMarket((h) => setInt32(h, 3, 49, 0x7fffffff)), status: status.INVALID_ARGUMENT, message: /dictionary index 2147483647 at row 50/ },
+  { title: "a dictionary column with no dictionary message", call: marketWithDictionary((m) => m.filter((x) => x.type !== "dictionary")), status: status.INVALID_ARGUMENT, message: /batch 1, column "symbol": dictionary-encoded, but no dictionary batch for it came before this batch/ },
+  { title: "a dictionary message of an unknown id", call: writeMarket((h) => void (h.id = 9), { type: "dictionary" }), status: status.INVALID_ARGUMENT, message: /dictionary batch before batch 1 has dictionary id 9, which no column of the schema declares/ },
+  { title: "a dictionary message claiming more values than it holds", call: writeMarket((h) => { h.length = 100; h.nodes[0]!.length = 100; }, { type: "dictionary" }), status: status.INVALID_ARGUMENT, message: /batch 1, column "symbol" \(dictionary\): offsets buffer holds \d+ of its 101 offsets/ },
+  { title: "a dictionary message whose node disagrees with its length", call: writeMarket((h) => void (h.nodes[0]!.length = 3), { type: "dictionary" }), status: status.INVALID_ARGUMENT, message: /dictionary batch before batch 1, column "symbol": 3 rows, but the batch header says 4/ },
+  { title: "dictionary values past the body", call: writeMarket((h) => void (h.buffers[2]!.offset = 4096), { type: "dictionary" }), status: status.INVALID_ARGUMENT, message: /dictionary batch before batch 1, column "symbol": buffer 2 spans bytes 4096/ },
+  { title: "dictionary values that are not UTF-8", call: writeMarket((h) => setByte(h, 2, 0, 0xc3), { type: "dictionary" }), status: status.INVALID_ARGUMENT, message: /column "symbol" \(dictionary\): value at row 1 is not valid UTF-8/ },
+  { title: "dictionary offsets that decrease", call: writeMarket((h) => setInt32(h, 1, 2, 1), { type: "dictionary" }), status: status.INVALID_ARGUMENT, message: /column "symbol" \(dictionary\): offsets decrease at row 2/ },
   {
     title: "a replacement dictionary too small for the next batch's indices",
     call: marketWithDictionary((m) => {
@@ -328,7 +328,7 @@ const dictionaryCases: HostileCase[] = [
       return [...m, twoSymbolDictionary(), record!];
     }),
     status: status.INVALID_ARGUMENT,
-    message: /^batch 1, column "symbol": dictionary index 2 at row 0 is outside the dictionary's 2 values$/,
+    message: /^batch 2, column "symbol": dictionary index 2 at row 1 is outside the dictionary's 2 values$/,
   },
 ];
 
@@ -340,18 +340,19 @@ function twoSymbolDictionary(): IpcMessage {
   return validMessages(schema, [batch]).find((m) => m.type === "dictionary")!;
 }
 
-// Nested columns: struct s {a} (nodes [ts, s, s.a]; buffers [ts v, ts d, s v, a v, a d]), list l<item> (nodes [ts, l,
+// Nested columns (the store refuses them at the schema; the first cases are refused earlier, by the header check):
+// struct s {a} (nodes [ts, s, s.a]; buffers [ts v, ts d, s v, a v, a d]), list l<item> (nodes [ts, l,
 // l.item]; buffers [ts v, ts d, l v, l offsets, item v, item d]), fixed-size list f (nodes [ts, f, f.item]).
 const nestedCases: HostileCase[] = [
-  { title: "a struct child claiming fewer rows than its struct", call: writeKind(kinds.struct(), (h) => void (h.nodes[2]!.length = 15)), status: status.INVALID_ARGUMENT, message: /batch 0, column "s\.a": 15 rows, but its struct has 20/ },
-  { title: "a struct child claiming more rows than its body holds", call: writeKind(kinds.struct(), (h) => { h.nodes[2]!.length = 40; }), status: status.INVALID_ARGUMENT, message: /column "s\.a": (40 rows, but its struct has 20|values buffer holds 20 of its 40 rows)/ },
+  { title: "a struct child claiming fewer rows than its struct", call: writeKind(kinds.struct(), (h) => void (h.nodes[2]!.length = 15)), status: status.INVALID_ARGUMENT, message: /^column "s" has unsupported type / },
+  { title: "a struct child claiming more rows than its body holds", call: writeKind(kinds.struct(), (h) => { h.nodes[2]!.length = 40; }), status: status.INVALID_ARGUMENT, message: /^column "s" has unsupported type / },
   { title: "a struct child with a null count beyond its rows", call: writeKind(kinds.struct(), (h) => void (h.nodes[2]!.nullCount = 21)), status: status.INVALID_ARGUMENT, message: /column "s\.a": null count 21 is outside 0\.\.20/ },
   { title: "a struct child's buffer past the body", call: writeKind(kinds.struct(), (h) => void (h.buffers[4]!.offset = 1 << 20)), status: status.INVALID_ARGUMENT, message: /column "s\.a": buffer 1 spans bytes 1048576/ },
-  { title: "list offsets past the list's child rows", call: writeKind(kinds.list(), (h) => setInt32(h, 3, 20, 41)), status: status.INVALID_ARGUMENT, message: /column "l": last offset 41 is past its 40 child rows/ },
-  { title: "list offsets that decrease", call: writeKind(kinds.list(), (h) => setInt32(h, 3, 3, 0)), status: status.INVALID_ARGUMENT, message: /column "l": offsets decrease at row 2/ },
-  { title: "a list child claiming fewer rows than the offsets reach", call: writeKind(kinds.list(), (h) => void (h.nodes[2]!.length = 30)), status: status.INVALID_ARGUMENT, message: /column "l": last offset 40 is past its 30 child rows/ },
-  { title: "a list child whose values are cut short", call: writeKind(kinds.list(), (h) => void (h.buffers[5]!.length = 16)), status: status.INVALID_ARGUMENT, message: /column "l\.item": values buffer holds 4 of its 40 rows/ },
-  { title: "a fixed-size list child claiming fewer rows than the lists need", call: writeKind(kinds.fixedList(), (h) => void (h.nodes[2]!.length = 39)), status: status.INVALID_ARGUMENT, message: /column "f\.item": 39 rows, but 20 lists of 2 need 40/ },
+  { title: "list offsets past the list's child rows", call: writeKind(kinds.list(), (h) => setInt32(h, 3, 20, 41)), status: status.INVALID_ARGUMENT, message: /^column "l" has unsupported type / },
+  { title: "list offsets that decrease", call: writeKind(kinds.list(), (h) => setInt32(h, 3, 3, 0)), status: status.INVALID_ARGUMENT, message: /^column "l" has unsupported type / },
+  { title: "a list child claiming fewer rows than the offsets reach", call: writeKind(kinds.list(), (h) => void (h.nodes[2]!.length = 30)), status: status.INVALID_ARGUMENT, message: /^column "l" has unsupported type / },
+  { title: "a list child whose values are cut short", call: writeKind(kinds.list(), (h) => void (h.buffers[5]!.length = 16)), status: status.INVALID_ARGUMENT, message: /^column "l" has unsupported type / },
+  { title: "a fixed-size list child claiming fewer rows than the lists need", call: writeKind(kinds.fixedList(), (h) => void (h.nodes[2]!.length = 39)), status: status.INVALID_ARGUMENT, message: /^column "f" has unsupported type / },
 ];
 
 const schemaCases: HostileCase[] = [
@@ -377,7 +378,7 @@ const schemaCases: HostileCase[] = [
   },
   { title: "a union column", call: () => writeBytes(streamOf(validMessages(kinds.union().schema, [kinds.union()])))(), status: status.INVALID_ARGUMENT, message: /column "u" has unsupported type .*Parquet has no union type/ },
   { title: "a write ordered on a column it lacks", call: () => writeBytes(streamOf(validMessages(kinds.text().schema, [kinds.text()])), { orderedOn: "nope" })(), status: status.INVALID_ARGUMENT, message: /"nope"/ },
-  { title: "a write ordered on a struct column", call: () => writeBytes(streamOf(validMessages(kinds.struct().schema, [kinds.struct()])), { orderedOn: "s" })(), status: status.INVALID_ARGUMENT, message: /ordered_on column "s" has type Struct<\{a:Int32\}>, which cannot be ordered on/ },
+  { title: "a write ordered on a struct column", call: () => writeBytes(streamOf(validMessages(kinds.struct().schema, [kinds.struct()])), { orderedOn: "s" })(), status: status.INVALID_ARGUMENT, message: /^column "s" has unsupported type Struct<\{a:Int32\}>/ },
   { title: "a first write without ordered_on", call: () => writeBytes(streamOf(validMessages(kinds.text().schema, [kinds.text()])), { orderedOn: "" })(), status: status.INVALID_ARGUMENT, message: /ordered_on is required/ },
   {
     title: "rows with an extra column written to the seeded dataset",
@@ -396,7 +397,7 @@ const schemaCases: HostileCase[] = [
   },
   { title: "an ordered_on other than the seeded dataset's", call: () => writeBytes(streamOf(validMessages(marketSchema, [marketBatch(200, 5)])), { orderedOn: "qty" }, MARKET)(), status: status.FAILED_PRECONDITION, message: /ordered_on "qty" does not match the dataset's "timestamp"/ },
   { title: "rows out of order", call: () => writeBytes(streamOf(validMessages(marketSchema, [marketBatch(200, 10, { timestampMs: (i) => (i === 205 ? 0 : i) })])), { orderedOn: "timestamp" }, MARKET)(), status: status.INVALID_ARGUMENT, message: /rows not ordered on "timestamp": row 5/ },
-  { title: "a NaN in a float ordered column", call: () => writeBytes(streamOf(validMessages(new Table({ x: makeVector(Float64Array.of(3, Number.NaN)) }).schema, new Table({ x: makeVector(Float64Array.of(3, Number.NaN)) }).batches)), { orderedOn: "x" }, FLOAT)(), status: status.INVALID_ARGUMENT, message: /NaN in ordered column "x" at row 1/ },
+  { title: "a NaN in a float ordered column", call: () => writeBytes(streamOf(validMessages(new Table({ x: makeVector(Float64Array.of(3, Number.NaN)) }).schema, new Table({ x: makeVector(Float64Array.of(3, Number.NaN)) }).batches)), { orderedOn: "x" }, FLOAT)(), status: status.INVALID_ARGUMENT, message: /NaN in ordered column "x" at row 2/ },
   { title: "duplicates_on naming an unknown column", call: () => writeBytes(streamOf(validMessages(marketSchema, [marketBatch(200, 5)])), { orderedOn: "timestamp", duplicatesOn: ["nope"] }, MARKET)(), status: status.INVALID_ARGUMENT, message: /nope/ },
   { title: "a row-group period on an integer ordered column", call: () => writeBytes(streamOf(validMessages(kinds.text().schema, [kinds.text()])), { rowGroupTarget: { target: { case: "period", value: "2h" } } })(), status: status.INVALID_ARGUMENT, message: /needs a timestamp ordered_on column/ },
   { title: "an unknown row-group period", call: () => writeBytes(streamOf(validMessages(marketSchema, [marketBatch(200, 5)])), { orderedOn: "timestamp", rowGroupTarget: { target: { case: "period", value: "3x" } } }, MARKET)(), status: status.INVALID_ARGUMENT, message: /3x/ },

@@ -144,9 +144,19 @@ function parseTimestampMs(text: string): bigint | undefined {
   return ms === undefined ? parseInt64(text) : BigInt(ms);
 }
 
+/** The line each row of a batch read by {@link csvBatches} starts on. */
+const linesOfBatch = new WeakMap<RecordBatch, Int32Array>();
+
+/** The line of the CSV text that row `row` of `batch` (read by {@link csvBatches}) starts on, 1-based (the header is line 1). */
+export function csvLineOf(batch: RecordBatch, row: number): number | undefined {
+  return linesOfBatch.get(batch)?.[row];
+}
+
 function buildBatch(schema: Schema, rows: CsvRecord[]): RecordBatch {
   const children = schema.fields.map((field, c) => buildColumn(field, c, rows));
-  return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: rows.length, nullCount: 0, children }));
+  const batch = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: rows.length, nullCount: 0, children }));
+  linesOfBatch.set(batch, Int32Array.from(rows, (r) => r.line));
+  return batch;
 }
 
 function buildColumn(field: Field, column: number, rows: CsvRecord[]): Data {

@@ -1,16 +1,13 @@
 import { DataType, DateUnit, TimeUnit } from "apache-arrow";
 import type { Data, Vector } from "apache-arrow";
 import type { BoundValue } from "../../../client/src/index.js";
+import { formatInstant } from "../store/arrow/format-ordinal.js";
+
+// Shared with the engine's messages, so that a value reads the same in both.
+export { formatInstant };
 
 /** Formats the cells of one column: text for a row, or `null` for a null. */
 export type CellFormatter = (row: number) => string | null;
-
-const NANOS_PER: Record<TimeUnit, bigint> = {
-  [TimeUnit.SECOND]: 1_000_000_000n,
-  [TimeUnit.MILLISECOND]: 1_000_000n,
-  [TimeUnit.MICROSECOND]: 1_000n,
-  [TimeUnit.NANOSECOND]: 1n,
-};
 
 /**
  * A formatter of the cells of `column` (one chunk, as a record batch's columns are) as text that `oups write`
@@ -42,26 +39,6 @@ export function cellFormatter(column: Vector): CellFormatter {
     const value: unknown = column.get(row);
     return value === null || value === undefined ? null : formatScalar(value);
   };
-}
-
-/**
- * An instant `raw` units of `unit` after the epoch as ISO-8601 UTC: milliseconds always shown, then microseconds or
- * nanoseconds when the unit holds them. Values outside the range of Date are shown as the raw integer.
- */
-export function formatInstant(raw: bigint, unit: TimeUnit): string {
-  const nanos = raw * NANOS_PER[unit];
-  let ms = nanos / 1_000_000n;
-  let below = nanos % 1_000_000n;
-  if (below < 0n) {
-    below += 1_000_000n;
-    ms -= 1n;
-  }
-  const date = new Date(Number(ms));
-  if (Number.isNaN(date.getTime())) return String(raw);
-  const iso = date.toISOString();
-  if (unit === TimeUnit.MICROSECOND) return `${iso.slice(0, -1)}${String(below / 1000n).padStart(3, "0")}Z`;
-  if (unit === TimeUnit.NANOSECOND) return `${iso.slice(0, -1)}${String(below).padStart(6, "0")}Z`;
-  return iso;
 }
 
 /** Text of a non-null cell value as apache-arrow's `get` returns it. */

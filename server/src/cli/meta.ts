@@ -8,7 +8,8 @@ import { UsageError } from "./usage-error.js";
 export const metaHelp = `Usage: oups meta get --key FIELDS [--json] [--address HOST:PORT]
        oups meta set --key FIELDS [NAME=VALUE]... [--remove NAME]... [--json] [--address HOST:PORT]
 
-get prints a dataset's key/value metadata, one NAME=VALUE per line, sorted by name.
+get prints a dataset's key/value metadata, one NAME=VALUE per line, sorted by name ("no metadata" on stderr
+when it has none).
 set adds or replaces the NAME=VALUE pairs given and removes the --remove names, in one commit, then prints
 the metadata as get does.
 
@@ -57,5 +58,8 @@ export async function meta(args: string[]): Promise<void> {
     process.stdout.write(`${JSON.stringify(Object.fromEntries(names.map((n) => [n, metadata[n]])))}\n`);
   } else if (names.length > 0) {
     process.stdout.write(`${names.map((n) => `${n}=${metadata[n]}`).join("\n")}\n`);
+  } else {
+    // On stderr: stdout stays one NAME=VALUE line per name, none here, for scripts that read it.
+    process.stderr.write("no metadata\n");
   }
 }

@@ -48,8 +48,13 @@ export class Output {
     this.check();
     if (this.closed) return;
     if (!this.stream.write(chunk)) {
-      // An error rejects these too; the listener above has recorded it, and check() reports it.
-      await Promise.race([once(this.stream, "drain"), once(this.stream, "close")]).catch(() => undefined);
+      // An error rejects these too; the listener above has recorded it, and check() reports it. The listener of
+      // the event that did not happen is removed: left behind, one per wait, they pile up past Node's warning limit.
+      const settled = new AbortController();
+      const { signal } = settled;
+      await Promise.race([once(this.stream, "drain", { signal }), once(this.stream, "close", { signal })])
+        .catch(() => undefined)
+        .finally(() => settled.abort());
     }
     this.check();
   }

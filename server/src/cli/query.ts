@@ -1,29 +1,47 @@
+import { extname } from "node:path";
 import type { RecordBatch, Schema } from "apache-arrow";
 import { Schema as ArrowSchema } from "apache-arrow";
 import type { KeyFields, OupsClient, RangeQueryOptions } from "../../../client/src/index.js";
+import { writeArrowFile } from "./arrow-file-output.js";
 import { writeArrowStream } from "./arrow-output.js";
 import { addressFlagHelp, resolveAddress, withClient } from "./connect.js";
 import { writeCsv } from "./csv-output.js";
+import { emptyResultHints } from "./empty-result-hints.js";
 import { keyFlagsHelp, parseKeyFlags } from "./key-args.js";
 import { Output } from "./output.js";
 import { parseBound } from "./parse-bound.js";
 import { parseCommandArgs, splitList } from "./parse-command-args.js";
+import { ProgressLine } from "./progress-line.js";
+import { rowsInRange } from "./rows-in-range.js";
 import { TABLE_END_ROWS, writeTable } from "./table-output.js";
 import { UsageError } from "./usage-error.js";
 
 /** Output formats of `oups query`. */
-const FORMATS = ["table", "csv", "parquet", "arrow"] as const;
+const FORMATS = ["table", "csv", "parquet", "arrow", "arrows"] as const;
 type Format = (typeof FORMATS)[number];
+
+/** The format `--output FILE` implies by its extension (the names pyarrow and DuckDB give them). */
+const OUTPUT_EXTENSIONS: Readonly<Record<string, Format>> = {
+  ".csv": "csv",
+  ".parquet": "parquet",
+  ".arrow": "arrow",
+  ".feather": "arrow",
+  ".arrows": "arrows",
+  ".ipc": "arrows",
+};
 
 /** Writes a result to an output; `emptySchema` gives the schema when no batch arrives. Resolves to the row count. */
 type ResultWriter = (batches: AsyncIterable<RecordBatch>, emptySchema: () => Promise<Schema>, out: Output) => Promise<number>;
 
 /** Help text of `oups query`. */
 export const queryHelp = `Usage: oups query --key FIELDS [--start V] [--end V] [--end-inclusive] [--columns COLS]
-                  [--format table|csv|parquet|arrow] [--output FILE] [--address HOST:PORT]
+                  [--format table|csv|parquet|arrow|arrows] [--output FILE] [--address HOST:PORT]
 
 Reads the rows of a dataset whose ordered column is in [start, end) (or [start, end] with --end-inclusive),
-in order, streaming them to the output as they arrive.
+in order, streaming them to the output as they arrive. On a terminal, a progress line on stderr shows the rows
+received, the share of the range's row groups read and the time left. A range that finds no row because of a
+likely mistake (start after end, integer bounds 1000 times off the dataset's values, as epoch seconds for a
+column in milliseconds) says so on stderr.
 
 ${keyFlagsHelp}
   --start V             first value of the ordered column (open when absent)
@@ -38,9 +56,10 @@ ${keyFlagsHelp}
                         csv: a header line, then one line per row (default otherwise); timestamps in ISO-8601
                              UTC, nulls as empty fields, empty strings as ""
                         parquet: one Parquet file (zstd)
-                        arrow: an Arrow IPC stream
-                        Without --format, --output FILE picks it from its extension (.csv, .parquet, .arrow,
-                        .arrows, .ipc), else csv.
+                        arrow: an Arrow IPC file (random-access format, as pyarrow.ipc.open_file reads)
+                        arrows: an Arrow IPC stream (as pyarrow.ipc.open_stream reads)
+                        Without --format, --output FILE picks it from its extension: .csv, .parquet,
+                        .arrow or .feather (IPC file), .arrows or .ipc (IPC stream); another is an error.
   --output FILE         write to FILE instead of stdout (removed again if the query fails)
 ${addressFlagHelp}
 
@@ -65,7 +84,7 @@ export async function query(args: string[]): Promise<void> {
     throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, got '${values.format}'`);
   }
   const format = (values.format as Format | undefined) ?? defaultFormat(values.output);
-  if ((format === "parquet" || format === "arrow") && values.output === undefined && process.stdout.isTTY) {
+  if ((format === "parquet" || format === "arrow" || format === "arrows") && values.output === undefined && process.stdout.isTTY) {
     throw new UsageError(`--format ${format} writes binary data: give --output FILE or redirect stdout`);
   }
   const columns = splitList(values.columns);
@@ -78,9 +97,28 @@ export async function query(args: string[]): Promise<void> {
   const writeResult = await resultWriter(format);
   const out = values.output === undefined ? Output.stdout() : await Output.file(values.output);
   try {
-    await withClient(resolveAddress(values.address), (client) =>
-      writeResult(client.rangeQuery(key, options), () => projectedSchema(client, key, columns), out),
-    );
+    await withClient(resolveAddress(values.address), async (client) => {
+      // On a terminal only: the total comes from a Describe, a call that pipes and scripts need not pay for.
+      const progress = new ProgressLine("received");
+      const total = progress.enabled ? rowsInRange(await client.describe(key), options) : undefined;
+      let received = 0;
+      const batches = async function* (): AsyncGenerator<RecordBatch> {
+        for await (const batch of client.rangeQuery(key, options)) {
+          yield batch;
+          received += batch.numRows;
+          progress.update(received, total === undefined || total === 0 ? undefined : received / total);
+        }
+      };
+      let rows: number;
+      try {
+        rows = await writeResult(batches(), () => projectedSchema(client, key, columns), out);
+      } finally {
+        progress.done();
+      }
+      if (rows === 0 && (options.start !== undefined || options.end !== undefined)) {
+        for (const hint of emptyResultHints(await client.describe(key), options)) process.stderr.write(`oups query: no rows: ${hint}\n`);
+      }
+    });
     await out.end();
   } catch (err) {
     await out.discard();
@@ -90,10 +128,13 @@ export async function query(args: string[]): Promise<void> {
 
 function defaultFormat(output: string | undefined): Format {
   if (output === undefined) return process.stdout.isTTY ? "table" : "csv";
-  const extension = output.slice(output.lastIndexOf(".")).toLowerCase();
-  if (extension === ".parquet") return "parquet";
-  if (extension === ".arrow" || extension === ".arrows" || extension === ".ipc") return "arrow";
-  return "csv";
+  const format = OUTPUT_EXTENSIONS[extname(output).toLowerCase()];
+  if (format === undefined) {
+    throw new UsageError(
+      `cannot tell the format of '${output}' from its extension: use ${Object.keys(OUTPUT_EXTENSIONS).join(", ")}, or give --format`,
+    );
+  }
+  return format;
 }
 
 async function resultWriter(format: Format): Promise<ResultWriter> {
@@ -103,6 +144,8 @@ async function resultWriter(format: Format): Promise<ResultWriter> {
     case "csv":
       return writeCsv;
     case "arrow":
+      return writeArrowFile;
+    case "arrows":
       return writeArrowStream;
     case "parquet":
       // Loaded here only: instantiating parquet-wasm costs every other command time for nothing.

@@ -11,7 +11,8 @@ export const serveHelp = `Usage: oups serve [--store DIR] [--listen HOST:PORT] [
 Runs the daemon: serves the store in DIR over gRPC until SIGINT or SIGTERM.
 
   --store DIR         store directory (env OUPS_STORE, default ./oups-data)
-  --listen HOST:PORT  address to listen on (env OUPS_LISTEN, default 127.0.0.1:50051)
+  --listen HOST:PORT  address to listen on (env OUPS_LISTEN, default 127.0.0.1:50051): HOST:PORT,
+                      [IPv6]:PORT, :PORT (every IPv4 interface, 0.0.0.0) or PORT (127.0.0.1)
   --index SPEC        index schema for a new store, e.g. "symbol,year:int/month:int" (env OUPS_INDEX)
   --cache-mb N        memory for decoded row groups that small range reads reuse (env OUPS_CACHE_MB,
                       default 128; 0 turns the cache off)

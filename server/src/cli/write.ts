@@ -1,9 +1,11 @@
 import type { RecordBatch } from "apache-arrow";
-import type { WriteOptions, WriteResult } from "../../../client/src/index.js";
+import type { KeyFields, OupsClient, WriteOptions, WriteResult } from "../../../client/src/index.js";
+import { isOupsClientError } from "../../../client/src/index.js";
 import { addressFlagHelp, resolveAddress, withClient } from "./connect.js";
 import type { CsvColumnType } from "./csv-batches.js";
 import { CSV_BATCH_ROWS, CSV_COLUMN_TYPES } from "./csv-batches.js";
 import { inputBatches } from "./input-batches.js";
+import { InputOrderCheck } from "./input-order.js";
 import { keyFlagsHelp, parseKeyFlags } from "./key-args.js";
 import { parseCommandArgs, parseCount, parsePairs, splitList } from "./parse-command-args.js";
 import { ProgressLine } from "./progress-line.js";
@@ -14,7 +16,10 @@ export const writeHelp = `Usage: oups write --key FIELDS [--ordered-on COL] [opt
 
 Merges the rows of FILE into a dataset in one atomic commit: rows streamed to the daemon in batches (a large
 file is not loaded whole), merged with the rows already there, row groups they overlap rewritten. Nothing is
-committed when anything fails midway. On a terminal, a progress line on stderr shows rows sent and rows/s.
+committed when anything fails midway. On a terminal, a progress line on stderr shows rows sent, rows/s, and the
+share of the file read with the time left (CSV, Parquet, Arrow IPC file). Rows not ordered on the ordered column
+are refused naming their place in FILE: the CSV line (the header is line 1), the Parquet row group and row, or
+the Arrow record batch and row (all counted from 1), with the values as the column's type shows them.
 Prints the result (rows received, row groups added and rewritten, totals, generation).
 
 FILE is read by its extension:
@@ -94,25 +99,26 @@ export async function write(args: string[]): Promise<void> {
     metadata: values.meta ? parsePairs(values.meta, "--meta") : undefined,
     removeMetadata: values["remove-meta"],
   };
-  const batches = await inputBatches(positionals[0]!, {
+  const input = await inputBatches(positionals[0]!, {
     timestampColumns: splitList(values["timestamp-columns"]),
     columnTypes: parseColumnTypes(values.types),
   });
   // The first batch is read before the call starts: a file that fails at once (bad header, bad value in the first
   // rows) never reaches the daemon.
-  const iterator = batches[Symbol.asyncIterator]();
+  const iterator = input.batches[Symbol.asyncIterator]();
   const first = await iterator.next();
   if (first.done) throw new Error(`nothing to write: ${positionals[0]} holds no record batch`);
   const progress = new ProgressLine();
   let rows = 0;
   // An input error surfaces in the call as a cancelled write; the error itself says what went wrong.
   let inputError: unknown;
-  async function* counted(): AsyncGenerator<RecordBatch> {
+  async function* counted(order: InputOrderCheck | undefined): AsyncGenerator<RecordBatch> {
     try {
       for (let next = first; !next.done; next = await iterator.next()) {
+        order?.check(next.value);
         yield next.value;
         rows += next.value.numRows;
-        progress.update(rows);
+        progress.update(rows, input.fraction());
       }
     } catch (err) {
       inputError = err;
@@ -121,13 +127,28 @@ export async function write(args: string[]): Promise<void> {
   }
   let result: WriteResult;
   try {
-    result = await withClient(resolveAddress(values.address), (client) => client.write(key, counted(), options));
+    result = await withClient(resolveAddress(values.address), async (client) => {
+      // Checked here too, so that unordered rows are named by their place in the file (the daemon counts batches).
+      const orderedOn = options.sort ? undefined : (options.orderedOn ?? (await orderedColumnOf(client, key)));
+      const order = orderedOn === undefined ? undefined : new InputOrderCheck(orderedOn, input.locate);
+      return client.write(key, counted(order), options);
+    });
   } catch (err) {
     throw inputError ?? err;
   } finally {
     progress.done();
   }
   process.stdout.write(`${values.json ? JSON.stringify(result) : formatResult(result)}\n`);
+}
+
+/** The ordered column of the dataset at `key`, or undefined when there is none yet. */
+async function orderedColumnOf(client: OupsClient, key: KeyFields): Promise<string | undefined> {
+  try {
+    return (await client.describe(key)).orderedOn || undefined;
+  } catch (err) {
+    if (isOupsClientError(err) && err.code === "NOT_FOUND") return undefined;
+    throw err;
+  }
 }
 
 function parseColumnTypes(text: string | undefined): Record<string, CsvColumnType> | undefined {

@@ -101,8 +101,12 @@ export class IpcStreamFraming {
         "a legacy Arrow IPC stream (without the 0xFFFFFFFF continuation markers of Arrow 0.15 and later) is not accepted: send the current IPC stream format",
       );
     }
+    const bodyLength = Number(message.bodyLength);
+    if (bodyLength < 0) {
+      throw new OupsError("INVALID_ARGUMENT", `arrow_ipc chunks are not a valid Arrow IPC stream: message ${this.#messages} announces a negative body length (${bodyLength})`);
+    }
     this.#messages++;
-    this.#bodyLeft = Number(message.bodyLength);
+    this.#bodyLeft = bodyLength;
     if (this.#bodyLeft > 0) this.#state = "body";
     else this.#expect("prefix", 4);
   }
@@ -134,8 +138,14 @@ export class IpcStreamFraming {
       this.#state = "ended";
       return;
     }
-    if (length < 0 || length > MAX_METADATA_BYTES) {
-      throw new OupsError("INVALID_ARGUMENT", `arrow_ipc chunks are not a valid Arrow IPC stream: message ${this.#messages} declares ${length} bytes of metadata`);
+    if (length < 0) {
+      throw new OupsError("INVALID_ARGUMENT", `arrow_ipc chunks are not a valid Arrow IPC stream: message ${this.#messages} has a negative metadata length (${length})`);
+    }
+    if (length > MAX_METADATA_BYTES) {
+      throw new OupsError(
+        "INVALID_ARGUMENT",
+        `arrow_ipc chunks are not a valid Arrow IPC stream: message ${this.#messages} announces ${length} bytes of metadata, more than the ${MAX_METADATA_BYTES} accepted`,
+      );
     }
     this.#expect("metadata", length);
   }

@@ -5,7 +5,7 @@ import { Dataset } from "./dataset/dataset.js";
 import { Directories } from "./dataset/directories.js";
 import type { DatasetDescription } from "./dataset/describe.js";
 import { describeManifest } from "./dataset/describe.js";
-import { mergeMetadata } from "./dataset/metadata.js";
+import { mergeMetadata, sameMetadata } from "./dataset/metadata.js";
 import type { MetadataLimits } from "./dataset/metadata-limits.js";
 import { DEFAULT_METADATA_LIMITS, validateMetadataLimits } from "./dataset/metadata-limits.js";
 import { DEFAULT_MAX_MANIFEST_BYTES } from "./dataset/manifest-budget.js";
@@ -268,8 +268,10 @@ export class Store {
     return this.queue.run(id, async () => {
       this.assertWritable();
       const manifest = await this.requireManifest(valid, dataset);
-      const { generation } = await dataset.nextIds();
       const metadata = mergeMetadata(manifest.metadata, set, remove, this.metadataLimits);
+      // Removing absent keys or setting the values already there changes nothing: no new generation.
+      if (sameMetadata(metadata, manifest.metadata)) return manifest.metadata;
+      const { generation } = await dataset.nextIds();
       await dataset.commit({ ...manifest, generation, metadata }, []);
       return metadata;
     });

@@ -89,8 +89,8 @@ test("orderedColumn concatenates dictionary chunks with different dictionaries",
 
 const failures = [
   { title: "a missing column", values: [1, 2], name: "other", message: 'ordered column "other" not found' },
-  { title: "a null", values: [1, 2, null], name: "k", message: 'null in ordered column "k" at row 2' },
-  { title: "a NaN", values: [1, Number.NaN], name: "k", message: 'NaN in ordered column "k" at row 1' },
+  { title: "a null", values: [1, 2, null], name: "k", message: 'null in ordered column "k" at row 3' },
+  { title: "a NaN", values: [1, Number.NaN], name: "k", message: 'NaN in ordered column "k" at row 2' },
 ];
 for (const { title, values, name, message } of failures) {
   test(`orderedColumn rejects ${title}`, (t) => {
@@ -105,13 +105,13 @@ test("orderedColumn numbers a null by its row in the whole table", (t) => {
   const batch = batchOf([{ name: "s", type: new Utf8(), values: ["a", "b", "c", null, "e"] }]);
   const table = new Table([batch.slice(0, 2), batch.slice(2)]);
   const error = t.throws(() => orderedColumn(table, "s"), { instanceOf: OupsError });
-  t.is(error?.message, 'null in ordered column "s" at row 3');
+  t.is(error?.message, 'null in ordered column "s" at row 4');
 });
 
 test("orderedColumn rejects a null in a dictionary column", (t) => {
   const batch = batchOf([{ name: "s", type: new Dictionary(new Utf8(), new Int16()), values: ["a", null] }]);
   const error = t.throws(() => orderedColumn(batch, "s"), { instanceOf: OupsError });
-  t.is(error?.message, 'null in ordered column "s" at row 1');
+  t.is(error?.message, 'null in ordered column "s" at row 2');
 });
 
 test("orderedColumn rejects a type that cannot be ordered, naming column and type", (t) => {

@@ -111,7 +111,7 @@ test("string offsets: too few, negative, decreasing, or past the values are refu
   const of = (...o: number[]) => raw(new Utf8(), o.length - 1, 0, { offsets: Int32Array.from(o), values });
   assertInvalid(t, batchOfData(raw(new Utf8(), 3, 0, { offsets: Int32Array.of(0, 1), values })), /offsets buffer holds 2 of its 4 offsets/);
   assertInvalid(t, batchOfData(of(-1, 2, 3)), /offset of row 0 is negative/);
-  assertInvalid(t, batchOfData(of(0, 4, 2, 6)), /offsets decrease at row 1: 2 after 4/);
+  assertInvalid(t, batchOfData(of(0, 4, 2, 6)), /offsets decrease at row 2: 2 after 4/);
   assertInvalid(t, batchOfData(of(0, 2, 7)), /last offset 7 is past its 6 bytes of values/);
   t.notThrows(() => validateBatch(batchOfData(of(0, 2, 2, 6)), 0));
 });
@@ -119,7 +119,7 @@ test("string offsets: too few, negative, decreasing, or past the values are refu
 test("64-bit offsets are checked the same way", (t) => {
   const values = new Uint8Array(6);
   const of = (...o: bigint[]) => raw(new LargeBinary(), o.length - 1, 0, { offsets: BigInt64Array.from(o), values });
-  assertInvalid(t, batchOfData(of(0n, 4n, 2n)), /offsets decrease at row 1/);
+  assertInvalid(t, batchOfData(of(0n, 4n, 2n)), /offsets decrease at row 2/);
   assertInvalid(t, batchOfData(of(0n, 2n ** 40n)), /last offset 1099511627776 is past its 6 bytes/);
   assertInvalid(t, batchOfData(of(-(2n ** 33n), 0n)), /offset of row 0 is negative/);
   t.notThrows(() => validateBatch(batchOfData(of(0n, 6n)), 0));
@@ -127,10 +127,10 @@ test("64-bit offsets are checked the same way", (t) => {
 
 test("text that is not UTF-8, or a value cut inside a character, is refused; the same bytes as binary pass", (t) => {
   const bad = raw(new Utf8(), 2, 0, { offsets: Int32Array.of(0, 1, 2), values: Uint8Array.of(0x61, 0xff) });
-  assertInvalid(t, batchOfData(bad), /value at row 1 is not valid UTF-8/);
+  assertInvalid(t, batchOfData(bad), /value at row 2 is not valid UTF-8/);
   // "é" is two bytes: cut between them, each value alone is invalid though the whole buffer is valid.
   const cut = raw(new Utf8(), 2, 0, { offsets: Int32Array.of(0, 1, 2), values: new TextEncoder().encode("é") });
-  assertInvalid(t, batchOfData(cut), /value at row 0 is not valid UTF-8/);
+  assertInvalid(t, batchOfData(cut), /value at row 1 is not valid UTF-8/);
   t.notThrows(() => validateBatch(batchOfData(raw(new Binary(), 2, 0, { offsets: Int32Array.of(0, 1, 2), values: Uint8Array.of(0x61, 0xff) })), 0));
 });
 
@@ -138,8 +138,8 @@ test("a dictionary column without a dictionary, or with an index outside it, is 
   const type = new Dictionary(new Utf8(), new Int32());
   const dictionary = new Vector([utf8(["a", "b"])]);
   assertInvalid(t, batchOfData(raw(type, 2, 0, { values: Int32Array.of(0, 1) }), "symbol"), /column "symbol": dictionary-encoded, but no dictionary batch/);
-  assertInvalid(t, batchOfData(raw(type, 3, 0, { values: Int32Array.of(0, 1, 2) }, [], dictionary)), /dictionary index 2 at row 2 is outside the dictionary's 2 values/);
-  assertInvalid(t, batchOfData(raw(type, 2, 0, { values: Int32Array.of(-1, 0) }, [], dictionary)), /dictionary index -1 at row 0/);
+  assertInvalid(t, batchOfData(raw(type, 3, 0, { values: Int32Array.of(0, 1, 2) }, [], dictionary)), /dictionary index 2 at row 3 is outside the dictionary's 2 values/);
+  assertInvalid(t, batchOfData(raw(type, 2, 0, { values: Int32Array.of(-1, 0) }, [], dictionary)), /dictionary index -1 at row 1/);
   assertInvalid(t, batchOfData(raw(type, 3, 0, { values: Int32Array.of(0, 1) }, [], dictionary)), /indices buffer holds 2 of its 3 rows/);
 });
 
@@ -154,9 +154,9 @@ test("indices of every width are checked, 64-bit ones included", (t) => {
   const dictionary = new Vector([utf8(["a", "b"])]);
   // Arrow's typings stop at 32-bit indices; the IPC format and reader allow 64-bit ones.
   const wide = raw(new Dictionary(new Utf8(), new Int64() as unknown as Int32), 2, 0, { values: BigInt64Array.of(1n, 2n ** 32n) }, [], dictionary);
-  assertInvalid(t, batchOfData(wide), /dictionary index 4294967296 at row 1/);
+  assertInvalid(t, batchOfData(wide), /dictionary index 4294967296 at row 2/);
   const narrow = raw(new Dictionary(new Utf8(), new Int8()), 2, 0, { values: Int8Array.of(1, -3) }, [], dictionary);
-  assertInvalid(t, batchOfData(narrow), /dictionary index -3 at row 1/);
+  assertInvalid(t, batchOfData(narrow), /dictionary index -3 at row 2/);
 });
 
 test("a malformed dictionary is refused as part of its column", (t) => {

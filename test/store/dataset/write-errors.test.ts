@@ -84,19 +84,19 @@ const rejected: RejectedCase[] = [
     title: "unordered rows within one batch are rejected naming the column and the first offending row",
     input: appended([20, 22, 21, 23], 10),
     code: "UNORDERED_INPUT",
-    message: 'rows not ordered on "ts": row 2 (21) < row 1 (22)',
+    message: 'rows not ordered on "ts": batch 1, row 3 (21) is less than the row before it (22); row 3 of the write, batches and rows counted from 1',
   },
   {
     title: "unordered rows across a batch boundary are rejected naming the first offending row of the whole input",
     input: appended([20, 21, 22, 23, 24, 25, 26, 27, 28, 27, 29, 30]),
     code: "UNORDERED_INPUT",
-    message: 'rows not ordered on "ts": row 9 (27) < row 8 (28)',
+    message: 'rows not ordered on "ts": batch 4, row 1 (27) is less than the last row of the batch before (28); row 10 of the write, batches and rows counted from 1',
   },
   {
     title: "unordered rows inside a later batch are rejected with their row number in the whole input",
     input: appended([20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 31, 30]),
     code: "UNORDERED_INPUT",
-    message: 'rows not ordered on "ts": row 11 (30) < row 10 (31)',
+    message: 'rows not ordered on "ts": batch 4, row 3 (30) is less than the row before it (31); row 12 of the write, batches and rows counted from 1',
   },
   {
     title: "a write naming another ordered_on is rejected with ORDERED_ON_MISMATCH",
@@ -109,7 +109,7 @@ const rejected: RejectedCase[] = [
     title: "a null in the ordered column is rejected",
     input: fromTable(tableWithNullTs([20n, 21n, 22n, 23n], 2)),
     code: "INVALID_ARGUMENT",
-    message: /null in ordered column "ts" at row 2/,
+    message: /null in ordered column "ts" at row 3/,
   },
   {
     title: "a null in a column the dataset declares non-nullable is rejected with SCHEMA_MISMATCH naming the row",
@@ -203,14 +203,14 @@ const firstWrites: FirstWriteCase[] = [
     table: () => tableWithNullTs([1n, 2n, 3n], 0),
     options: { orderedOn: "ts" },
     code: "INVALID_ARGUMENT",
-    message: /null in ordered column "ts" at row 0/,
+    message: /null in ordered column "ts" at row 1/,
   },
   {
     title: "a first write of unordered rows is rejected and creates no dataset",
     table: () => tableOfRows(rows([2, 1])),
     options: { orderedOn: "ts" },
     code: "UNORDERED_INPUT",
-    message: /row 1 \(1\) < row 0 \(2\)/,
+    message: /batch 1, row 2 \(1\) is less than the row before it \(2\)/,
   },
 ];
 

@@ -25,7 +25,7 @@ test(
     const input = { schema: good[0]!.schema, batches: [...good, shortValuesBatch([30n, 31n, 32n], 1)] };
     const err = await t.throwsAsync(store.write(key, input, {}), { instanceOf: OupsError });
     t.is(err?.code, "INVALID_ARGUMENT");
-    t.is(err?.message, 'batch 3, column "v": values buffer holds 1 of its 3 rows (a buffer past the message body, or a row count larger than the body?)');
+    t.is(err?.message, 'batch 4, column "v": values buffer holds 1 of its 3 rows (a buffer past the message body, or a row count larger than the body?)');
     t.is((await store.describe(key)).generation, generation, "no commit");
     t.deepEqual(await snapshotFiles(datasetDir()), before, "no file created, changed or deleted");
     t.deepEqual(testRowsOf(await readAll(store, key)), stored);

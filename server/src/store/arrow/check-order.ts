@@ -61,16 +61,33 @@ function firstUnorderedWords(values: BigInt64Array | BigUint64Array, previous: b
   return -1;
 }
 
+/** Where a chunk of values sits in a write, and how its values read: for {@link assertOrdered}'s message. */
+export interface OrderContext {
+  /** 1-based number of the chunk (record batch) among those of the write. */
+  batch: number;
+  /** A value as the column's type shows it (ISO-8601 times...). */
+  format: (value: Ordinal) => string;
+}
+
 /**
  * Throws `UNORDERED_INPUT` naming the first row of `values` smaller than the row before it. `offset` is the
- * row number of `values[0]` in the whole input; `previous`, the value of the row before it, if any.
+ * row number of `values[0]` in the whole input; `previous`, the value of the row before it, if any. With a
+ * `context`, the message names the batch and row (both 1-based) and shows the values in the column's type.
  */
-export function assertOrdered(values: ArrayLike<Ordinal>, column: string, offset: number, previous?: Ordinal): void {
+export function assertOrdered(values: ArrayLike<Ordinal>, column: string, offset: number, previous?: Ordinal, context?: OrderContext): void {
   const i = firstUnordered(values, previous);
   if (i < 0) return;
-  const before = i === 0 ? previous : values[i - 1];
+  const before = (i === 0 ? previous : values[i - 1]) as Ordinal;
+  if (context === undefined) {
+    throw new OupsError(
+      "UNORDERED_INPUT",
+      `rows not ordered on "${column}": row ${offset + i} (${values[i]}) < row ${offset + i - 1} (${before})`,
+    );
+  }
+  const where = i === 0 ? "the last row of the batch before" : "the row before it";
   throw new OupsError(
     "UNORDERED_INPUT",
-    `rows not ordered on "${column}": row ${offset + i} (${values[i]}) < row ${offset + i - 1} (${before})`,
+    `rows not ordered on "${column}": batch ${context.batch}, row ${i + 1} (${context.format(values[i] as Ordinal)}) ` +
+      `is less than ${where} (${context.format(before)}); row ${offset + i + 1} of the write, batches and rows counted from 1`,
   );
 }

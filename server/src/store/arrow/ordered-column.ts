@@ -62,7 +62,7 @@ export function orderedColumn(source: Table | RecordBatch, name: string): Ordere
   let length = 0;
   for (const chunk of chunks) {
     const nullAt = firstNullIndex(chunk);
-    if (nullAt >= 0) throw new OupsError("INVALID_ARGUMENT", `null in ordered column "${name}" at row ${length + nullAt}`);
+    if (nullAt >= 0) throw new OupsError("INVALID_ARGUMENT", `null in ordered column "${name}" at row ${length + nullAt + 1}`);
     length += chunk.length;
   }
   if (kind === "string") return { kind, length, values: stringOrdinals(name, chunks, length) };
@@ -70,7 +70,7 @@ export function orderedColumn(source: Table | RecordBatch, name: string): Ordere
   if (field.type.typeId === Type.Float) {
     for (let i = 0; i < length; i++) {
       const v = values[i];
-      if (v !== v) throw new OupsError("INVALID_ARGUMENT", `NaN in ordered column "${name}" at row ${i}`);
+      if (v !== v) throw new OupsError("INVALID_ARGUMENT", `NaN in ordered column "${name}" at row ${i + 1}`);
     }
   }
   return { kind, length, values };
@@ -104,7 +104,7 @@ function stringOrdinals(name: string, chunks: readonly Data[], length: number): 
     for (let i = 0; i < chunk.length; i++) {
       const value = dictionary[indices[i]];
       if (value === null || value === undefined) {
-        throw new OupsError("INVALID_ARGUMENT", `null in ordered column "${name}" at row ${start + i}`);
+        throw new OupsError("INVALID_ARGUMENT", `null in ordered column "${name}" at row ${start + i + 1}`);
       }
       out[i] = value;
     }

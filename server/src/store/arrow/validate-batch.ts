@@ -140,7 +140,7 @@ function checkBinary(data: Data, large: boolean, text: boolean, at: Place): void
     : checkOffsets(offsets as Int32Array | undefined, data.length, bytes.byteLength, describe(at));
   if (!text) return;
   const row = firstInvalidUtf8(bytes, offsets!, data.length, range);
-  if (row >= 0) fail(at, `value at row ${row} is not valid UTF-8`);
+  if (row >= 0) fail(at, `value at row ${row + 1} is not valid UTF-8`);
 }
 
 function checkList(data: Data, at: Place): void {
@@ -198,7 +198,7 @@ function checkDictionary(data: Data<Dictionary>, at: Place): void {
   const isNull = data.nullCount > 0 ? (row: number) => !isBitSet(data.nullBitmap as Uint8Array, data.offset + row) : undefined;
   const bad = checkIndices(indices!, data.length, size, isNull);
   if (bad >= 0 && size === 0) fail(at, "dictionary-encoded, but its dictionary is empty (no dictionary batch for it came before this batch?)");
-  if (bad >= 0) fail(at, `dictionary index ${String(indices![bad])} at row ${bad} is outside the dictionary's ${size} values`);
+  if (bad >= 0) fail(at, `dictionary index ${String(indices![bad])} at row ${bad + 1} is outside the dictionary's ${size} values`);
 }
 
 function childName(type: DataType, i: number): string {

@@ -32,7 +32,7 @@ export function checkOffsets(offsets: Int32Array | undefined, length: number, li
   let previous = first;
   for (let i = 1; i <= length; i++) {
     const current = o[i];
-    if (current < previous) failValidation(at, `offsets decrease at row ${i - 1}: ${current} after ${previous}`);
+    if (current < previous) failValidation(at, `offsets decrease at row ${i}: ${current} after ${previous}`);
     previous = current;
   }
   if (previous > limit) failValidation(at, `last offset ${previous} is past its ${limit} ${what}`);
@@ -49,7 +49,7 @@ export function checkLargeOffsets(offsets: BigInt64Array | undefined, length: nu
   let previous = first;
   for (let i = 1; i <= length; i++) {
     const current = words[2 * i + 1] * 4294967296 + (words[2 * i] >>> 0);
-    if (current < previous) failValidation(at, `offsets decrease at row ${i - 1}: ${current} after ${previous}`);
+    if (current < previous) failValidation(at, `offsets decrease at row ${i}: ${current} after ${previous}`);
     previous = current;
   }
   if (previous > limit) failValidation(at, `last offset ${previous} is past its ${limit} ${what}`);

@@ -20,3 +20,9 @@ export function mergeMetadata(
   checkMetadataLimits(current, next, set, limits);
   return next;
 }
+
+/** True when `a` and `b` hold the same keys and values: a change that leaves metadata so is no commit. */
+export function sameMetadata(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && a[k] === b[k]);
+}

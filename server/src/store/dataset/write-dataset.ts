@@ -2,6 +2,7 @@ import { Table, Type } from "apache-arrow";
 import type { RecordBatch, Schema } from "apache-arrow";
 import { withCanonicalDictionaryIds } from "../arrow/canonical-dictionary-ids.js";
 import { assertOrdered } from "../arrow/check-order.js";
+import { formatOrdinal } from "../arrow/format-ordinal.js";
 import { batchesOf, columnChunks, firstNullIndex } from "../arrow/column-chunks.js";
 import { concatBatches } from "../arrow/concat-batches.js";
 import { labelBatch } from "../arrow/label-batch.js";
@@ -17,7 +18,7 @@ import type { Ordinal } from "../ordinal.js";
 import { compareOrdinals } from "../ordinal.js";
 import type { Dataset } from "./dataset.js";
 import type { Manifest } from "./manifest.js";
-import { mergeMetadata } from "./metadata.js";
+import { mergeMetadata, sameMetadata } from "./metadata.js";
 import type { MetadataLimits } from "./metadata-limits.js";
 import { StagedWrite } from "./staged-write.js";
 import type { WriteOptions } from "./write-options.js";
@@ -94,6 +95,16 @@ export async function writeDataset(dataset: Dataset, input: WriteInput, options:
     const rowsReceived = await applyStream(staged, input, orderedOn, options, tuning.windowRows, schema, resolved.maxNOffTargetRgs);
     options.signal?.throwIfAborted();
     const rowGroups = staged.rowGroups;
+    // No rows and a metadata change that changes nothing (an absent key removed): no new generation.
+    const unchanged =
+      committed !== null &&
+      schema === committed.schema &&
+      staged.rowGroupsAdded + staged.rowGroupsRewritten + staged.obsolete.length === 0 &&
+      sameMetadata(metadata, committed.metadata);
+    if (unchanged) {
+      const totalRows = rowGroups.reduce((n, g) => n + g.rows, 0);
+      return { rowsReceived, totalRows, rowGroupsRewritten: 0, rowGroupsAdded: 0, rowGroupsTotal: rowGroups.length, generation: committed.generation };
+    }
     const next: Manifest = {
       generation: ids.generation,
       orderedOn,
@@ -148,14 +159,17 @@ async function applyStream(
     const last = staged.rowGroups.at(-1);
     return last === undefined || (windowFirst !== undefined && compareOrdinals(windowFirst, last.max) > 0);
   };
-  let index = 0;
+  // Batches are numbered from 1 in messages, as users count them.
+  let batchNumber = 0;
   for await (const batch of input.batches) {
     options.signal?.throwIfAborted();
-    validateBatch(batch, index++, input.schema);
+    batchNumber++;
+    validateBatch(batch, batchNumber, input.schema);
     if (batch.numRows === 0) continue;
     const values = orderedColumn(batch, orderedOn).values;
     if (!options.sort) {
-      assertOrdered(values, orderedOn, received, previous);
+      const type = batch.schema.fields.find((f) => f.name === orderedOn)!.type;
+      assertOrdered(values, orderedOn, received, previous, { batch: batchNumber, format: (v) => formatOrdinal(v, type) });
       previous = values[values.length - 1];
     }
     if (schema) assertRequiredPresent(batch, schema, received);

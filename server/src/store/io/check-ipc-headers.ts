@@ -109,7 +109,7 @@ class IpcHeaderCheck {
         break;
       case MessageHeader.RecordBatch: {
         if (!this.#layout) return this.#expect("passive", 0);
-        const at = `batch ${this.#batches++}`;
+        const at = `batch ${++this.#batches}`;
         const header = headerOf(message, at) as BatchHeader;
         checkBatch(header, this.#layout.nodes, bodyLength, at);
         if (header.length > 0) this.#checkDictionariesSent(at);
@@ -117,7 +117,7 @@ class IpcHeaderCheck {
       }
       case MessageHeader.DictionaryBatch: {
         if (!this.#layout) return this.#expect("passive", 0);
-        const where = `the dictionary batch before batch ${this.#batches}`;
+        const where = `the dictionary batch before batch ${this.#batches + 1}`;
         const header = headerOf(message, where) as DictionaryHeader;
         const dictionary = this.#layout.dictionaries.get(header.id);
         if (dictionary === undefined) throw new OupsError("INVALID_ARGUMENT", `${where} has dictionary id ${header.id}, which no column of the schema declares`);
