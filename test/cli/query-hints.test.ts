@@ -39,12 +39,12 @@ test(
 );
 
 test(
-  "oups query with --start after --end says the range is empty",
+  "oups query with --start after --end is refused, naming both bounds",
   daemonTest(async (t, { daemon, client }) => {
     await client.write(aapl, tableFromArrays({ ts: [ts(0), ts(1), ts(2)] }), { orderedOn: "ts" });
     const run = await runCli(["query", "--address", daemon.address, "-k", aaplKey, "--start", "2023-01-03", "--end", "2023-01-02"]);
-    t.is(run.code, 0, run.stderr);
-    t.is(run.stderr, "oups query: no rows: --start 2023-01-03T00:00:00.000Z is after --end 2023-01-02T00:00:00.000Z: the range is empty\n");
+    t.is(run.code, 1, run.stderr);
+    t.is(run.stderr, "oups query: start bound 2023-01-03T00:00:00.000000000Z is after end bound 2023-01-02T00:00:00.000000000Z\n");
   }),
 );
 

@@ -23,7 +23,6 @@ const statusByCode: Record<OupsErrorCode, status> = {
   CANCELLED: status.CANCELLED,
   CORRUPT_DATASET: status.DATA_LOSS,
   NOT_INITIALIZED: status.FAILED_PRECONDITION,
-  UNIMPLEMENTED: status.UNIMPLEMENTED,
   INTERNAL: status.INTERNAL,
 };
 

@@ -26,7 +26,6 @@ export type OupsErrorCode =
   | "CANCELLED"
   | "CORRUPT_DATASET"
   | "NOT_INITIALIZED"
-  | "UNIMPLEMENTED"
   | "INTERNAL";
 
 /** A typed engine error: `code` says what kind of failure, `message` names the offending thing and value. */

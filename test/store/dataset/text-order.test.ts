@@ -36,7 +36,7 @@ test(
   sharedTest(async (t, { store, key }) => {
     const err = await t.throwsAsync(writeTable(store, key, text([A, EMOJI, MAX_BMP]), { orderedOn: "k" }));
     t.true(isOupsError(err, "UNORDERED_INPUT"), String(err));
-    t.regex(err!.message, /rows not ordered on "k": row 2/);
+    t.regex(err!.message, /rows not ordered on "k": batch 1, row 3 /);
     t.true(isOupsError(await store.describe(key).catch((e: unknown) => e), "NOT_FOUND"));
   }),
 );

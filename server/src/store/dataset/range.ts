@@ -88,8 +88,12 @@ function describeBound(bound: BoundValue): string {
   switch (bound.kind) {
     case "string":
       return JSON.stringify(bound.value);
-    case "timestamp":
-      return `Timestamp(seconds ${bound.seconds}, nanos ${bound.nanos})`;
+    case "timestamp": {
+      // ISO 8601 with every nanosecond, as users write times; the raw fields when the instant is beyond Date's range.
+      const date = new Date(Number(bound.seconds) * 1000);
+      if (Number.isNaN(date.getTime())) return `Timestamp(seconds ${bound.seconds}, nanos ${bound.nanos})`;
+      return `${date.toISOString().slice(0, 19)}.${String(bound.nanos).padStart(9, "0")}Z`;
+    }
     default:
       return String(bound.value);
   }

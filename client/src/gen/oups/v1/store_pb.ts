@@ -537,7 +537,7 @@ export type WriteHeader = Message<"oups.v1.WriteHeader"> & {
   maxNOffTargetRgs?: number | undefined;
 
   /**
-   * Metadata keys to add or replace.
+   * Metadata keys to add or replace, within the daemon's metadata limits (see UpdateMetadata).
    *
    * @generated from field: map<string, string> metadata = 7;
    */
@@ -1113,7 +1113,10 @@ export const StoreService: GenService<{
     output: typeof GetMetadataResponseSchema;
   },
   /**
-   * UpdateMetadata merges changes into a dataset's metadata without rewriting its data.
+   * UpdateMetadata merges changes into a dataset's metadata without rewriting its data. A change that changes
+   * nothing (absent keys removed, values set again) makes no commit. Metadata is bounded (keys, key bytes, value
+   * bytes, total bytes: the daemon's --metadata-max-* flags): a change over a limit is INVALID_ARGUMENT naming the
+   * limit, and commits nothing.
    *
    * @generated from rpc oups.v1.StoreService.UpdateMetadata
    */
