@@ -6,7 +6,7 @@ import type { KeyFields } from "../../client/src/index.js";
 import { OupsClient, OupsClientError } from "../../client/src/index.js";
 import { Daemon } from "../../server/src/daemon.js";
 import { seededRandom } from "../helpers/seeded-random.js";
-import { storeDigest } from "../helpers/store-digest.js";
+import { digestTree } from "../helpers/tree-digest.js";
 import { immutableUnavailable, mountTmpfs, remount, removeStoreDir, setImmutable, tempStoreDir, tmpfsUnavailable, unmount } from "../helpers/tmpfs.js";
 import { withDaemon } from "../helpers/with-daemon.js";
 import { testIndex } from "../helpers/with-daemon.js";
@@ -72,7 +72,7 @@ mountTest("a write to a full disk is RESOURCE_EXHAUSTED \"store disk is full\", 
     let failure: OupsClientError | undefined;
     let before: Record<string, string> = {};
     for (let i = 0; i < 100 && failure === undefined; i++) {
-      before = await storeDigest(f.storeDir);
+      before = await digestTree(f.storeDir);
       try {
         // One row group per write, none rewritten: no file deletion of an earlier write can run during the digest.
         const result = await client.write(full, incompressible(rows, 10_000), { orderedOn: "timestamp", rowGroupTarget: 10_000, maxNOffTargetRgs: 0 });
@@ -88,16 +88,16 @@ mountTest("a write to a full disk is RESOURCE_EXHAUSTED \"store disk is full\", 
     t.is(failure!.code, "DISK_FULL");
     t.regex(failure!.message, /^store disk is full \(ENOSPC\): cannot .*FULL-2024\/1/);
     t.false(failure!.message.includes(f.storeDir));
-    t.deepEqual(await storeDigest(f.storeDir), before, "the failed write left no file and changed none");
+    t.deepEqual(await digestTree(f.storeDir), before, "the failed write left no file and changed none");
 
     // Still serving: reads of the full dataset, writes elsewhere, and more failures of the same kind.
     t.is((await client.read(full)).numRows, rows);
     t.is((await client.describe(full)).totalRows, rows);
     await client.write(elsewhere, marketBatch(100, 100));
     t.is((await client.read(elsewhere)).numRows, 200);
-    const mounted = await storeDigest(f.mount);
+    const mounted = await digestTree(f.mount);
     await assertFails(t, f, () => client.write(full, incompressible(rows, 10_000), { maxNOffTargetRgs: 0 }), status.RESOURCE_EXHAUSTED, "DISK_FULL", /^store disk is full/);
-    t.deepEqual(await storeDigest(f.mount), mounted);
+    t.deepEqual(await digestTree(f.mount), mounted);
 
     await client.remove(ballast);
     await client.write(full, incompressible(rows, 10_000), { maxNOffTargetRgs: 0 });
@@ -113,7 +113,7 @@ mountTest("on a read-only file system, changes are FAILED_PRECONDITION / STORE_R
     const described = await client.describe(key);
     remount(f.mount, "ro");
     try {
-      const before = await storeDigest(f.storeDir);
+      const before = await digestTree(f.storeDir);
       const readOnly = /^store is on a read-only file system \(EROFS\): cannot .*RO-2024\/[12]/;
       await assertFails(t, f, () => client.write(key, marketBatch(1000, 100)), status.FAILED_PRECONDITION, "STORE_READ_ONLY", readOnly);
       await assertFails(t, f, () => client.updateMetadata(key, { set: { b: "2" } }), status.FAILED_PRECONDITION, "STORE_READ_ONLY", readOnly);
@@ -126,7 +126,7 @@ mountTest("on a read-only file system, changes are FAILED_PRECONDITION / STORE_R
         "STORE_READ_ONLY",
         /cannot create directory RO-2024\/2/,
       );
-      t.deepEqual(await storeDigest(f.storeDir), before, "nothing changed");
+      t.deepEqual(await digestTree(f.storeDir), before, "nothing changed");
       t.deepEqual(await client.describe(key), described);
       t.is((await client.read(key)).numRows, 1000);
       t.deepEqual(await client.getMetadata(key), { a: "1" });
@@ -150,12 +150,12 @@ immutableTest("a dataset directory the daemon may not change (EPERM) gives FAILE
     // Immutable: no entry may be created, renamed or removed in it, whoever asks.
     setImmutable(dir, true);
     try {
-      const before = await storeDigest(storeDir);
+      const before = await digestTree(storeDir);
       const denied = /^permission denied \(EPERM\): the daemon cannot .*PERM-2024\/1/;
       await assertFails(t, f, () => client.write(key, marketBatch(1000, 100)), status.FAILED_PRECONDITION, "PERMISSION_DENIED", denied);
       await assertFails(t, f, () => client.updateMetadata(key, { set: { b: "2" } }), status.FAILED_PRECONDITION, "PERMISSION_DENIED", denied);
       await assertFails(t, f, () => client.remove(key), status.FAILED_PRECONDITION, "PERMISSION_DENIED", denied);
-      t.deepEqual(await storeDigest(storeDir), before);
+      t.deepEqual(await digestTree(storeDir), before);
       t.is((await client.read(key)).numRows, 1000);
       t.deepEqual(await client.getMetadata(key), { a: "1" });
     } finally {

@@ -37,7 +37,7 @@ import { concatBytes, frame, messagesOf, prefix, streamOf, validMessages } from 
 import { editedStream, fieldsOf, kinds, setByte, setInt32, setInt64 } from "./helpers/hostile-streams.js";
 import { marketBatch, marketSchema } from "./helpers/market-data.js";
 import { useSharedDaemon } from "./helpers/shared-daemon.js";
-import { hashTree } from "./helpers/store-hash.js";
+import { digestTree } from "../helpers/tree-digest.js";
 
 /**
  * Malformed and hostile requests over the raw wire (`client.rpc`, not the SDK, which validates client-side), one
@@ -532,7 +532,7 @@ for (const { name, cases } of groups) {
     const title = `${name}: ${c.title} is ${status[c.status]}${c.needs ? ` [needs ${c.needs}]` : ""}`;
     test.serial(title, async (t) => {
       const { client, storeDir } = shared();
-      const before = await hashTree(storeDir);
+      const before = await digestTree(storeDir);
       // The outcome, not the response: a wrongly accepted request's response can be huge (its metadata).
       const thrown = await c.call().then(
         () => undefined,
@@ -545,7 +545,7 @@ for (const { name, cases } of groups) {
         t.is(err.grpcCode, c.status, `status ${status[err.grpcCode]}: ${err.message}`);
         t.regex(err.message, c.message);
       }
-      t.deepEqual(await hashTree(storeDir), before, "the store is unchanged, byte for byte");
+      t.deepEqual(await digestTree(storeDir), before, "the store is unchanged, byte for byte");
       t.is((await client.describe(MARKET)).totalRows, 100, "the daemon still describes the seeded dataset");
       t.is((await client.read(MARKET, { columns: ["qty"] })).numRows, 100, "the daemon still reads the seeded dataset");
     });

@@ -8,7 +8,7 @@ import type { KeyFields } from "../../client/src/index.js";
 import { OupsClient, OupsClientError } from "../../client/src/index.js";
 import { DescribeResponseSchema } from "../../client/src/gen/oups/v1/store_pb.js";
 import { Daemon } from "../../server/src/daemon.js";
-import { storeDigest } from "../helpers/store-digest.js";
+import { digestTree } from "../helpers/tree-digest.js";
 import { makeTempDir, removeTempDir, testIndex } from "../helpers/with-daemon.js";
 import { datasetDir } from "./helpers/files.js";
 import { marketBatch } from "./helpers/market-data.js";
@@ -32,7 +32,7 @@ async function assertRefused(t: ExecutionContext, call: () => Promise<unknown>, 
 
 /** What must hold after a refused change: the dataset's files byte for byte, its description, reads. */
 async function assertUnchanged(t: ExecutionContext, client: OupsClient, dir: string, key: KeyFields, before: { digest: Record<string, string>; described: unknown }) {
-  t.deepEqual(await storeDigest(dir), before.digest, "the dataset's files are unchanged");
+  t.deepEqual(await digestTree(dir), before.digest, "the dataset's files are unchanged");
   t.deepEqual(await client.describe(key), before.described, "Describe still answers, with what it said before");
   t.deepEqual(await client.getMetadata(key), { source: "seed" }, "GetMetadata still answers");
   t.is((await client.read(key)).numRows, 100);
@@ -43,7 +43,7 @@ test("the 40 MiB repro: two UpdateMetadata calls of 40 MiB values are INVALID_AR
   const key = newKey();
   await client.write(key, marketBatch(0, 100), { orderedOn: "timestamp", rowGroupTarget: 50, metadata: { source: "seed" } });
   const dir = datasetDir(storeDir, key);
-  const before = { digest: await storeDigest(dir), described: await client.describe(key) };
+  const before = { digest: await digestTree(dir), described: await client.describe(key) };
   for (const name of ["blob1", "blob2"]) {
     await assertRefused(
       t,
@@ -59,7 +59,7 @@ test("a Write whose header sets a 40 MiB metadata value is INVALID_ARGUMENT and 
   const key = newKey();
   await client.write(key, marketBatch(0, 100), { orderedOn: "timestamp", rowGroupTarget: 50, metadata: { source: "seed" } });
   const dir = datasetDir(storeDir, key);
-  const before = { digest: await storeDigest(dir), described: await client.describe(key) };
+  const before = { digest: await digestTree(dir), described: await client.describe(key) };
   await assertRefused(t, () => client.write(key, marketBatch(100, 50), { metadata: { blob: "x".repeat(40 * MiB) } }), /key "blob" is 41943040 bytes/);
   await assertUnchanged(t, client, dir, key, before);
 });
@@ -115,7 +115,7 @@ test("a daemon started with metadata limits refuses each one broken alone, on Up
     const key = newKey();
     await client.write(key, marketBatch(0, 100), { orderedOn: "timestamp", rowGroupTarget: 50, metadata: { source: "seed" } });
     const dir = datasetDir(storeDir, key);
-    const before = { digest: await storeDigest(dir), described: await client.describe(key) };
+    const before = { digest: await digestTree(dir), described: await client.describe(key) };
     for (const { limit, set, message } of breaches) {
       t.log(limit);
       await assertRefused(t, () => client.updateMetadata(key, { set }), message);

@@ -8,7 +8,7 @@ import type { KeyFields } from "../../client/src/index.js";
 import { OupsClientError } from "../../client/src/index.js";
 import type { QueryIntersectionsRequestSchema } from "../../client/src/gen/oups/v1/store_pb.js";
 import { useSharedDaemon } from "./helpers/shared-daemon.js";
-import { storeDigest } from "./helpers/store-digest.js";
+import { digestTree } from "../helpers/tree-digest.js";
 
 /** One daemon for the file; each test works on keys of its own, one test at a time (they hash the whole store). */
 const shared = useSharedDaemon(test);
@@ -35,11 +35,11 @@ async function walk(keys: KeyFields[], options: { start?: bigint; end?: bigint }
 /** Runs a walk expected to fail; returns its error and checks the store did not change. */
 async function failedWalk(t: ExecutionContext, request: MessageInitShape<typeof QueryIntersectionsRequestSchema>): Promise<OupsClientError> {
   const { client, storeDir } = shared();
-  const before = await storeDigest(storeDir);
+  const before = await digestTree(storeDir);
   const err = await t.throwsAsync(async () => {
     for await (const _ of client.rpc.queryIntersections(request)) void _;
   });
-  t.deepEqual(await storeDigest(storeDir), before);
+  t.deepEqual(await digestTree(storeDir), before);
   t.deepEqual(await client.listKeys({ symbol: "nobody" }), []); // still serving
   return OupsClientError.from(err);
 }

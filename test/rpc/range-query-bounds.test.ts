@@ -7,7 +7,7 @@ import type { KeyFields } from "../../client/src/index.js";
 import { OupsClientError } from "../../client/src/index.js";
 import type { BoundSchema, RangeQueryRequestSchema } from "../../client/src/gen/oups/v1/store_pb.js";
 import { useSharedDaemon } from "./helpers/shared-daemon.js";
-import { storeDigest } from "./helpers/store-digest.js";
+import { digestTree } from "../helpers/tree-digest.js";
 
 /** One daemon for the file; each test works on keys of its own, one test at a time (they hash the whole store). */
 const shared = useSharedDaemon(test);
@@ -23,11 +23,11 @@ const timestamp = (seconds: bigint, nanos: number) => ({ value: { case: "timesta
 /** Runs a range query expected to fail over the raw wire; checks the store is unchanged and the daemon serving. */
 async function failedRange(t: ExecutionContext, request: RangeRequest): Promise<OupsClientError> {
   const { client, storeDir } = shared();
-  const before = await storeDigest(storeDir);
+  const before = await digestTree(storeDir);
   const err = await t.throwsAsync(async () => {
     for await (const _ of client.rpc.rangeQuery(request)) void _;
   });
-  t.deepEqual(await storeDigest(storeDir), before);
+  t.deepEqual(await digestTree(storeDir), before);
   t.deepEqual(await client.listKeys({ symbol: "nobody" }), []);
   return OupsClientError.from(err);
 }

@@ -5,7 +5,7 @@ import { Message, tableFromArrays, tableToIPC } from "apache-arrow";
 import type { KeyFields } from "../../client/src/index.js";
 import { OupsClientError } from "../../client/src/index.js";
 import { useSharedDaemon } from "./helpers/shared-daemon.js";
-import { storeDigest } from "./helpers/store-digest.js";
+import { digestTree } from "../helpers/tree-digest.js";
 
 /** One daemon for the file, one test at a time (each hashes the whole store before and after). */
 const shared = useSharedDaemon(test);
@@ -42,12 +42,12 @@ function legacyStream(ipc: Uint8Array): Uint8Array {
 async function refusedWrite(t: ExecutionContext, chunks: Uint8Array[], message: RegExp): Promise<void> {
   const { client, storeDir } = shared();
   const key = newKey();
-  const before = await storeDigest(storeDir);
+  const before = await digestTree(storeDir);
   const err = OupsClientError.from(await t.throwsAsync(client.rpc.write([header(key), ...chunks.map(chunk)])));
   t.is(err.grpcCode, status.INVALID_ARGUMENT);
   t.regex(err.message, message);
   t.notRegex(err.message, /cut short/);
-  t.deepEqual(await storeDigest(storeDir), before);
+  t.deepEqual(await digestTree(storeDir), before);
   t.deepEqual(await client.listKeys({ symbol: key.symbol }), []);
 }
 

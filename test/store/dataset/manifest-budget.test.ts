@@ -1,7 +1,7 @@
 import test from "ava";
 import { OupsError } from "../../../server/src/store/errors.js";
 import { engineTest, readAll, rows, span, tableOfRows, writeTable } from "../../helpers/engine.js";
-import { storeDigest } from "../../helpers/store-digest.js";
+import { digestTree } from "../../helpers/tree-digest.js";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 
@@ -10,14 +10,14 @@ test(
   engineTest(
     async (t, { store, storeDir, key, datasetDir }) => {
       await writeTable(store, key, tableOfRows(rows(span(0, 10))), { orderedOn: "ts", rowGroupTarget: 10 });
-      const before = await storeDigest(storeDir);
+      const before = await digestTree(storeDir);
       const described = await store.describe(key);
       // One row per row group: 200 entries of some 90 bytes each.
       const err = await t.throwsAsync(writeTable(store, key, tableOfRows(rows(span(10, 210))), { rowGroupTarget: 1 }), { instanceOf: OupsError });
       t.is(err?.code, "TOO_LARGE");
       t.regex(err?.message ?? "", /the dataset's manifest would be \d+ bytes \(201 row groups\), over the limit of 4096 bytes/);
       t.regex(err?.message ?? "", /nothing was committed/);
-      t.deepEqual(await storeDigest(storeDir), before, "the written row-group files are gone and the manifest is the old one");
+      t.deepEqual(await digestTree(storeDir), before, "the written row-group files are gone and the manifest is the old one");
       t.deepEqual(await store.describe(key), described);
       t.is((await readAll(store, key)).numRows, 10);
       await writeTable(store, key, tableOfRows(rows(span(10, 210))), { rowGroupTarget: 100 });

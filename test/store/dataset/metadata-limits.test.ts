@@ -4,7 +4,7 @@ import { OupsError } from "../../../server/src/store/errors.js";
 import type { Key } from "../../../server/src/store/keys/key.js";
 import { DEFAULT_METADATA_LIMITS } from "../../../server/src/store/dataset/metadata-limits.js";
 import { engineTest, readAll, rows, sharedStoreTest, span, tableOfRows, writeTable } from "../../helpers/engine.js";
-import { storeDigest } from "../../helpers/store-digest.js";
+import { digestTree } from "../../helpers/tree-digest.js";
 
 /** Small limits, so that each can be reached without the others. */
 const limits = { maxKeys: 3, maxKeyBytes: 8, maxValueBytes: 16, maxTotalBytes: 40 };
@@ -45,11 +45,11 @@ for (const path of paths) {
       `${path.name} over the metadata ${breach.limit} limit is refused naming the limit and key, and nothing is committed`,
       limitedTest(async (t, { store, datasetDir, key }) => {
         await seed(store, key);
-        const before = await storeDigest(datasetDir());
+        const before = await digestTree(datasetDir());
         const described = await store.describe(key);
         const err = await t.throwsAsync(path.change(store, key, breach.set), { instanceOf: OupsError, message: breach.message });
         t.is(err?.code, "METADATA_TOO_LARGE");
-        t.deepEqual(await storeDigest(datasetDir()), before, "the dataset's files are byte for byte unchanged");
+        t.deepEqual(await digestTree(datasetDir()), before, "the dataset's files are byte for byte unchanged");
         t.deepEqual(await store.describe(key), described);
         t.deepEqual({ ...(await store.getMetadata(key)) }, { a: "1" });
         t.is((await readAll(store, key)).numRows, 10);
@@ -96,7 +96,7 @@ test(
   "the 40 MiB repro: a 40 MiB metadata value is refused with the default limits and nothing is committed",
   engineTest(async (t, { store, storeDir, key }) => {
     await seed(store, key);
-    const before = await storeDigest(storeDir);
+    const before = await digestTree(storeDir);
     const described = await store.describe(key);
     for (const k of ["first", "second"]) {
       const err = await t.throwsAsync(store.updateMetadata(key, { [k]: "x".repeat(40 * MiB) }, []), {
@@ -105,7 +105,7 @@ test(
       });
       t.is(err?.code, "METADATA_TOO_LARGE");
     }
-    t.deepEqual(await storeDigest(storeDir), before);
+    t.deepEqual(await digestTree(storeDir), before);
     t.deepEqual(await store.describe(key), described);
     t.deepEqual({ ...(await store.getMetadata(key)) }, { a: "1" });
   }),
