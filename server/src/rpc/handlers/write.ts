@@ -3,12 +3,11 @@ import { openIpcStream } from "../../../../client/src/arrow/ipc-stream.js";
 import type { WriteInput } from "../../store/dataset/write-dataset.js";
 import type { WriteOptions } from "../../store/dataset/write-options.js";
 import { OupsError } from "../../store/errors.js";
-import { checkIpcHeaders } from "../../store/io/check-ipc-headers.js";
+import { checkedIpcFraming } from "../../store/io/check-ipc-headers.js";
 import type { Store } from "../../store/store.js";
 import type { WriteHeader, WriteRequest, WriteResponseSchema } from "../contract.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { keyFromWire } from "../convert.js";
-import { IpcStreamFraming } from "../ipc-stream-framing.js";
 import type { HandlerContext } from "../typed-service.js";
 
 /** Write: a header, then Arrow IPC chunks decoded as they arrive and merged by the engine in one commit. */
@@ -56,14 +55,14 @@ async function decodeRows(chunks: AsyncGenerator<Uint8Array>, signal: AbortSigna
       "a Write carries an Arrow IPC stream after its header (a stream of no rows creates an empty dataset); use UpdateMetadata to change only metadata",
     );
   }
-  const framing = new IpcStreamFraming();
+  const framing = checkedIpcFraming();
   async function* all() {
     for (let chunk: Uint8Array | undefined = first.value as Uint8Array; chunk; chunk = (await chunks.next()).value as Uint8Array | undefined) {
       framing.push(chunk);
       yield chunk;
     }
   }
-  const { schema, batches } = await openIpcStream(checkIpcHeaders(all())).catch((err: unknown) => fail(err, signal));
+  const { schema, batches } = await openIpcStream(all()).catch((err: unknown) => fail(err, signal));
   async function* checked(): AsyncGenerator<RecordBatch> {
     try {
       yield* batches;

@@ -2,46 +2,19 @@ import { DataType, Field, Message, MessageHeader } from "apache-arrow";
 import type { Schema } from "apache-arrow";
 import { OupsError } from "../errors.js";
 import { type IpcNode, ipcNodes } from "./ipc-node-layout.js";
-
-/** Metadata bytes a message may announce: a schema of many thousand columns stays far below. */
-export const MAX_IPC_METADATA_BYTES = 64 * 1024 * 1024;
+import { IpcStreamFraming } from "./ipc-stream-framing.js";
 
 /**
- * Passes an IPC stream's chunks through unchanged, checking the header of every message before the reader sees it:
+ * Checks the header of every message of an IPC stream before the reader sees it (the framing hands each one over):
  * for record and dictionary batches, field node lengths and null counts, one node and the right buffers per column,
  * buffers inside the message body, a dictionary sent for every dictionary column; for the stream, one schema and no
  * message of another type. The reader trusts these headers and repairs what does not fit: a batch whose header says
  * fewer rows than its columns hold is silently cut to that many, one whose columns are cut short is padded with
  * nulls, a missing dictionary is taken as empty, a second schema restarts the stream, a message of another type is
- * skipped. Throws `INVALID_ARGUMENT` naming the batch (0-based, as they come) and column.
- *
- * It only judges well-framed messages of types the store keeps: anything it does not recognise (not an IPC stream,
- * legacy framing, unsupported types, bytes after the end marker) is left for the reader and the schema check to
- * report.
+ * skipped. Throws `INVALID_ARGUMENT` naming the batch (counted from 1) and column. Streams of types the store does
+ * not keep are left for the schema check to report.
  */
-export async function* checkIpcHeaders(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const check = new IpcHeaderCheck();
-  for await (const chunk of chunks) {
-    check.push(chunk);
-    yield chunk;
-  }
-}
-
-type Stage = "marker" | "length" | "metadata" | "body" | "passive";
-
-/** Columns of the stream's schema, and of each dictionary it declares (by id). */
-interface Layout {
-  nodes: IpcNode[];
-  /** The column each dictionary encodes, and the nodes of its values (named after that column). */
-  dictionaries: Map<number, { path: string; nodes: IpcNode[] }>;
-}
-
-class IpcHeaderCheck {
-  #stage: Stage = "marker";
-  /** Bytes the stage still needs (or body bytes to skip). */
-  #need = 4;
-  #parts: Uint8Array[] = [];
-  #have = 0;
+export class IpcHeaderCheck {
   /** The schema's layout once it arrived; `null` when a type is not one the store keeps (nothing more is judged). */
   #layout: Layout | null | undefined;
   /** Dictionary ids sent so far. */
@@ -49,88 +22,44 @@ class IpcHeaderCheck {
   #messages = 0;
   #batches = 0;
 
-  push(chunk: Uint8Array): void {
-    let p = 0;
-    while (p < chunk.byteLength && this.#stage !== "passive") {
-      const take = Math.min(this.#need - this.#have, chunk.byteLength - p);
-      if (this.#stage === "body") {
-        this.#have += take;
-      } else {
-        this.#parts.push(chunk.subarray(p, p + take));
-        this.#have += take;
-      }
-      p += take;
-      if (this.#have === this.#need) this.#advance();
-    }
-  }
-
-  #advance(): void {
-    const bytes = this.#parts.length === 1 ? this.#parts[0] : concat(this.#parts);
-    this.#parts = [];
-    this.#have = 0;
-    switch (this.#stage) {
-      case "marker": {
-        // Without the continuation marker, the stream is legacy-framed or not an IPC stream: the reader says which.
-        if (int32(bytes) === -1) return this.#expect("length", 4);
-        return this.#expect("passive", 0);
-      }
-      case "length":
-        return this.#metadataLength(int32(bytes));
-      case "metadata":
-        return this.#message(bytes);
-      case "body":
-        return this.#expect("marker", 4);
-    }
-  }
-
-  #metadataLength(length: number): void {
-    // A zero length is the end-of-stream marker: what follows is not this check's concern.
-    if (length === 0) return this.#expect("passive", 0);
-    if (length < 0) this.#fail(`announces a negative metadata length (${length})`);
-    if (length > MAX_IPC_METADATA_BYTES) this.#fail(`announces ${length} bytes of metadata, more than the ${MAX_IPC_METADATA_BYTES} a message may have`);
-    this.#expect("metadata", length);
-  }
-
-  #message(metadata: Uint8Array): void {
-    let message: Message;
-    let bodyLength: number;
+  /** Checks one message, given its decoded header and its body length. */
+  check(message: Message, bodyLength: number): void {
     try {
-      message = Message.decode(metadata);
-      bodyLength = Number(message.bodyLength);
-    } catch {
-      return this.#expect("passive", 0);
+      this.#check(message, bodyLength);
+    } finally {
+      this.#messages++;
     }
-    if (!(bodyLength >= 0)) this.#fail(`announces a negative body length (${bodyLength})`);
+  }
+
+  #check(message: Message, bodyLength: number): void {
     switch (message.headerType) {
       case MessageHeader.Schema:
         // The reader would start over with the new schema, and the batches after it would not match the first.
         if (this.#layout !== undefined) this.#fail("is a second schema message: a Write carries one IPC stream, with one schema");
         this.#layout = layoutOf(message.header() as Schema) ?? null;
-        break;
+        return;
       case MessageHeader.RecordBatch: {
-        if (!this.#layout) return this.#expect("passive", 0);
+        if (!this.#layout) return;
         const at = `batch ${++this.#batches}`;
         const header = headerOf(message, at) as BatchHeader;
         checkBatch(header, this.#layout.nodes, bodyLength, at);
         if (header.length > 0) this.#checkDictionariesSent(at);
-        break;
+        return;
       }
       case MessageHeader.DictionaryBatch: {
-        if (!this.#layout) return this.#expect("passive", 0);
+        if (!this.#layout) return;
         const where = `the dictionary batch before batch ${this.#batches + 1}`;
         const header = headerOf(message, where) as DictionaryHeader;
         const dictionary = this.#layout.dictionaries.get(header.id);
         if (dictionary === undefined) throw new OupsError("INVALID_ARGUMENT", `${where} has dictionary id ${header.id}, which no column of the schema declares`);
         checkBatch(header.data, dictionary.nodes, bodyLength, where);
         this.#sent.add(header.id);
-        break;
+        return;
       }
       default:
         // The reader skips messages of other types (tensors, or a garbled type) without their bodies.
         this.#fail(`is of type ${MessageHeader[message.headerType] ?? message.headerType}, not a schema, dictionary batch or record batch`);
     }
-    this.#messages++;
-    this.#expect(bodyLength > 0 ? "body" : "marker", bodyLength > 0 ? bodyLength : 4);
   }
 
   /** A record batch with rows needs every dictionary of its columns: the reader would stand in an empty one. */
@@ -142,14 +71,22 @@ class IpcHeaderCheck {
     }
   }
 
-  #expect(stage: Stage, need: number): void {
-    this.#stage = stage;
-    this.#need = need;
-  }
-
   #fail(problem: string): never {
     throw new OupsError("INVALID_ARGUMENT", `Arrow IPC message ${this.#messages} ${problem}`);
   }
+}
+
+/** Columns of the stream's schema, and of each dictionary it declares (by id). */
+interface Layout {
+  nodes: IpcNode[];
+  /** The column each dictionary encodes, and the nodes of its values (named after that column). */
+  dictionaries: Map<number, { path: string; nodes: IpcNode[] }>;
+}
+
+/** A framing of IPC stream bytes that checks every message's header as it arrives (see {@link IpcHeaderCheck}). */
+export function checkedIpcFraming(): IpcStreamFraming {
+  const headers = new IpcHeaderCheck();
+  return new IpcStreamFraming((message, bodyLength) => headers.check(message, bodyLength));
 }
 
 /** The parts of a record batch header (or of a dictionary batch's data) this check reads. */
@@ -223,16 +160,4 @@ function layoutOf(schema: Schema): Layout | undefined {
   return visit(schema.fields, "") ? { nodes, dictionaries } : undefined;
 }
 
-function int32(bytes: Uint8Array): number {
-  return new DataView(bytes.buffer, bytes.byteOffset, 4).getInt32(0, true);
-}
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.byteLength;
-  }
-  return out;
-}

@@ -1,5 +1,5 @@
 import { Message } from "apache-arrow";
-import { OupsError } from "../store/errors.js";
+import { OupsError } from "../errors.js";
 
 /** The continuation marker opening every message of the IPC stream format since Arrow 0.15. */
 const CONTINUATION = 0xffffffff;
@@ -8,7 +8,7 @@ const CONTINUATION = 0xffffffff;
 const FILE_MAGIC = [0x41, 0x52, 0x52, 0x4f, 0x57, 0x31]; // "ARROW1"
 
 /** Largest message metadata accepted: far above any real schema or batch header, far below memory limits. */
-const MAX_METADATA_BYTES = 64 * 1024 * 1024;
+export const MAX_METADATA_BYTES = 64 * 1024 * 1024;
 
 /**
  * Follows the message framing of an Arrow IPC stream as its bytes arrive, to tell what a payload that is not a
@@ -18,6 +18,9 @@ const MAX_METADATA_BYTES = 64 * 1024 * 1024;
  * {@link ended} and {@link trailingBytes} say whether the marker came and what followed it.
  */
 export class IpcStreamFraming {
+  /** `onMessage` sees each message's decoded header as soon as its metadata has arrived, before its body. */
+  constructor(private readonly onMessage?: (message: Message, bodyLength: number) => void) {}
+
   #state: "prefix" | "metadata" | "body" | "ended" = "prefix";
   /** Bytes of the current prefix or metadata, and how many of them are wanted and are there. */
   #head = new Uint8Array(8);
@@ -105,6 +108,7 @@ export class IpcStreamFraming {
     if (bodyLength < 0) {
       throw new OupsError("INVALID_ARGUMENT", `arrow_ipc chunks are not a valid Arrow IPC stream: message ${this.#messages} announces a negative body length (${bodyLength})`);
     }
+    this.onMessage?.(message, bodyLength);
     this.#messages++;
     this.#bodyLeft = bodyLength;
     if (this.#bodyLeft > 0) this.#state = "body";
