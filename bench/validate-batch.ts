@@ -41,4 +41,4 @@ const perRow = (ns: number) => (ns / rows).toFixed(2);
 console.log(`${rows} market rows (timestamp ms, dictionary symbol, float64 price, int32 qty), best of ${runs}:`);
 console.log(`  decode + validateBatch  ${perRow(validate)} ns/row (decode alone ${perRow(decode)} ns/row)`);
 console.log(`  validateBatch, dictionary already checked  ${perRow(reused)} ns/row`);
-console.log(`  checkIpcHeaders over the stream bytes  ${perRow(headers)} ns/row`);
+console.log(`  framing and header check over the stream bytes  ${perRow(headers)} ns/row`);
