@@ -5,9 +5,9 @@ import test from "ava";
 import type { ExecutionContext } from "ava";
 import { tableFromArrays } from "apache-arrow";
 import type { KeyFields, OupsClient } from "../../client/src/index.js";
-import { daemonTest, makeTempDir, removeTempDir } from "../helpers/with-daemon.js";
+import { daemonTest } from "../helpers/with-daemon.js";
 import type { CliRun } from "./run-cli.js";
-import { runCli } from "./run-cli.js";
+import { runCli, tempDir } from "./run-cli.js";
 
 const aapl = { symbol: "AAPL", year: "2023", month: "1" };
 const aaplKey = "symbol=AAPL,year=2023,month=1";
@@ -21,11 +21,6 @@ const ticksCsv = [
   "",
 ].join("\n");
 
-async function tempDir(t: ExecutionContext): Promise<string> {
-  const dir = await makeTempDir("oups-cli-");
-  t.teardown(() => removeTempDir(dir));
-  return dir;
-}
 
 /** Asserts that a run failed with `code` and said why on exactly one stderr line starting with `oups <command>: `. */
 function assertOneLineError(t: ExecutionContext, run: CliRun, command: string, code: number): string {

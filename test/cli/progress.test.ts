@@ -1,25 +1,17 @@
 import { execFile } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import test from "ava";
-import type { ExecutionContext } from "ava";
 import { tableFromArrays } from "apache-arrow";
 import { formatProgress } from "../../server/src/cli/progress-line.js";
-import { daemonTest, makeTempDir, removeTempDir } from "../helpers/with-daemon.js";
-import { runCli } from "./run-cli.js";
+import { daemonTest } from "../helpers/with-daemon.js";
+import { MAIN, runCli, tempDir } from "./run-cli.js";
 
 const run = promisify(execFile);
-const MAIN = fileURLToPath(new URL("../../server/src/main.js", import.meta.url));
 const aapl = { symbol: "AAPL", year: "2023", month: "1" };
 const aaplKey = "symbol=AAPL,year=2023,month=1";
 
-async function tempDir(t: ExecutionContext): Promise<string> {
-  const dir = await makeTempDir("oups-cli-");
-  t.teardown(() => removeTempDir(dir));
-  return dir;
-}
 
 test("a progress line shows the percent done and the time left when the total is known", (t) => {
   t.is(formatProgress({ rows: 1_200_000, seconds: 3, fraction: 0.42 }), "1,200,000 rows sent, 42%, 400,000 rows/s, 3.0 s, ETA 5 s");

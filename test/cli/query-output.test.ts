@@ -1,19 +1,13 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import test from "ava";
-import type { ExecutionContext } from "ava";
 import { RecordBatchReader, tableFromArrays, tableFromIPC } from "apache-arrow";
-import { daemonTest, makeTempDir, removeTempDir } from "../helpers/with-daemon.js";
-import { runCli } from "./run-cli.js";
+import { daemonTest } from "../helpers/with-daemon.js";
+import { runCli, tempDir } from "./run-cli.js";
 
 const aapl = { symbol: "AAPL", year: "2023", month: "1" };
 const aaplKey = "symbol=AAPL,year=2023,month=1";
 
-async function tempDir(t: ExecutionContext): Promise<string> {
-  const dir = await makeTempDir("oups-cli-");
-  t.teardown(() => removeTempDir(dir));
-  return dir;
-}
 
 /** Arrow IPC file format: "ARROW1" at both ends (the stream format starts with a continuation marker instead). */
 function isIpcFile(bytes: Uint8Array): boolean {

@@ -1,5 +1,7 @@
+import type { ExecutionContext } from "ava";
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { makeTempDir, removeTempDir } from "../helpers/with-daemon.js";
 
 /** What a run of the `oups` command gave. */
 export interface CliRun {
@@ -9,7 +11,7 @@ export interface CliRun {
 }
 
 /** The built CLI entry point (tests run from build/test/cli/). */
-const MAIN = fileURLToPath(new URL("../../server/src/main.js", import.meta.url));
+export const MAIN = fileURLToPath(new URL("../../server/src/main.js", import.meta.url));
 
 /** Longest a run may take: generous, since CI machines are busy; a hung CLI fails the test rather than the run. */
 const RUN_TIMEOUT_MS = 60_000;
@@ -52,4 +54,11 @@ function spawnCli(args: readonly string[], env: Readonly<Record<string, string>>
       },
     );
   });
+}
+
+/** A temporary directory for a CLI test's files, removed when the test ends. */
+export async function tempDir(t: ExecutionContext): Promise<string> {
+  const dir = await makeTempDir("oups-cli-");
+  t.teardown(() => removeTempDir(dir));
+  return dir;
 }

@@ -4,17 +4,12 @@ import test from "ava";
 import type { ExecutionContext } from "ava";
 import { Table, TimestampMicrosecond, makeData, makeVector, tableFromArrays, tableToIPC } from "apache-arrow";
 import { Table as WasmTable, WriterPropertiesBuilder, writeParquet } from "parquet-wasm";
-import { daemonTest, makeTempDir, removeTempDir } from "../helpers/with-daemon.js";
+import { daemonTest } from "../helpers/with-daemon.js";
 import type { CliRun } from "./run-cli.js";
-import { runCli } from "./run-cli.js";
+import { runCli, tempDir } from "./run-cli.js";
 
 const aaplKey = "symbol=AAPL,year=2023,month=1";
 
-async function tempDir(t: ExecutionContext): Promise<string> {
-  const dir = await makeTempDir("oups-cli-");
-  t.teardown(() => removeTempDir(dir));
-  return dir;
-}
 
 function oneLineError(t: ExecutionContext, run: CliRun): string {
   t.is(run.code, 1, run.stderr);

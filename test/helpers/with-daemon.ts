@@ -48,6 +48,16 @@ export async function removeTempDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }
 
+/** Runs `body` with a temporary directory outside any store (for links out of it), removed afterwards. */
+export async function withOutsideDir(body: (outside: string) => Promise<void>): Promise<void> {
+  const outside = await makeTempDir("oups-outside-");
+  try {
+    await body(outside);
+  } finally {
+    await removeTempDir(outside);
+  }
+}
+
 /**
  * Runs `body` against a real daemon on 127.0.0.1 (a free port) over a fresh temporary store, with a connected
  * client; everything is closed and removed afterwards, whatever happens. `index: null` leaves the store without a

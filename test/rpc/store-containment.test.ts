@@ -1,13 +1,12 @@
 import test from "ava";
 import type { ExecutionContext } from "ava";
 import { status } from "@grpc/grpc-js";
-import { cp, mkdtemp, readFile, rename, rm, symlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { cp, readFile, rename, symlink, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import type { KeyFields } from "../../client/src/index.js";
 import { OupsClientError } from "../../client/src/index.js";
 import type { DaemonFixture } from "../helpers/with-daemon.js";
-import { daemonTest } from "../helpers/with-daemon.js";
+import { daemonTest, withOutsideDir } from "../helpers/with-daemon.js";
 import { digestTree } from "../helpers/tree-digest.js";
 import { datasetDir, filesIn } from "./helpers/files.js";
 import { marketBatch } from "./helpers/market-data.js";
@@ -16,15 +15,6 @@ const seeded = { symbol: "AAPL", year: "2023", month: "1" };
 /** A key the daemon has not touched before the test tampers with its directory. */
 const planted = { symbol: "AAPL", year: "2023", month: "2" };
 
-/** A directory outside the store, removed after `body`. */
-async function withOutsideDir(body: (outside: string) => Promise<void>): Promise<void> {
-  const outside = await mkdtemp(join(tmpdir(), "oups-outside-"));
-  try {
-    await body(outside);
-  } finally {
-    await rm(outside, { recursive: true, force: true });
-  }
-}
 
 async function seed(c: DaemonFixture): Promise<void> {
   await c.client.write(seeded, marketBatch(0, 100), { orderedOn: "timestamp", rowGroupTarget: 50, metadata: { source: "seed" } });

@@ -1,5 +1,6 @@
 import type { Data, DataType, Field, Schema, Vector } from "apache-arrow";
 import { Dictionary, RecordBatch, RecordBatchFileWriter, Struct, makeData, makeVector, vectorFromArray } from "apache-arrow";
+import { checkDictionarySize } from "../store/arrow/dictionary-unifier.js";
 import type { Output } from "./output.js";
 
 /**
@@ -69,13 +70,13 @@ class UnifiedDictionaryFileWriter extends RecordBatchFileWriter {
     if (this.unified.size === 0) return batch;
     const children = batch.schema.fields.map((field: Field, c: number) => {
       const data = batch.data.children[c]!;
-      return field.type instanceof Dictionary ? this.reindex(data as Data<Dictionary>, this.unified.get(field.type.id)!) : data;
+      return field.type instanceof Dictionary ? this.reindex(field.name, data as Data<Dictionary>, this.unified.get(field.type.id)!) : data;
     });
     const struct = makeData({ type: new Struct(batch.schema.fields), length: batch.numRows, nullCount: 0, children });
     return new RecordBatch(batch.schema, struct);
   }
 
-  private reindex(data: Data<Dictionary>, unified: UnifiedDictionary): Data<Dictionary> {
+  private reindex(column: string, data: Data<Dictionary>, unified: UnifiedDictionary): Data<Dictionary> {
     const dictionary = data.dictionary as Vector;
     const mapped = new Int32Array(dictionary.length);
     for (let j = 0; j < dictionary.length; j++) {
@@ -90,10 +91,7 @@ class UnifiedDictionaryFileWriter extends RecordBatchFileWriter {
     }
     const ArrayType = data.type.indices.ArrayType as new (length: number) => Int8Array | Int16Array | Int32Array;
     const indices = new ArrayType(data.length);
-    const limit = 2 ** (data.type.indices.bitWidth - (data.type.indices.isSigned ? 1 : 0));
-    if (unified.values.length > limit) {
-      throw new Error(`column dictionary of ${unified.values.length} values overflows its ${data.type.indices} indices`);
-    }
+    checkDictionarySize(column, data.type, unified.values.length);
     const source = makeVector(data);
     for (let i = 0; i < data.length; i++) {
       if (source.isValid(i)) indices[i] = mapped[data.values[data.offset + i] as number]!;

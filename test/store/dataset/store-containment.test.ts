@@ -1,8 +1,8 @@
 import test from "ava";
 import type { ExecutionContext } from "ava";
-import { cp, mkdtemp, readFile, rename, rm, symlink, unlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { cp, readFile, rename, rm, symlink, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { withOutsideDir } from "../../helpers/with-daemon.js";
 import { rowGroupFileName } from "../../../server/src/store/dataset/row-group-files.js";
 import type { WriteOptions } from "../../../server/src/store/dataset/write-options.js";
 import { OupsError } from "../../../server/src/store/errors.js";
@@ -24,15 +24,6 @@ const twoLevelIndex: IndexSchema = {
   levels: [[{ name: "symbol", type: "string" }], [{ name: "month", type: "int" }]],
 };
 
-/** A directory outside the store, removed after `body`. */
-async function withOutsideDir(body: (outside: string) => Promise<void>): Promise<void> {
-  const outside = await mkdtemp(join(tmpdir(), "oups-outside-"));
-  try {
-    await body(outside);
-  } finally {
-    await rm(outside, { recursive: true, force: true });
-  }
-}
 
 /** Asserts that `call` fails as a corrupt dataset, with a message matching `message` and naming no absolute path. */
 async function assertCorrupt(t: ExecutionContext, call: () => Promise<unknown>, message: RegExp, storeDir: string): Promise<void> {
