@@ -49,6 +49,16 @@ test(
 );
 
 test(
+  "oups query with --start equal to --end says the range is empty",
+  daemonTest(async (t, { daemon, client }) => {
+    await client.write(aapl, tableFromArrays({ ts: [ts(0), ts(1), ts(2)] }), { orderedOn: "ts" });
+    const run = await runCli(["query", "--address", daemon.address, "-k", aaplKey, "--start", "2023-01-02", "--end", "2023-01-02"]);
+    t.is(run.code, 0, run.stderr);
+    t.is(run.stderr, "oups query: no rows: --start 2023-01-02T00:00:00.000Z equals --end 2023-01-02T00:00:00.000Z: the range is empty\n");
+  }),
+);
+
+test(
   "oups query that finds nothing for no visible reason prints nothing on stderr",
   daemonTest(async (t, { daemon, client }) => {
     await client.write(aapl, tableFromArrays({ ts: [ts(0), ts(1), ts(2)] }), { orderedOn: "ts" });

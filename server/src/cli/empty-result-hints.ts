@@ -25,7 +25,7 @@ const RAW_PER_MS: Record<TimeUnit, number> = {
 };
 
 /**
- * Why a query over `dataset` found no row, when it looks like a mistake: a start after the end, or an integer
+ * Why a query over `dataset` found no row, when it looks like a mistake: a start equal to an exclusive end, or an integer
  * bound about 1000 (10^6, 10^9) times off the dataset's values, as when epoch seconds are given for a column in
  * milliseconds. Empty when nothing looks wrong.
  */
@@ -34,9 +34,9 @@ export function emptyResultHints(dataset: DatasetDescription, range: QueryRange)
   const { start, end } = range;
   const s = comparable(start, dataset);
   const e = comparable(end, dataset);
-  if (s !== undefined && e !== undefined && typeof s === typeof e && (s > e || (s === e && !range.endInclusive))) {
-    const relation = s === e ? "equals" : "is after";
-    hints.push(`--start ${formatBound(start)} ${relation} --end ${formatBound(end)}: the range is empty`);
+  // A start after the end never gets here: the daemon refuses it.
+  if (s !== undefined && e !== undefined && typeof s === typeof e && s === e && !range.endInclusive) {
+    hints.push(`--start ${formatBound(start)} equals --end ${formatBound(end)}: the range is empty`);
   }
   const first = dataset.rowGroups[0]?.min;
   const last = dataset.rowGroups.at(-1)?.max;
