@@ -2,6 +2,8 @@ import type { ChannelOptions } from "@grpc/grpc-js";
 import type { RecordBatch, Schema } from "apache-arrow";
 import { Table } from "apache-arrow";
 import { decodeSchema, openIpcStream } from "./arrow/ipc-stream.js";
+import type { CheckReport } from "./check-report.js";
+import { checkReportFromWire } from "./check-report.js";
 import { OupsClientError } from "./errors.js";
 import { HealthCheckResponse_ServingStatus, Health } from "./gen/grpc/health/v1/health_pb.js";
 import { StoreService } from "./gen/oups/v1/store_pb.js";
@@ -275,6 +277,16 @@ export class OupsClient {
   /** Deletes a dataset completely. */
   async remove(key: KeyFields, options?: CallOptions): Promise<void> {
     await call(() => this.rpc.remove({ key: { fields: { ...key } } }, options));
+  }
+
+  /**
+   * Checks every dataset of the store against its files, and lists what does not belong; with `repair`, the
+   * daemon also removes orphaned row-group files, temporary files and empty directories (nothing else). A check
+   * reads every row-group file: give no short `timeoutMs` on a large store.
+   */
+  async checkStore(options: { repair?: boolean } & CallOptions = {}): Promise<CheckReport> {
+    const r = await call(() => this.rpc.checkStore({ repair: options.repair === true }, options));
+    return checkReportFromWire(r);
   }
 
   /** Closes the connection. */

@@ -1,4 +1,5 @@
 import type { RecordBatch, Table } from "apache-arrow";
+import type { CheckReport } from "./check-report.js";
 import { DatasetWriter } from "./dataset-writer.js";
 import type { DatasetWriterOptions } from "./dataset-writer.js";
 import { OupsClientError, isOupsClientError } from "./errors.js";
@@ -75,6 +76,11 @@ export class Store<L extends readonly LevelFields[]> {
     options: { start?: BoundValue; end?: BoundValue; columns?: readonly string[] } & CallOptions = {},
   ): AsyncGenerator<Intersection> {
     return this.client.queryIntersections(keys.map((k) => toWire(this.index, k)), options);
+  }
+
+  /** Checks the store's datasets against their files (see {@link OupsClient.checkStore}). */
+  check(options: { repair?: boolean } & CallOptions = {}): Promise<CheckReport> {
+    return this.client.checkStore(options);
   }
 
   close(): void {

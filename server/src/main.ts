@@ -4,7 +4,8 @@ import { isOupsError } from "./store/errors.js";
 
 /** A command's entry point and help text, as its module exports them. */
 interface CommandModule {
-  run(args: string[]): Promise<void>;
+  /** Resolves to the exit status, or to nothing for 0. */
+  run(args: string[]): Promise<number | void>;
   help: string;
 }
 
@@ -71,6 +72,13 @@ const commands: Record<string, Command> = {
       return { run: m.rm, help: m.rmHelp };
     },
   },
+  check: {
+    summary: "check every dataset against its files; --repair removes orphans",
+    load: async () => {
+      const m = await import("./cli/check.js");
+      return { run: m.check, help: m.checkHelp };
+    },
+  },
 };
 
 const usage = `Usage: oups <command> [options]
@@ -99,8 +107,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    await run(args);
-    return 0;
+    return (await run(args)) ?? 0;
   } catch (err) {
     if (isUsageError(err)) {
       process.stderr.write(`oups ${name}: ${err.message} (see 'oups ${name} --help')\n`);

@@ -2,6 +2,7 @@ import { encodeSchema } from "../../../client/src/arrow/ipc-stream.js";
 import type { Store } from "../store/store.js";
 import { StoreService } from "./contract.js";
 import { indexSchemaFromWire, indexSchemaToWire, keyFromWire, keyToWire, ordinalToWire } from "./convert.js";
+import { handleCheckStore } from "./handlers/check-store.js";
 import { handleQueryIntersections } from "./handlers/query-intersections.js";
 import { handleRangeQuery } from "./handlers/range-query.js";
 import { handleWrite } from "./handlers/write.js";
@@ -55,5 +56,6 @@ export function createStoreService(store: Store): ServiceImpl<typeof StoreServic
       await store.remove(keyFromWire(request.key));
       return {};
     },
+    checkStore: (request, context) => handleCheckStore(store, request, context),
   };
 }

@@ -13,6 +13,14 @@ interface StoreDescriptor {
   indexSchema: IndexSchema;
 }
 
+/** Name of the temporary file a declaration writes before renaming it into place. */
+const TMP_DESCRIPTOR = `.${STORE_FILE}.tmp`;
+
+/** True for the temporary file an interrupted declaration of the index schema may leave at the store root. */
+export function isTemporaryDescriptor(name: string): boolean {
+  return name === TMP_DESCRIPTOR;
+}
+
 /** Reads the store's index schema, or `undefined` when the store has none yet. */
 export async function readIndexSchema(storeDir: string): Promise<IndexSchema | undefined> {
   let text: string;
@@ -40,7 +48,7 @@ export async function readIndexSchema(storeDir: string): Promise<IndexSchema | u
  */
 export async function writeIndexSchema(storeDir: string, schema: IndexSchema): Promise<void> {
   const descriptor: StoreDescriptor = { format: 1, indexSchema: schema };
-  const tmp = join(storeDir, `.${STORE_FILE}.tmp`);
+  const tmp = join(storeDir, TMP_DESCRIPTOR);
   try {
     // A leftover of a crashed declaration: writeFileDurable never overwrites.
     await removeQuietly(tmp);

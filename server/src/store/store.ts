@@ -17,6 +17,8 @@ import { RowGroupCache, type RowGroupCacheStats } from "./dataset/row-group-cach
 import type { WriteInput, WriteResult } from "./dataset/write-dataset.js";
 import { writeDataset } from "./dataset/write-dataset.js";
 import type { WriteOptions } from "./dataset/write-options.js";
+import type { CheckReport } from "./check/check-finding.js";
+import { checkStore } from "./check/check-store.js";
 import { OupsError } from "./errors.js";
 import { fsError } from "./io/fs-error.js";
 import { ParquetPool } from "./io/parquet-pool.js";
@@ -30,6 +32,7 @@ import type { Key } from "./keys/key.js";
 import { validateKey } from "./keys/key.js";
 import { keyId, keyToPath } from "./keys/key.js";
 import { listKeys } from "./keys/list-keys.js";
+import { createConcurrencyLimit } from "./queue/concurrency-limit.js";
 import { KeyQueue } from "./queue/key-queue.js";
 import { readIndexSchema, writeIndexSchema } from "./store-descriptor.js";
 import { StoreLock } from "./store-lock.js";
@@ -287,6 +290,29 @@ export class Store {
       this.cache.dropDir(dataset.dir);
       if (!removed) notFound(valid);
     });
+  }
+
+  /**
+   * Checks every dataset of the store against its files, and the store's layout (see {@link checkStore}); each
+   * key's directory is checked within the key's write queue, so that no commit races it. With `repair`, removes
+   * orphaned row-group files, temporary files and empty directories, and nothing else.
+   */
+  async check(options: { repair?: boolean | undefined; signal?: AbortSignal | undefined } = {}): Promise<CheckReport> {
+    const repair = options.repair === true;
+    if (repair) this.assertWritable();
+    return checkStore(
+      {
+        root: this.dir,
+        pool: this.pool,
+        decodeLimit: createConcurrencyLimit(this.workers * 2),
+        forKey: (id, task) => this.queue.run(id, task),
+        exclusiveDirectories: (task) => this.directories.exclusive(task),
+        heldFiles: (id) => this.datasets.get(id)?.pendingDeletions() ?? new Set(),
+        repair,
+        signal: options.signal,
+      },
+      this.schema,
+    );
   }
 
   /** How the decoded row-group cache is doing: bytes and row groups held, lookups hit and missed. */

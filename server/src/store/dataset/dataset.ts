@@ -183,6 +183,16 @@ export class Dataset {
   }
 
   private deleting: Promise<void> | undefined;
+  /** Files of the garbage being deleted right now (taken off {@link garbage}, not yet unlinked). */
+  private collecting: readonly string[] = [];
+
+  /**
+   * Files no committed manifest lists that are kept for readers of older generations, or being deleted now: not
+   * leftovers, whatever a listing of the directory suggests.
+   */
+  pendingDeletions(): ReadonlySet<string> {
+    return new Set([...this.garbage.flatMap((g) => g.files), ...this.collecting]);
+  }
 
   private collectGarbage(): void {
     if (this.deleting || this.garbage.length === 0) return;
@@ -190,6 +200,7 @@ export class Dataset {
     const ready = this.garbage.filter((g) => !(oldestReader < g.freedAt));
     if (ready.length === 0) return;
     this.garbage = this.garbage.filter((g) => oldestReader < g.freedAt);
+    this.collecting = ready.flatMap((g) => g.files);
     this.deleting = (async () => {
       for (const g of ready) {
         // A file that cannot be deleted now (read-only store) stays: no manifest lists it, so the next load of the
@@ -199,6 +210,7 @@ export class Dataset {
       }
     })().finally(() => {
       this.deleting = undefined;
+      this.collecting = [];
       this.collectGarbage();
     });
   }

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file oups/v1/store.proto.
  */
 export const file_oups_v1_store: GenFile = /*@__PURE__*/
-  fileDesc("ChNvdXBzL3YxL3N0b3JlLnByb3RvEgdvdXBzLnYxIl4KA0tleRIoCgZmaWVsZHMYASADKAsyGC5vdXBzLnYxLktleS5GaWVsZHNFbnRyeRotCgtGaWVsZHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIkEKCkluZGV4RmllbGQSDAoEbmFtZRgBIAEoCRIlCgR0eXBlGAIgASgOMhcub3Vwcy52MS5JbmRleEZpZWxkVHlwZSIxCgpJbmRleExldmVsEiMKBmZpZWxkcxgBIAMoCzITLm91cHMudjEuSW5kZXhGaWVsZCJZCgtJbmRleFNjaGVtYRIMCgRuYW1lGAEgASgJEhcKD2ZpZWxkX3NlcGFyYXRvchgCIAEoCRIjCgZsZXZlbHMYAyADKAsyEy5vdXBzLnYxLkluZGV4TGV2ZWwiOAoQSW5pdFN0b3JlUmVxdWVzdBIkCgZzY2hlbWEYASABKAsyFC5vdXBzLnYxLkluZGV4U2NoZW1hIkoKEUluaXRTdG9yZVJlc3BvbnNlEiQKBnNjaGVtYRgBIAEoCzIULm91cHMudjEuSW5kZXhTY2hlbWESDwoHY3JlYXRlZBgCIAEoCCIXChVHZXRJbmRleFNjaGVtYVJlcXVlc3QiPgoWR2V0SW5kZXhTY2hlbWFSZXNwb25zZRIkCgZzY2hlbWEYASABKAsyFC5vdXBzLnYxLkluZGV4U2NoZW1hIi8KD0xpc3RLZXlzUmVxdWVzdBIcCgZwcmVmaXgYASABKAsyDC5vdXBzLnYxLktleSIuChBMaXN0S2V5c1Jlc3BvbnNlEhoKBGtleXMYASADKAsyDC5vdXBzLnYxLktleSKOAQoFQm91bmQSFQoLaW50NjRfdmFsdWUYASABKANIABIWCgxkb3VibGVfdmFsdWUYAiABKAFIABIWCgxzdHJpbmdfdmFsdWUYAyABKAlIABI1Cg90aW1lc3RhbXBfdmFsdWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wSABCBwoFdmFsdWUicwoMUm93R3JvdXBJbmZvEgwKBGZpbGUYASABKAkSDAoEcm93cxgCIAEoBBIbCgNtaW4YAyABKAsyDi5vdXBzLnYxLkJvdW5kEhsKA21heBgEIAEoCzIOLm91cHMudjEuQm91bmQSDQoFYnl0ZXMYBSABKAQiLAoPRGVzY3JpYmVSZXF1ZXN0EhkKA2tleRgBIAEoCzIMLm91cHMudjEuS2V5IqsCChBEZXNjcmliZVJlc3BvbnNlEhIKCm9yZGVyZWRfb24YASABKAkSFAoMYXJyb3dfc2NoZW1hGAIgASgMEhIKCnRvdGFsX3Jvd3MYAyABKAQSKQoKcm93X2dyb3VwcxgEIAMoCzIVLm91cHMudjEuUm93R3JvdXBJbmZvEjkKCG1ldGFkYXRhGAUgAygLMicub3Vwcy52MS5EZXNjcmliZVJlc3BvbnNlLk1ldGFkYXRhRW50cnkSEgoKZ2VuZXJhdGlvbhgGIAEoBBIZCgNrZXkYByABKAsyDC5vdXBzLnYxLktleRITCgt0b3RhbF9ieXRlcxgIIAEoBBovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiPAoOUm93R3JvdXBUYXJnZXQSDgoEcm93cxgBIAEoBEgAEhAKBnBlcmlvZBgCIAEoCUgAQggKBnRhcmdldCL+AgoLV3JpdGVIZWFkZXISGQoDa2V5GAEgASgLMgwub3Vwcy52MS5LZXkSEgoKb3JkZXJlZF9vbhgCIAEoCRIVCg1kdXBsaWNhdGVzX29uGAMgAygJEhcKD2Ryb3BfZHVwbGljYXRlcxgEIAEoCBIxChByb3dfZ3JvdXBfdGFyZ2V0GAUgASgLMhcub3Vwcy52MS5Sb3dHcm91cFRhcmdldBIhChRtYXhfbl9vZmZfdGFyZ2V0X3JncxgGIAEoDUgAiAEBEjQKCG1ldGFkYXRhGAcgAygLMiIub3Vwcy52MS5Xcml0ZUhlYWRlci5NZXRhZGF0YUVudHJ5EhcKD3JlbW92ZV9tZXRhZGF0YRgIIAMoCRIMCgRzb3J0GAkgASgIEhMKC2NvbXByZXNzaW9uGAogASgJGi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUIXChVfbWF4X25fb2ZmX3RhcmdldF9yZ3MiUwoMV3JpdGVSZXF1ZXN0EiYKBmhlYWRlchgBIAEoCzIULm91cHMudjEuV3JpdGVIZWFkZXJIABITCglhcnJvd19pcGMYAiABKAxIAEIGCgRraW5kIqABCg1Xcml0ZVJlc3BvbnNlEhUKDXJvd3NfcmVjZWl2ZWQYASABKAQSEgoKdG90YWxfcm93cxgCIAEoBBIcChRyb3dfZ3JvdXBzX3Jld3JpdHRlbhgDIAEoDRIYChByb3dfZ3JvdXBzX2FkZGVkGAQgASgNEhgKEHJvd19ncm91cHNfdG90YWwYBSABKA0SEgoKZ2VuZXJhdGlvbhgGIAEoBCKuAQoRUmFuZ2VRdWVyeVJlcXVlc3QSGQoDa2V5GAEgASgLMgwub3Vwcy52MS5LZXkSHQoFc3RhcnQYAiABKAsyDi5vdXBzLnYxLkJvdW5kEhsKA2VuZBgDIAEoCzIOLm91cHMudjEuQm91bmQSFQoNZW5kX2luY2x1c2l2ZRgEIAEoCBIPCgdjb2x1bW5zGAUgAygJEhoKEm1heF9yb3dzX3Blcl9jaHVuaxgGIAEoDSInChJSYW5nZVF1ZXJ5UmVzcG9uc2USEQoJYXJyb3dfaXBjGAEgASgMIoQBChlRdWVyeUludGVyc2VjdGlvbnNSZXF1ZXN0EhoKBGtleXMYASADKAsyDC5vdXBzLnYxLktleRIdCgVzdGFydBgCIAEoCzIOLm91cHMudjEuQm91bmQSGwoDZW5kGAMgASgLMg4ub3Vwcy52MS5Cb3VuZBIPCgdjb2x1bW5zGAQgAygJIqIBChpRdWVyeUludGVyc2VjdGlvbnNSZXNwb25zZRIQCghpbnRlcnZhbBgBIAEoBBIRCglrZXlfaW5kZXgYAiABKA0SJgoOaW50ZXJ2YWxfc3RhcnQYAyABKAsyDi5vdXBzLnYxLkJvdW5kEiQKDGludGVydmFsX2VuZBgEIAEoCzIOLm91cHMudjEuQm91bmQSEQoJYXJyb3dfaXBjGAUgASgMIi8KEkdldE1ldGFkYXRhUmVxdWVzdBIZCgNrZXkYASABKAsyDC5vdXBzLnYxLktleSKEAQoTR2V0TWV0YWRhdGFSZXNwb25zZRI8CghtZXRhZGF0YRgBIAMoCzIqLm91cHMudjEuR2V0TWV0YWRhdGFSZXNwb25zZS5NZXRhZGF0YUVudHJ5Gi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKkAQoVVXBkYXRlTWV0YWRhdGFSZXF1ZXN0EhkKA2tleRgBIAEoCzIMLm91cHMudjEuS2V5EjQKA3NldBgCIAMoCzInLm91cHMudjEuVXBkYXRlTWV0YWRhdGFSZXF1ZXN0LlNldEVudHJ5Eg4KBnJlbW92ZRgDIAMoCRoqCghTZXRFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIooBChZVcGRhdGVNZXRhZGF0YVJlc3BvbnNlEj8KCG1ldGFkYXRhGAEgAygLMi0ub3Vwcy52MS5VcGRhdGVNZXRhZGF0YVJlc3BvbnNlLk1ldGFkYXRhRW50cnkaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIioKDVJlbW92ZVJlcXVlc3QSGQoDa2V5GAEgASgLMgwub3Vwcy52MS5LZXkiEAoOUmVtb3ZlUmVzcG9uc2UqaQoOSW5kZXhGaWVsZFR5cGUSIAocSU5ERVhfRklFTERfVFlQRV9VTlNQRUNJRklFRBAAEhsKF0lOREVYX0ZJRUxEX1RZUEVfU1RSSU5HEAESGAoUSU5ERVhfRklFTERfVFlQRV9JTlQQAjLjBQoMU3RvcmVTZXJ2aWNlEkIKCUluaXRTdG9yZRIZLm91cHMudjEuSW5pdFN0b3JlUmVxdWVzdBoaLm91cHMudjEuSW5pdFN0b3JlUmVzcG9uc2USUQoOR2V0SW5kZXhTY2hlbWESHi5vdXBzLnYxLkdldEluZGV4U2NoZW1hUmVxdWVzdBofLm91cHMudjEuR2V0SW5kZXhTY2hlbWFSZXNwb25zZRI/CghMaXN0S2V5cxIYLm91cHMudjEuTGlzdEtleXNSZXF1ZXN0Ghkub3Vwcy52MS5MaXN0S2V5c1Jlc3BvbnNlEj8KCERlc2NyaWJlEhgub3Vwcy52MS5EZXNjcmliZVJlcXVlc3QaGS5vdXBzLnYxLkRlc2NyaWJlUmVzcG9uc2USOAoFV3JpdGUSFS5vdXBzLnYxLldyaXRlUmVxdWVzdBoWLm91cHMudjEuV3JpdGVSZXNwb25zZSgBEkcKClJhbmdlUXVlcnkSGi5vdXBzLnYxLlJhbmdlUXVlcnlSZXF1ZXN0Ghsub3Vwcy52MS5SYW5nZVF1ZXJ5UmVzcG9uc2UwARJfChJRdWVyeUludGVyc2VjdGlvbnMSIi5vdXBzLnYxLlF1ZXJ5SW50ZXJzZWN0aW9uc1JlcXVlc3QaIy5vdXBzLnYxLlF1ZXJ5SW50ZXJzZWN0aW9uc1Jlc3BvbnNlMAESSAoLR2V0TWV0YWRhdGESGy5vdXBzLnYxLkdldE1ldGFkYXRhUmVxdWVzdBocLm91cHMudjEuR2V0TWV0YWRhdGFSZXNwb25zZRJRCg5VcGRhdGVNZXRhZGF0YRIeLm91cHMudjEuVXBkYXRlTWV0YWRhdGFSZXF1ZXN0Gh8ub3Vwcy52MS5VcGRhdGVNZXRhZGF0YVJlc3BvbnNlEjkKBlJlbW92ZRIWLm91cHMudjEuUmVtb3ZlUmVxdWVzdBoXLm91cHMudjEuUmVtb3ZlUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("ChNvdXBzL3YxL3N0b3JlLnByb3RvEgdvdXBzLnYxIl4KA0tleRIoCgZmaWVsZHMYASADKAsyGC5vdXBzLnYxLktleS5GaWVsZHNFbnRyeRotCgtGaWVsZHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIkEKCkluZGV4RmllbGQSDAoEbmFtZRgBIAEoCRIlCgR0eXBlGAIgASgOMhcub3Vwcy52MS5JbmRleEZpZWxkVHlwZSIxCgpJbmRleExldmVsEiMKBmZpZWxkcxgBIAMoCzITLm91cHMudjEuSW5kZXhGaWVsZCJZCgtJbmRleFNjaGVtYRIMCgRuYW1lGAEgASgJEhcKD2ZpZWxkX3NlcGFyYXRvchgCIAEoCRIjCgZsZXZlbHMYAyADKAsyEy5vdXBzLnYxLkluZGV4TGV2ZWwiOAoQSW5pdFN0b3JlUmVxdWVzdBIkCgZzY2hlbWEYASABKAsyFC5vdXBzLnYxLkluZGV4U2NoZW1hIkoKEUluaXRTdG9yZVJlc3BvbnNlEiQKBnNjaGVtYRgBIAEoCzIULm91cHMudjEuSW5kZXhTY2hlbWESDwoHY3JlYXRlZBgCIAEoCCIXChVHZXRJbmRleFNjaGVtYVJlcXVlc3QiPgoWR2V0SW5kZXhTY2hlbWFSZXNwb25zZRIkCgZzY2hlbWEYASABKAsyFC5vdXBzLnYxLkluZGV4U2NoZW1hIi8KD0xpc3RLZXlzUmVxdWVzdBIcCgZwcmVmaXgYASABKAsyDC5vdXBzLnYxLktleSIuChBMaXN0S2V5c1Jlc3BvbnNlEhoKBGtleXMYASADKAsyDC5vdXBzLnYxLktleSKOAQoFQm91bmQSFQoLaW50NjRfdmFsdWUYASABKANIABIWCgxkb3VibGVfdmFsdWUYAiABKAFIABIWCgxzdHJpbmdfdmFsdWUYAyABKAlIABI1Cg90aW1lc3RhbXBfdmFsdWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wSABCBwoFdmFsdWUicwoMUm93R3JvdXBJbmZvEgwKBGZpbGUYASABKAkSDAoEcm93cxgCIAEoBBIbCgNtaW4YAyABKAsyDi5vdXBzLnYxLkJvdW5kEhsKA21heBgEIAEoCzIOLm91cHMudjEuQm91bmQSDQoFYnl0ZXMYBSABKAQiLAoPRGVzY3JpYmVSZXF1ZXN0EhkKA2tleRgBIAEoCzIMLm91cHMudjEuS2V5IqsCChBEZXNjcmliZVJlc3BvbnNlEhIKCm9yZGVyZWRfb24YASABKAkSFAoMYXJyb3dfc2NoZW1hGAIgASgMEhIKCnRvdGFsX3Jvd3MYAyABKAQSKQoKcm93X2dyb3VwcxgEIAMoCzIVLm91cHMudjEuUm93R3JvdXBJbmZvEjkKCG1ldGFkYXRhGAUgAygLMicub3Vwcy52MS5EZXNjcmliZVJlc3BvbnNlLk1ldGFkYXRhRW50cnkSEgoKZ2VuZXJhdGlvbhgGIAEoBBIZCgNrZXkYByABKAsyDC5vdXBzLnYxLktleRITCgt0b3RhbF9ieXRlcxgIIAEoBBovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiPAoOUm93R3JvdXBUYXJnZXQSDgoEcm93cxgBIAEoBEgAEhAKBnBlcmlvZBgCIAEoCUgAQggKBnRhcmdldCL+AgoLV3JpdGVIZWFkZXISGQoDa2V5GAEgASgLMgwub3Vwcy52MS5LZXkSEgoKb3JkZXJlZF9vbhgCIAEoCRIVCg1kdXBsaWNhdGVzX29uGAMgAygJEhcKD2Ryb3BfZHVwbGljYXRlcxgEIAEoCBIxChByb3dfZ3JvdXBfdGFyZ2V0GAUgASgLMhcub3Vwcy52MS5Sb3dHcm91cFRhcmdldBIhChRtYXhfbl9vZmZfdGFyZ2V0X3JncxgGIAEoDUgAiAEBEjQKCG1ldGFkYXRhGAcgAygLMiIub3Vwcy52MS5Xcml0ZUhlYWRlci5NZXRhZGF0YUVudHJ5EhcKD3JlbW92ZV9tZXRhZGF0YRgIIAMoCRIMCgRzb3J0GAkgASgIEhMKC2NvbXByZXNzaW9uGAogASgJGi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUIXChVfbWF4X25fb2ZmX3RhcmdldF9yZ3MiUwoMV3JpdGVSZXF1ZXN0EiYKBmhlYWRlchgBIAEoCzIULm91cHMudjEuV3JpdGVIZWFkZXJIABITCglhcnJvd19pcGMYAiABKAxIAEIGCgRraW5kIqABCg1Xcml0ZVJlc3BvbnNlEhUKDXJvd3NfcmVjZWl2ZWQYASABKAQSEgoKdG90YWxfcm93cxgCIAEoBBIcChRyb3dfZ3JvdXBzX3Jld3JpdHRlbhgDIAEoDRIYChByb3dfZ3JvdXBzX2FkZGVkGAQgASgNEhgKEHJvd19ncm91cHNfdG90YWwYBSABKA0SEgoKZ2VuZXJhdGlvbhgGIAEoBCKuAQoRUmFuZ2VRdWVyeVJlcXVlc3QSGQoDa2V5GAEgASgLMgwub3Vwcy52MS5LZXkSHQoFc3RhcnQYAiABKAsyDi5vdXBzLnYxLkJvdW5kEhsKA2VuZBgDIAEoCzIOLm91cHMudjEuQm91bmQSFQoNZW5kX2luY2x1c2l2ZRgEIAEoCBIPCgdjb2x1bW5zGAUgAygJEhoKEm1heF9yb3dzX3Blcl9jaHVuaxgGIAEoDSInChJSYW5nZVF1ZXJ5UmVzcG9uc2USEQoJYXJyb3dfaXBjGAEgASgMIoQBChlRdWVyeUludGVyc2VjdGlvbnNSZXF1ZXN0EhoKBGtleXMYASADKAsyDC5vdXBzLnYxLktleRIdCgVzdGFydBgCIAEoCzIOLm91cHMudjEuQm91bmQSGwoDZW5kGAMgASgLMg4ub3Vwcy52MS5Cb3VuZBIPCgdjb2x1bW5zGAQgAygJIqIBChpRdWVyeUludGVyc2VjdGlvbnNSZXNwb25zZRIQCghpbnRlcnZhbBgBIAEoBBIRCglrZXlfaW5kZXgYAiABKA0SJgoOaW50ZXJ2YWxfc3RhcnQYAyABKAsyDi5vdXBzLnYxLkJvdW5kEiQKDGludGVydmFsX2VuZBgEIAEoCzIOLm91cHMudjEuQm91bmQSEQoJYXJyb3dfaXBjGAUgASgMIi8KEkdldE1ldGFkYXRhUmVxdWVzdBIZCgNrZXkYASABKAsyDC5vdXBzLnYxLktleSKEAQoTR2V0TWV0YWRhdGFSZXNwb25zZRI8CghtZXRhZGF0YRgBIAMoCzIqLm91cHMudjEuR2V0TWV0YWRhdGFSZXNwb25zZS5NZXRhZGF0YUVudHJ5Gi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKkAQoVVXBkYXRlTWV0YWRhdGFSZXF1ZXN0EhkKA2tleRgBIAEoCzIMLm91cHMudjEuS2V5EjQKA3NldBgCIAMoCzInLm91cHMudjEuVXBkYXRlTWV0YWRhdGFSZXF1ZXN0LlNldEVudHJ5Eg4KBnJlbW92ZRgDIAMoCRoqCghTZXRFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIooBChZVcGRhdGVNZXRhZGF0YVJlc3BvbnNlEj8KCG1ldGFkYXRhGAEgAygLMi0ub3Vwcy52MS5VcGRhdGVNZXRhZGF0YVJlc3BvbnNlLk1ldGFkYXRhRW50cnkaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIioKDVJlbW92ZVJlcXVlc3QSGQoDa2V5GAEgASgLMgwub3Vwcy52MS5LZXkiEAoOUmVtb3ZlUmVzcG9uc2UiIwoRQ2hlY2tTdG9yZVJlcXVlc3QSDgoGcmVwYWlyGAEgASgIInwKDENoZWNrRmluZGluZxIZCgNrZXkYASABKAsyDC5vdXBzLnYxLktleRIMCgRwYXRoGAIgASgJEgwKBGtpbmQYAyABKAkSDwoHbWVzc2FnZRgEIAEoCRISCgpyZXBhaXJhYmxlGAUgASgIEhAKCHJlcGFpcmVkGAYgASgIIjMKCEhlbGRGaWxlEhkKA2tleRgBIAEoCzIMLm91cHMudjEuS2V5EgwKBHBhdGgYAiABKAkiigEKEkNoZWNrU3RvcmVSZXNwb25zZRIQCghkYXRhc2V0cxgBIAEoBBISCgpyb3dfZ3JvdXBzGAIgASgEEicKCGZpbmRpbmdzGAMgAygLMhUub3Vwcy52MS5DaGVja0ZpbmRpbmcSJQoKaGVsZF9maWxlcxgEIAMoCzIRLm91cHMudjEuSGVsZEZpbGUqaQoOSW5kZXhGaWVsZFR5cGUSIAocSU5ERVhfRklFTERfVFlQRV9VTlNQRUNJRklFRBAAEhsKF0lOREVYX0ZJRUxEX1RZUEVfU1RSSU5HEAESGAoUSU5ERVhfRklFTERfVFlQRV9JTlQQAjKqBgoMU3RvcmVTZXJ2aWNlEkIKCUluaXRTdG9yZRIZLm91cHMudjEuSW5pdFN0b3JlUmVxdWVzdBoaLm91cHMudjEuSW5pdFN0b3JlUmVzcG9uc2USUQoOR2V0SW5kZXhTY2hlbWESHi5vdXBzLnYxLkdldEluZGV4U2NoZW1hUmVxdWVzdBofLm91cHMudjEuR2V0SW5kZXhTY2hlbWFSZXNwb25zZRI/CghMaXN0S2V5cxIYLm91cHMudjEuTGlzdEtleXNSZXF1ZXN0Ghkub3Vwcy52MS5MaXN0S2V5c1Jlc3BvbnNlEj8KCERlc2NyaWJlEhgub3Vwcy52MS5EZXNjcmliZVJlcXVlc3QaGS5vdXBzLnYxLkRlc2NyaWJlUmVzcG9uc2USOAoFV3JpdGUSFS5vdXBzLnYxLldyaXRlUmVxdWVzdBoWLm91cHMudjEuV3JpdGVSZXNwb25zZSgBEkcKClJhbmdlUXVlcnkSGi5vdXBzLnYxLlJhbmdlUXVlcnlSZXF1ZXN0Ghsub3Vwcy52MS5SYW5nZVF1ZXJ5UmVzcG9uc2UwARJfChJRdWVyeUludGVyc2VjdGlvbnMSIi5vdXBzLnYxLlF1ZXJ5SW50ZXJzZWN0aW9uc1JlcXVlc3QaIy5vdXBzLnYxLlF1ZXJ5SW50ZXJzZWN0aW9uc1Jlc3BvbnNlMAESSAoLR2V0TWV0YWRhdGESGy5vdXBzLnYxLkdldE1ldGFkYXRhUmVxdWVzdBocLm91cHMudjEuR2V0TWV0YWRhdGFSZXNwb25zZRJRCg5VcGRhdGVNZXRhZGF0YRIeLm91cHMudjEuVXBkYXRlTWV0YWRhdGFSZXF1ZXN0Gh8ub3Vwcy52MS5VcGRhdGVNZXRhZGF0YVJlc3BvbnNlEjkKBlJlbW92ZRIWLm91cHMudjEuUmVtb3ZlUmVxdWVzdBoXLm91cHMudjEuUmVtb3ZlUmVzcG9uc2USRQoKQ2hlY2tTdG9yZRIaLm91cHMudjEuQ2hlY2tTdG9yZVJlcXVlc3QaGy5vdXBzLnYxLkNoZWNrU3RvcmVSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * Key identifies a dataset: index field name to value, every value as text (integers in canonical form).
@@ -970,6 +970,157 @@ export const RemoveResponseSchema: GenMessage<RemoveResponse> = /*@__PURE__*/
   messageDesc(file_oups_v1_store, 27);
 
 /**
+ * CheckStoreRequest asks for a check of the whole store.
+ *
+ * @generated from message oups.v1.CheckStoreRequest
+ */
+export type CheckStoreRequest = Message<"oups.v1.CheckStoreRequest"> & {
+  /**
+   * Remove what is repairable (orphaned row-group files, temporary files, empty directories) after checking.
+   *
+   * @generated from field: bool repair = 1;
+   */
+  repair: boolean;
+};
+
+/**
+ * Describes the message oups.v1.CheckStoreRequest.
+ * Use `create(CheckStoreRequestSchema)` to create a new message.
+ */
+export const CheckStoreRequestSchema: GenMessage<CheckStoreRequest> = /*@__PURE__*/
+  messageDesc(file_oups_v1_store, 28);
+
+/**
+ * CheckFinding is one problem a check found.
+ *
+ * @generated from message oups.v1.CheckFinding
+ */
+export type CheckFinding = Message<"oups.v1.CheckFinding"> & {
+  /**
+   * The key the path belongs to; absent when it maps to no key.
+   *
+   * @generated from field: oups.v1.Key key = 1;
+   */
+  key?: Key | undefined;
+
+  /**
+   * The file or directory, relative to the store, "/"-separated ("." for the store itself).
+   *
+   * @generated from field: string path = 2;
+   */
+  path: string;
+
+  /**
+   * What kind of problem: manifest-invalid, missing-file, not-regular-file, size-mismatch, unreadable-file,
+   * schema-mismatch, row-count-mismatch, bounds-mismatch, unordered-rows, orphan-file, temp-file,
+   * invalid-file-name, stray-file, stray-directory, invalid-key-directory, symbolic-link, empty-directory or
+   * no-index-schema. Later versions may add kinds.
+   *
+   * @generated from field: string kind = 3;
+   */
+  kind: string;
+
+  /**
+   * What is wrong, in words, naming paths relative to the store.
+   *
+   * @generated from field: string message = 4;
+   */
+  message: string;
+
+  /**
+   * Whether a repair fixes it (orphan-file, temp-file and empty-directory only).
+   *
+   * @generated from field: bool repairable = 5;
+   */
+  repairable: boolean;
+
+  /**
+   * Whether this call's repair removed it.
+   *
+   * @generated from field: bool repaired = 6;
+   */
+  repaired: boolean;
+};
+
+/**
+ * Describes the message oups.v1.CheckFinding.
+ * Use `create(CheckFindingSchema)` to create a new message.
+ */
+export const CheckFindingSchema: GenMessage<CheckFinding> = /*@__PURE__*/
+  messageDesc(file_oups_v1_store, 29);
+
+/**
+ * HeldFile is a file no manifest lists that a reader of an older generation still holds: the daemon deletes it
+ * once the reader finishes, so it is not a problem.
+ *
+ * @generated from message oups.v1.HeldFile
+ */
+export type HeldFile = Message<"oups.v1.HeldFile"> & {
+  /**
+   * The key of the dataset directory holding it.
+   *
+   * @generated from field: oups.v1.Key key = 1;
+   */
+  key?: Key | undefined;
+
+  /**
+   * The file, relative to the store.
+   *
+   * @generated from field: string path = 2;
+   */
+  path: string;
+};
+
+/**
+ * Describes the message oups.v1.HeldFile.
+ * Use `create(HeldFileSchema)` to create a new message.
+ */
+export const HeldFileSchema: GenMessage<HeldFile> = /*@__PURE__*/
+  messageDesc(file_oups_v1_store, 30);
+
+/**
+ * CheckStoreResponse reports a check.
+ *
+ * @generated from message oups.v1.CheckStoreResponse
+ */
+export type CheckStoreResponse = Message<"oups.v1.CheckStoreResponse"> & {
+  /**
+   * Datasets (key directories holding a manifest) checked.
+   *
+   * @generated from field: uint64 datasets = 1;
+   */
+  datasets: bigint;
+
+  /**
+   * Row-group files checked against their manifest.
+   *
+   * @generated from field: uint64 row_groups = 2;
+   */
+  rowGroups: bigint;
+
+  /**
+   * The problems found, ordered by path; the store is clean when none is left unrepaired.
+   *
+   * @generated from field: repeated oups.v1.CheckFinding findings = 3;
+   */
+  findings: CheckFinding[];
+
+  /**
+   * Files kept for readers, ordered by path.
+   *
+   * @generated from field: repeated oups.v1.HeldFile held_files = 4;
+   */
+  heldFiles: HeldFile[];
+};
+
+/**
+ * Describes the message oups.v1.CheckStoreResponse.
+ * Use `create(CheckStoreResponseSchema)` to create a new message.
+ */
+export const CheckStoreResponseSchema: GenMessage<CheckStoreResponse> = /*@__PURE__*/
+  messageDesc(file_oups_v1_store, 31);
+
+/**
  * IndexFieldType is the type of one index field.
  *
  * @generated from enum oups.v1.IndexFieldType
@@ -1134,6 +1285,22 @@ export const StoreService: GenService<{
     methodKind: "unary";
     input: typeof RemoveRequestSchema;
     output: typeof RemoveResponseSchema;
+  },
+  /**
+   * CheckStore checks every dataset of the store against its files (manifest valid, every listed file present, a
+   * regular file of the listed size, decodable to its end, with the listed rows, min and max of the ordered
+   * column) and lists what does not belong (orphaned row-group files, temporary files, stray entries, directories
+   * that map to no key). Each key is checked within its write queue, so no commit races the check; files kept for
+   * readers of older generations are listed apart, not as problems. With repair, removes orphaned row-group
+   * files, temporary files and empty directories, and nothing else; repair fails with UNAVAILABLE when the store
+   * lock was lost.
+   *
+   * @generated from rpc oups.v1.StoreService.CheckStore
+   */
+  checkStore: {
+    methodKind: "unary";
+    input: typeof CheckStoreRequestSchema;
+    output: typeof CheckStoreResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_oups_v1_store, 0);
