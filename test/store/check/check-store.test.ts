@@ -1,6 +1,9 @@
 import test from "ava";
-import { copyFile, mkdir, readdir, symlink, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { copyFile, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Store } from "../../../server/src/store/store.js";
 import { digestTree } from "../../helpers/tree-digest.js";
 import { damageDataset, kindsByPath } from "../../helpers/store-damage.js";
 import { engineTest, readAll, rows, span, tableOfRows, writeTable } from "../../helpers/engine.js";
@@ -163,3 +166,18 @@ test(
     t.deepEqual(await digestTree(storeDir), expected);
   }),
 );
+
+test("a store without an index schema but with entries is reported, and an empty one is clean", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "oups-check-"));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const store = await Store.open(dir, { lock: false, parquetWorkers: 1 });
+  try {
+    t.deepEqual(await store.check(), { datasets: 0, rowGroups: 0, findings: [], heldFiles: [] });
+    await mkdir(join(dir, "AAPL"));
+    const report = await store.check({ repair: true });
+    t.deepEqual(kindsByPath(report.findings), { ".": ["no-index-schema"] });
+    t.true(existsSync(join(dir, "AAPL")), "nothing is removed from a store whose layout is unknown");
+  } finally {
+    await store.close();
+  }
+});

@@ -4,6 +4,7 @@ import { firstUnordered } from "../arrow/check-order.js";
 import { orderedColumn } from "../arrow/ordered-column.js";
 import { schemaDifferences } from "../arrow/schema-diff.js";
 import type { Manifest, RowGroupEntry } from "../dataset/manifest.js";
+import { isOupsError } from "../errors.js";
 import type { ParquetPool } from "../io/parquet-pool.js";
 import type { Ordinal } from "../ordinal.js";
 import { compareOrdinals } from "../ordinal.js";
@@ -41,7 +42,8 @@ export async function checkRowGroupFile(
   try {
     ipc = await pool.readRowGroupFile(path);
   } catch (err) {
-    problems.push({ kind: "unreadable-file", message: `${name} cannot be read: ${(err as Error).message}` });
+    // The pool's errors name the file relative to the store, and say what failed (a corrupt footer, a short page).
+    problems.push({ kind: "unreadable-file", message: isOupsError(err) ? err.message : `${name} cannot be read` });
     return problems;
   }
   let table;

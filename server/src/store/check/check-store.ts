@@ -3,6 +3,7 @@ import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { OupsError } from "../errors.js";
 import { removeQuietly } from "../io/durable-fs.js";
+import { fsError } from "../io/fs-error.js";
 import type { IndexSchema } from "../keys/index-schema.js";
 import type { Key } from "../keys/key.js";
 import { keyId, parseKeyLevel, pathToKey } from "../keys/key.js";
@@ -76,7 +77,10 @@ export async function checkStore(context: CheckContext, schema: IndexSchema | un
         } else {
           const child = join(dir, entry.name);
           levels.push({ dir: child, name, depth: levelIndex + 1 });
-          children.push(readdir(child, { withFileTypes: true }).then((list) => walk(child, [...parts, entry.name], list)));
+          const list = readdir(child, { withFileTypes: true }).catch((err: unknown) => {
+            throw fsError(err, `list ${name}`);
+          });
+          children.push(list.then((found) => walk(child, [...parts, entry.name], found)));
         }
       }
       await Promise.all(children);
@@ -88,7 +92,9 @@ export async function checkStore(context: CheckContext, schema: IndexSchema | un
       keyDirs.map(({ dir, name, key }) =>
         limit(() => {
           if (context.signal?.aborted) throw new OupsError("CANCELLED", "the check was cancelled");
-          return checkKeyDirectory(dir, name, key, keyId(schema, key), context);
+          return checkKeyDirectory(dir, name, key, keyId(schema, key), context).catch((err: unknown) => {
+            throw fsError(err, `check ${name}`);
+          });
         }),
       ),
     );
