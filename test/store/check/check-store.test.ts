@@ -1,4 +1,5 @@
 import test from "ava";
+import { Table, makeVector } from "apache-arrow";
 import { existsSync } from "node:fs";
 import { copyFile, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -181,3 +182,32 @@ test("a store without an index schema but with entries is reported, and an empty
     await store.close();
   }
 });
+
+test(
+  "a listed file replaced by one of another schema, by unsorted rows or by a link out of the store is found, and never followed",
+  engineTest(async (t, { store, datasetDir }) => {
+    await writeTable(store, { symbol: "AAPL" }, forty, fourRowGroups);
+    await writeTable(store, { symbol: "OTHER" }, new Table({ ts: makeVector(BigInt64Array.from([0n, 1n])) }), { orderedOn: "ts" });
+    // The same columns, ordered on v: ts runs backwards.
+    await writeTable(store, { symbol: "BACKWARDS" }, tableOfRows(rows(span(0, 10).reverse(), (i) => i)), { orderedOn: "v" });
+    const files = (await store.describe({ symbol: "AAPL" })).rowGroups.map((g) => g.file);
+    const fileOf = async (symbol: string) => join(datasetDir({ symbol }), (await store.describe({ symbol })).rowGroups[0]!.file);
+    await copyFile(await fileOf("OTHER"), join(datasetDir(), files[0]!));
+    await copyFile(await fileOf("BACKWARDS"), join(datasetDir(), files[1]!));
+    await withOutsideDir(async (outside) => {
+      await copyFile(join(datasetDir(), files[2]!), join(outside, "elsewhere.parquet"));
+      await rm(join(datasetDir(), files[2]!));
+      await symlink(join(outside, "elsewhere.parquet"), join(datasetDir(), files[2]!));
+      const report = await store.check({ repair: true });
+      const at = (i: number) => `AAPL/${files[i]}`;
+      t.deepEqual(kindsByPath(report.findings), {
+        [at(0)]: ["bounds-mismatch", "row-count-mismatch", "schema-mismatch", "size-mismatch"],
+        [at(1)]: ["bounds-mismatch", "size-mismatch", "unordered-rows"],
+        [at(2)]: ["not-regular-file"],
+      });
+      t.regex(report.findings.find((f) => f.kind === "schema-mismatch")!.message, /missing column "v"/);
+      t.regex(report.findings.find((f) => f.kind === "not-regular-file")!.message, /is a symbolic link/);
+      t.true(existsSync(join(outside, "elsewhere.parquet")), "nothing outside the store is touched");
+    });
+  }),
+);

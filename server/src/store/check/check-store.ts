@@ -115,8 +115,11 @@ export async function checkStore(context: CheckContext, schema: IndexSchema | un
   if (context.repair) {
     for (const f of report.findings) {
       if (f.kind === "temp-file" && f.key === undefined) {
-        await context.exclusiveDirectories(() => removeQuietly(join(context.root, f.path)));
-        f.repaired = true;
+        // Not removable (a read-only store): the finding stays, unrepaired, like any other.
+        f.repaired = await context.exclusiveDirectories(() => removeQuietly(join(context.root, f.path))).then(
+          () => true,
+          () => false,
+        );
       }
     }
   }
