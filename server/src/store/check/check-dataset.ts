@@ -21,8 +21,6 @@ export interface DatasetCheck {
   rowGroups: number;
   findings: CheckFinding[];
   heldFiles: HeldFile[];
-  /** The directory itself was removed (empty, and repaired). */
-  removed: boolean;
 }
 
 /**
@@ -33,7 +31,7 @@ export interface DatasetCheck {
  */
 export function checkKeyDirectory(dir: string, name: string, key: Key, keyId: string, context: CheckContext): Promise<DatasetCheck> {
   return context.forKey(keyId, async () => {
-    const check: DatasetCheck = { dataset: false, rowGroups: 0, findings: [], heldFiles: [], removed: false };
+    const check: DatasetCheck = { dataset: false, rowGroups: 0, findings: [], heldFiles: [] };
     const report = (path: string, kind: CheckFinding["kind"], message: string) => check.findings.push(finding(key, path, kind, message));
     const manifestName = `${name}/${MANIFEST_FILE}`;
     let manifest: Manifest | null | "invalid";
@@ -88,7 +86,7 @@ export function checkKeyDirectory(dir: string, name: string, key: Key, keyId: st
       // A dataset directory holds a manifest; a key directory holding nothing else (now) is a leftover itself.
       if (manifest === null && (await readdir(dir)).length === 0) {
         const f = finding(key, name, "empty-directory", `${name} is an empty key directory`);
-        f.repaired = check.removed = await context.exclusiveDirectories(() => removeEmptyDirectory(dir));
+        f.repaired = await context.exclusiveDirectories(() => removeEmptyDirectory(dir));
         check.findings.push(f);
       }
     } else if (manifest === null && entries.length === 0) {
