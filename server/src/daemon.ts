@@ -1,13 +1,13 @@
 import { Server, ServerCredentials } from "@grpc/grpc-js";
 import type { HealthImplementation } from "grpc-health-check";
 import { DEFAULT_MAX_N_OFF_TARGET_RGS, manifestBytesFor, RECEIVE_WINDOW_BYTES } from "./config.js";
-import { formatDuration } from "./duration.js";
 import type { ServingLimits } from "./serving-limits.js";
-import { DEFAULT_SERVING_LIMITS } from "./serving-limits.js";
+import { servingLimits } from "./serving-limits.js";
 import { assertListenable, formatListenAddress, parseListenAddress } from "./listen-address.js";
 import { log } from "./log.js";
 import { toGrpcServiceDefinition } from "../../client/src/grpc/service-definition.js";
 import { StoreService } from "./rpc/contract.js";
+import { readIdleTimeout } from "./rpc/read-idle-timeout.js";
 import { raiseReceiveWindow } from "./rpc/receive-window.js";
 import { serverOptions } from "./rpc/server-options.js";
 import { addHealthAndReflection } from "./rpc/reflection.js";
@@ -15,7 +15,6 @@ import { toServiceError } from "./rpc/service-error.js";
 import { createStoreService } from "./rpc/store-service.js";
 import { implementService } from "./rpc/typed-service.js";
 import type { MetadataLimits } from "./store/dataset/metadata-limits.js";
-import { OupsError } from "./store/errors.js";
 import type { IndexSchema } from "./store/keys/index-schema.js";
 import { Store } from "./store/store.js";
 
@@ -32,26 +31,10 @@ export interface DaemonOptions {
   rowGroupCacheBytes?: number | undefined;
   /** Bounds on each dataset's metadata; the engine's defaults for those not given. */
   metadataLimits?: Partial<MetadataLimits> | undefined;
-  /** Idle timeouts, keepalive and per-client limits; {@link DEFAULT_SERVING_LIMITS} for those not given. */
+  /** Idle timeouts, keepalive and per-client limits; the defaults (serving-limits.ts) for those not given. */
   limits?: Partial<ServingLimits> | undefined;
 }
 
-/** The limits given, over the defaults (an undefined one keeps its default). */
-function servingLimits(given: Partial<ServingLimits> = {}): ServingLimits {
-  const limits = { ...DEFAULT_SERVING_LIMITS };
-  for (const [name, value] of Object.entries(given) as [keyof ServingLimits, number | undefined][]) {
-    if (value !== undefined) limits[name] = value;
-  }
-  return limits;
-}
-
-/** A query's reader idle for `--read-idle-timeout` is ended with DEADLINE_EXCEEDED (IDLE_TIMEOUT). */
-function readIdleTimeout(limits: ServingLimits) {
-  const ms = limits.readIdleTimeoutMs;
-  const error = (method: string) =>
-    new OupsError("IDLE_TIMEOUT", `the ${method} client read nothing for ${formatDuration(ms)} (the daemon's --read-idle-timeout): the query was ended`);
-  return { ms, error };
-}
 
 /** The daemon: one store, served over gRPC with health and reflection. */
 export class Daemon {
@@ -88,7 +71,7 @@ export class Daemon {
         maxIntersectionKeys: limits.maxIntersectionKeys,
         maxMessageBytes: limits.maxMessageBytes,
       });
-      server.addService(definition, implementService(StoreService, service, toServiceError, { responseIdleTimeout: readIdleTimeout(limits) }));
+      server.addService(definition, implementService(StoreService, service, toServiceError, { responseIdleTimeout: readIdleTimeout(limits.readIdleTimeoutMs) }));
       const health = addHealthAndReflection(server, SERVED_SERVICES);
       const port = await new Promise<number>((resolve, reject) =>
         server!.bindAsync(formatListenAddress(listen), ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),

@@ -38,6 +38,15 @@ export const DEFAULT_SERVING_LIMITS: Readonly<ServingLimits> = Object.freeze({
   maxConcurrentWrites: 16,
 });
 
+/** The limits given, over the defaults (an undefined one keeps its default). */
+export function servingLimits(given: Partial<ServingLimits> = {}): ServingLimits {
+  const limits = { ...DEFAULT_SERVING_LIMITS };
+  for (const [name, value] of Object.entries(given) as [keyof ServingLimits, number | undefined][]) {
+    if (value !== undefined) limits[name] = value;
+  }
+  return limits;
+}
+
 /**
  * Bounds of `--max-message-mb`: the SDK's and the CLI's Write chunks (about 4 MiB, a little more when one batch is
  * larger) must fit; grpc-js keeps lengths in 32-bit integers.

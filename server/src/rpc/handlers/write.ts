@@ -9,7 +9,7 @@ import type { WriteHeader, WriteRequest, WriteResponseSchema } from "../contract
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { formatDuration } from "../../duration.js";
 import { keyFromWire } from "../convert.js";
-import { withIdleTimeout } from "../idle-requests.js";
+import { withIdleTimeout } from "../with-idle-timeout.js";
 import type { HandlerContext } from "../typed-service.js";
 
 /**
