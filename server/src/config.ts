@@ -1,23 +1,31 @@
 import { formatListenAddress, parseListenAddress } from "./listen-address.js";
 import type { MetadataLimits } from "./store/dataset/metadata-limits.js";
 import { OupsError } from "./store/errors.js";
+import type { ServingLimitFlags, ServingLimits } from "./serving-limits.js";
+import { DEFAULT_SERVING_LIMITS, resolveServingLimits } from "./serving-limits.js";
 
 /** Where the daemon keeps its store and listens, unless told otherwise by flags or environment. */
 export const DEFAULT_STORE_DIR = "./oups-data";
 export const DEFAULT_LISTEN = "127.0.0.1:50051";
 
 /**
- * Largest gRPC message accepted or sent. Arrow chunks are a few MiB; the margin lets clients send larger ones
- * while still refusing a runaway message with RESOURCE_EXHAUSTED before it is buffered whole.
+ * Largest gRPC message accepted or sent, unless `--max-message-mb` says otherwise. Arrow chunks are a few MiB; the
+ * margin lets clients send larger ones while still refusing a runaway message with RESOURCE_EXHAUSTED before it is
+ * buffered whole.
  */
-export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+export const MAX_MESSAGE_BYTES = DEFAULT_SERVING_LIMITS.maxMessageBytes;
 
 /**
- * Largest manifest a dataset may have (its row groups, schema and metadata): Describe sends all of it in one
- * message, whose protobuf form is at most about 1.5 times the manifest's JSON; a quarter of the message limit keeps
- * Describe far below it (see store/dataset/manifest-budget.ts).
+ * Largest manifest a dataset may have (its row groups, schema and metadata) for a message limit: Describe sends all
+ * of it in one message, whose protobuf form is at most about 1.5 times the manifest's JSON; a quarter of the
+ * message limit keeps Describe far below it (see store/dataset/manifest-budget.ts).
  */
-export const MAX_MANIFEST_BYTES = MAX_MESSAGE_BYTES / 4;
+export function manifestBytesFor(maxMessageBytes: number): number {
+  return Math.floor(maxMessageBytes / 4);
+}
+
+/** The manifest bound of the default message limit. */
+export const MAX_MANIFEST_BYTES = manifestBytesFor(MAX_MESSAGE_BYTES);
 
 /** HTTP/2 receive window of the daemon's connections (as the SDK's for its own): Write streams are not throttled. */
 export const RECEIVE_WINDOW_BYTES = 16 * 1024 * 1024;
@@ -39,10 +47,12 @@ export interface DaemonConfig {
   cacheMiB?: number | undefined;
   /** Bounds on each dataset's metadata given by flags or environment; the engine's defaults for the others. */
   metadataLimits: Partial<MetadataLimits>;
+  /** Idle timeouts, keepalive and per-client limits (serving-limits.ts). */
+  limits: ServingLimits;
 }
 
 /** Flags of `oups serve` (strings, as parseArgs gives them). */
-export interface DaemonFlags {
+export interface DaemonFlags extends ServingLimitFlags {
   store?: string | undefined;
   listen?: string | undefined;
   index?: string | undefined;
@@ -66,16 +76,18 @@ const metadataLimitSources: readonly { limit: keyof MetadataLimits; flag: keyof 
  * OUPS_METADATA_MAX_*, then defaults.
  */
 export function resolveDaemonConfig(flags: DaemonFlags, env: NodeJS.ProcessEnv = process.env): DaemonConfig {
+  const limits = resolveServingLimits(flags, env);
   return {
     storeDir: flags.store ?? env.OUPS_STORE ?? DEFAULT_STORE_DIR,
     listen: formatListenAddress(parseListenAddress(flags.listen ?? env.OUPS_LISTEN ?? DEFAULT_LISTEN)),
     indexSpec: flags.index ?? env.OUPS_INDEX,
     cacheMiB: parseCacheMiB(flags["cache-mb"] ?? env.OUPS_CACHE_MB),
-    metadataLimits: parseMetadataLimits(flags, env),
+    metadataLimits: parseMetadataLimits(flags, env, manifestBytesFor(limits.maxMessageBytes)),
+    limits,
   };
 }
 
-function parseMetadataLimits(flags: DaemonFlags, env: NodeJS.ProcessEnv): Partial<MetadataLimits> {
+function parseMetadataLimits(flags: DaemonFlags, env: NodeJS.ProcessEnv, maxManifestBytes: number): Partial<MetadataLimits> {
   const limits: Partial<Record<keyof MetadataLimits, number>> = {};
   for (const { limit, flag, env: variable } of metadataLimitSources) {
     const value = flags[flag] ?? env[variable];
@@ -85,8 +97,8 @@ function parseMetadataLimits(flags: DaemonFlags, env: NodeJS.ProcessEnv): Partia
       throw new OupsError("INVALID_ARGUMENT", `--${flag} (${variable}) must be a positive whole number, got ${JSON.stringify(value)}`);
     }
     // Metadata past half the manifest bound would leave no room for the row groups Describe also lists.
-    if (limit !== "maxKeys" && n > MAX_MANIFEST_BYTES / 2) {
-      throw new OupsError("INVALID_ARGUMENT", `--${flag} (${variable}) must be at most ${MAX_MANIFEST_BYTES / 2} bytes, got ${value}`);
+    if (limit !== "maxKeys" && n > maxManifestBytes / 2) {
+      throw new OupsError("INVALID_ARGUMENT", `--${flag} (${variable}) must be at most ${maxManifestBytes / 2} bytes (half the manifest bound of --max-message-mb), got ${value}`);
     }
     limits[limit] = n;
   }

@@ -1,11 +1,15 @@
 import { Server, ServerCredentials } from "@grpc/grpc-js";
 import type { HealthImplementation } from "grpc-health-check";
-import { DEFAULT_MAX_N_OFF_TARGET_RGS, MAX_MANIFEST_BYTES, MAX_MESSAGE_BYTES, RECEIVE_WINDOW_BYTES } from "./config.js";
+import { DEFAULT_MAX_N_OFF_TARGET_RGS, manifestBytesFor, RECEIVE_WINDOW_BYTES } from "./config.js";
+import type { ServingLimits } from "./serving-limits.js";
+import { servingLimits } from "./serving-limits.js";
 import { assertListenable, formatListenAddress, parseListenAddress } from "./listen-address.js";
 import { log } from "./log.js";
 import { toGrpcServiceDefinition } from "../../client/src/grpc/service-definition.js";
 import { StoreService } from "./rpc/contract.js";
+import { readIdleTimeout } from "./rpc/read-idle-timeout.js";
 import { raiseReceiveWindow } from "./rpc/receive-window.js";
+import { serverOptions } from "./rpc/server-options.js";
 import { addHealthAndReflection } from "./rpc/reflection.js";
 import { toServiceError } from "./rpc/service-error.js";
 import { createStoreService } from "./rpc/store-service.js";
@@ -27,7 +31,10 @@ export interface DaemonOptions {
   rowGroupCacheBytes?: number | undefined;
   /** Bounds on each dataset's metadata; the engine's defaults for those not given. */
   metadataLimits?: Partial<MetadataLimits> | undefined;
+  /** Idle timeouts, keepalive and per-client limits; the defaults (serving-limits.ts) for those not given. */
+  limits?: Partial<ServingLimits> | undefined;
 }
+
 
 /** The daemon: one store, served over gRPC with health and reflection. */
 export class Daemon {
@@ -45,22 +52,26 @@ export class Daemon {
     const listen = parseListenAddress(options.listen);
     // Before the store is opened: a daemon that cannot listen must not take the store's lock, even briefly.
     await assertListenable(listen);
+    const limits = servingLimits(options.limits);
     const store = await Store.open(options.storeDir, {
       indexSchema: options.indexSchema,
       onLockCompromised: (err) => log.error("store lock compromised: refusing writes", err),
       defaultMaxNOffTargetRgs: DEFAULT_MAX_N_OFF_TARGET_RGS,
       rowGroupCacheBytes: options.rowGroupCacheBytes,
       metadataLimits: options.metadataLimits,
-      maxManifestBytes: MAX_MANIFEST_BYTES,
+      maxManifestBytes: manifestBytesFor(limits.maxMessageBytes),
+      maxConcurrentWrites: limits.maxConcurrentWrites,
     });
     try {
-      server = new Server({
-        "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
-        "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
-      });
+      server = new Server(serverOptions(limits));
       // grpc-js's server copies each response into its frame as it serialises it, so one buffer serves them all.
       const definition = toGrpcServiceDefinition(StoreService, { reuseResponseBuffer: true });
-      server.addService(definition, implementService(StoreService, createStoreService(store), toServiceError));
+      const service = createStoreService(store, {
+        writeIdleTimeoutMs: limits.writeIdleTimeoutMs,
+        maxIntersectionKeys: limits.maxIntersectionKeys,
+        maxMessageBytes: limits.maxMessageBytes,
+      });
+      server.addService(definition, implementService(StoreService, service, toServiceError, { responseIdleTimeout: readIdleTimeout(limits.readIdleTimeoutMs) }));
       const health = addHealthAndReflection(server, SERVED_SERVICES);
       const port = await new Promise<number>((resolve, reject) =>
         server!.bindAsync(formatListenAddress(listen), ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),

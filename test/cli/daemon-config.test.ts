@@ -1,5 +1,6 @@
 import test from "ava";
 import { DEFAULT_LISTEN, DEFAULT_STORE_DIR, resolveDaemonConfig } from "../../server/src/config.js";
+import { DEFAULT_SERVING_LIMITS } from "../../server/src/serving-limits.js";
 import { OupsError } from "../../server/src/store/errors.js";
 
 test("flags win over the environment, which wins over the defaults", (t) => {
@@ -9,15 +10,24 @@ test("flags win over the environment, which wins over the defaults", (t) => {
     indexSpec: undefined,
     cacheMiB: undefined,
     metadataLimits: {},
+    limits: DEFAULT_SERVING_LIMITS,
   });
   const env = { OUPS_STORE: "/env", OUPS_LISTEN: "0.0.0.0:1", OUPS_INDEX: "a", OUPS_CACHE_MB: "64" };
-  t.deepEqual(resolveDaemonConfig({}, env), { storeDir: "/env", listen: "0.0.0.0:1", indexSpec: "a", cacheMiB: 64, metadataLimits: {} });
+  t.deepEqual(resolveDaemonConfig({}, env), {
+    storeDir: "/env",
+    listen: "0.0.0.0:1",
+    indexSpec: "a",
+    cacheMiB: 64,
+    metadataLimits: {},
+    limits: DEFAULT_SERVING_LIMITS,
+  });
   t.deepEqual(resolveDaemonConfig({ store: "/flag", listen: "127.0.0.1:2", index: "b", "cache-mb": "0" }, env), {
     storeDir: "/flag",
     listen: "127.0.0.1:2",
     indexSpec: "b",
     cacheMiB: 0,
     metadataLimits: {},
+    limits: DEFAULT_SERVING_LIMITS,
   });
 });
 

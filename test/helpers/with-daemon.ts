@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { OupsClient } from "../../client/src/index.js";
 import type { IndexSchemaDescription, OupsClientOptions } from "../../client/src/index.js";
 import { Daemon } from "../../server/src/daemon.js";
+import type { ServingLimits } from "../../server/src/serving-limits.js";
 
 /** What a test running against a daemon gets. */
 export interface DaemonFixture {
@@ -18,6 +19,8 @@ export interface DaemonTestOptions {
   /** The store's index schema; `null` leaves the store without one. Default: {@link testIndex}. */
   index?: IndexSchemaDescription | null;
   clientOptions?: OupsClientOptions;
+  /** The daemon's idle timeouts and limits (small ones make stalled clients testable); the defaults otherwise. */
+  limits?: Partial<ServingLimits>;
 }
 
 /**
@@ -69,7 +72,7 @@ export async function withDaemon<T>(
 ): Promise<T> {
   const storeDir = await makeTempDir();
   const index = options.index === undefined ? testIndex : options.index;
-  const daemon = await Daemon.start({ storeDir, listen: "127.0.0.1:0", indexSchema: index ?? undefined });
+  const daemon = await Daemon.start({ storeDir, listen: "127.0.0.1:0", indexSchema: index ?? undefined, limits: options.limits });
   const client = new OupsClient(daemon.address, options.clientOptions);
   try {
     return await body({ daemon, client, storeDir });

@@ -2,11 +2,14 @@ import { parseArgs } from "node:util";
 import { resolveDaemonConfig } from "../config.js";
 import { Daemon } from "../daemon.js";
 import { log } from "../log.js";
+import { servingLimitOptions } from "../serving-limits.js";
 import { parseIndexSpec } from "../store/keys/index-schema.js";
 
 export const serveHelp = `Usage: oups serve [--store DIR] [--listen HOST:PORT] [--index SPEC] [--cache-mb N]
                   [--metadata-max-keys N] [--metadata-max-key-bytes N] [--metadata-max-value-bytes N]
-                  [--metadata-max-bytes N]
+                  [--metadata-max-bytes N] [--write-idle-timeout DURATION] [--read-idle-timeout DURATION]
+                  [--keepalive-time DURATION] [--keepalive-timeout DURATION] [--max-message-mb N]
+                  [--max-concurrent-streams N] [--max-intersection-keys N] [--max-concurrent-writes N]
 
 Runs the daemon: serves the store in DIR over gRPC until SIGINT or SIGTERM.
 
@@ -21,7 +24,28 @@ Runs the daemon: serves the store in DIR over gRPC until SIGINT or SIGTERM.
   --metadata-max-value-bytes N  UTF-8 bytes of a metadata value at most (env OUPS_METADATA_MAX_VALUE_BYTES,
                                 default 65536)
   --metadata-max-bytes N        UTF-8 bytes of a dataset's metadata, keys and values, at most
-                                (env OUPS_METADATA_MAX_BYTES, default 1048576; 8388608 at most)`;
+                                (env OUPS_METADATA_MAX_BYTES, default 1048576; at most an eighth of
+                                --max-message-mb, 8388608 by default)
+
+Stalled clients and limits (a DURATION is 500ms, 30s, 5m, 1h or a number of seconds; 0 turns a timeout off):
+  --write-idle-timeout DURATION  end a Write whose client sends nothing for this long while the daemon waits
+                                 for it, with DEADLINE_EXCEEDED; nothing is committed and its key is freed
+                                 (env OUPS_WRITE_IDLE_TIMEOUT, default 30s)
+  --read-idle-timeout DURATION   end a RangeQuery or QueryIntersections whose client reads nothing for this
+                                 long, with DEADLINE_EXCEEDED, releasing the files it holds
+                                 (env OUPS_READ_IDLE_TIMEOUT, default 5m)
+  --keepalive-time DURATION      ping each connection after this long without activity, to notice dead peers
+                                 (env OUPS_KEEPALIVE_TIME, default 60s; 0 never pings)
+  --keepalive-timeout DURATION   drop a connection whose ping is not answered within this long
+                                 (env OUPS_KEEPALIVE_TIMEOUT, default 20s)
+  --max-message-mb N             largest gRPC message received or sent, in MiB; larger ones are refused with
+                                 RESOURCE_EXHAUSTED (env OUPS_MAX_MESSAGE_MB, default 64, from 8 to 1024)
+  --max-concurrent-streams N     calls open at once on one connection; more wait in the client
+                                 (env OUPS_MAX_CONCURRENT_STREAMS, default 100)
+  --max-intersection-keys N      keys one QueryIntersections may name; more are refused with
+                                 RESOURCE_EXHAUSTED (env OUPS_MAX_INTERSECTION_KEYS, default 1000)
+  --max-concurrent-writes N      writes merging at once in the whole store; more wait for a slot before their
+                                 rows are read (env OUPS_MAX_CONCURRENT_WRITES, default 16)`;
 
 /** `oups serve`: runs the daemon until a signal stops it. */
 export async function serve(args: string[]): Promise<void> {
@@ -36,6 +60,7 @@ export async function serve(args: string[]): Promise<void> {
       "metadata-max-key-bytes": { type: "string" },
       "metadata-max-value-bytes": { type: "string" },
       "metadata-max-bytes": { type: "string" },
+      ...servingLimitOptions,
     },
   });
   const config = resolveDaemonConfig(values);
@@ -45,6 +70,7 @@ export async function serve(args: string[]): Promise<void> {
     indexSchema: config.indexSpec ? parseIndexSpec(config.indexSpec) : undefined,
     rowGroupCacheBytes: config.cacheMiB === undefined ? undefined : config.cacheMiB * 1024 * 1024,
     metadataLimits: config.metadataLimits,
+    limits: config.limits,
   });
   log.info(`oups serving store ${daemon.store.dir} on ${daemon.address}`);
   await new Promise<void>((resolve) => {

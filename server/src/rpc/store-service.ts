@@ -8,8 +8,15 @@ import { handleRangeQuery } from "./handlers/range-query.js";
 import { handleWrite } from "./handlers/write.js";
 import type { ServiceImpl } from "./typed-service.js";
 
+/** Limits the handlers apply to each call (see serving-limits.ts); none when not given. */
+export interface StoreServiceOptions {
+  writeIdleTimeoutMs?: number | undefined;
+  maxIntersectionKeys?: number | undefined;
+  maxMessageBytes?: number | undefined;
+}
+
 /** The StoreService handlers: thin translation between wire messages and the engine. */
-export function createStoreService(store: Store): ServiceImpl<typeof StoreService> {
+export function createStoreService(store: Store, options: StoreServiceOptions = {}): ServiceImpl<typeof StoreService> {
   return {
     async initStore(request) {
       const { schema, created } = await store.initIndexSchema(indexSchemaFromWire(request.schema));
@@ -42,9 +49,9 @@ export function createStoreService(store: Store): ServiceImpl<typeof StoreServic
         generation: BigInt(d.generation),
       };
     },
-    write: (requests, context) => handleWrite(store, requests, context),
-    rangeQuery: (request, context) => handleRangeQuery(store, request, context),
-    queryIntersections: (request, context) => handleQueryIntersections(store, request, context),
+    write: (requests, context) => handleWrite(store, requests, context, options.writeIdleTimeoutMs),
+    rangeQuery: (request, context) => handleRangeQuery(store, request, context, options.maxMessageBytes),
+    queryIntersections: (request, context) => handleQueryIntersections(store, request, context, options.maxIntersectionKeys),
     async getMetadata(request) {
       return { metadata: { ...(await store.getMetadata(keyFromWire(request.key))) } };
     },

@@ -35,6 +35,16 @@ export type ServiceImpl<S extends DescService> = {
 /** Turns any failure into the status sent to the client. */
 export type ErrorToStatus = (err: unknown) => Partial<ServiceError>;
 
+/** Options of {@link implementService}. */
+export interface ServiceOptions {
+  /**
+   * Ends a server-streaming call with `error(method)` once its client has read nothing for `ms` (0: never) while
+   * responses wait for it: the handler's iterator is closed at once (releasing what it holds), and the status
+   * follows the responses already handed to the transport.
+   */
+  responseIdleTimeout?: { ms: number; error: (method: string) => unknown } | undefined;
+}
+
 type AnyCall = ServerUnaryCall<unknown, unknown> | ServerReadableStream<unknown, unknown> | ServerWritableStream<unknown, unknown>;
 
 /**
@@ -45,6 +55,7 @@ export function implementService<S extends DescService>(
   service: S,
   impl: ServiceImpl<S>,
   toStatus: ErrorToStatus,
+  options: ServiceOptions = {},
 ): UntypedServiceImplementation {
   const handlers = impl as unknown as Record<string, (request: unknown, context: HandlerContext) => unknown>;
   const implementation: UntypedServiceImplementation = {};
@@ -69,7 +80,9 @@ export function implementService<S extends DescService>(
       case "server_streaming":
         implementation[method.localName] = (call: ServerWritableStream<unknown, unknown>) => {
           const context = contextOf(call);
-          void streamResponses(call, handler(call.request, context) as AsyncIterable<unknown>, context.signal).then(
+          const idle = options.responseIdleTimeout;
+          const idleTimeout = idle && idle.ms > 0 ? { ms: idle.ms, error: () => idle.error(method.name) } : undefined;
+          void streamResponses(call, handler(call.request, context) as AsyncIterable<unknown>, context.signal, idleTimeout).then(
             () => call.end(),
             (err: unknown) => call.emit("error", toStatus(err)),
           );
@@ -89,8 +102,14 @@ const MAX_UNFLUSHED_RESPONSES = 2;
  * Writes responses with backpressure by bytes, not by message count: grpc-js's stream buffers 16 messages before
  * `write` says to wait, which is 64 MiB of 4 MiB chunks. Here the next response is only produced once all but
  * one of the earlier ones have been flushed to HTTP/2, which itself waits for the client's flow-control window.
+ * A wait longer than `idleTimeout.ms` (a client that stopped reading) fails with its error.
  */
-async function streamResponses(call: ServerWritableStream<unknown, unknown>, responses: AsyncIterable<unknown>, signal: AbortSignal) {
+async function streamResponses(
+  call: ServerWritableStream<unknown, unknown>,
+  responses: AsyncIterable<unknown>,
+  signal: AbortSignal,
+  idleTimeout?: { ms: number; error: () => unknown },
+) {
   const cancelled = new Promise<void>((resolve) => {
     if (signal.aborted) resolve();
     else signal.addEventListener("abort", () => resolve(), { once: true });
@@ -99,7 +118,22 @@ async function streamResponses(call: ServerWritableStream<unknown, unknown>, res
   for await (const response of responses) {
     if (signal.aborted) return;
     unflushed.push(new Promise<void>((resolve) => call.write(response, () => resolve())));
-    if (unflushed.length >= MAX_UNFLUSHED_RESPONSES) await Promise.race([unflushed.shift()!, cancelled]);
+    if (unflushed.length >= MAX_UNFLUSHED_RESPONSES) {
+      if ((await raceIdle(Promise.race([unflushed.shift()!, cancelled]), idleTimeout?.ms)) === IDLE) throw idleTimeout!.error();
+    }
+  }
+}
+
+const IDLE = Symbol("idle");
+
+/** `wait`, or {@link IDLE} when it takes longer than `ms` (never when undefined). */
+async function raceIdle(wait: Promise<void>, ms: number | undefined): Promise<void | typeof IDLE> {
+  if (ms === undefined) return wait;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([wait, new Promise<typeof IDLE>((resolve) => (timer = setTimeout(() => resolve(IDLE), ms)))]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

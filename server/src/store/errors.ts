@@ -7,6 +7,9 @@
  * FAILED_PRECONDITION, not UNAVAILABLE: retrying cannot help until an operator remounts the store or fixes its
  * ownership (and gRPC's PERMISSION_DENIED is about the caller's rights, not the daemon's). Nothing is committed
  * by a request failing with any of them, and the daemon keeps serving.
+ *
+ * `IDLE_TIMEOUT` (DEADLINE_EXCEEDED): a client left a call idle longer than the daemon waits (a Write sending
+ * nothing, a query's reader reading nothing); the call is ended, and a write commits nothing.
  */
 export type OupsErrorCode =
   | "INVALID_ARGUMENT"
@@ -24,6 +27,7 @@ export type OupsErrorCode =
   | "STORE_READ_ONLY"
   | "PERMISSION_DENIED"
   | "CANCELLED"
+  | "IDLE_TIMEOUT"
   | "CORRUPT_DATASET"
   | "NOT_INITIALIZED"
   | "INTERNAL";

@@ -32,6 +32,7 @@ import type { Key } from "./keys/key.js";
 import { validateKey } from "./keys/key.js";
 import { keyId, keyToPath } from "./keys/key.js";
 import { listKeys } from "./keys/list-keys.js";
+import type { ConcurrencyLimit } from "./queue/concurrency-limit.js";
 import { createConcurrencyLimit } from "./queue/concurrency-limit.js";
 import { KeyQueue } from "./queue/key-queue.js";
 import { readIndexSchema, writeIndexSchema } from "./store-descriptor.js";
@@ -57,6 +58,11 @@ export interface StoreOpenOptions {
   metadataLimits?: Partial<MetadataLimits> | undefined;
   /** Bytes of a dataset's manifest at most, which bounds Describe's answer (default {@link DEFAULT_MAX_MANIFEST_BYTES}). */
   maxManifestBytes?: number | undefined;
+  /**
+   * Writes merging at once, all keys together (default: no bound). A write past it waits for a slot once its key's
+   * turn has come, before reading its rows: its client is held by the transport's flow control meanwhile.
+   */
+  maxConcurrentWrites?: number | undefined;
 }
 
 /** A range query as the engine takes it: bounds are matched to the ordered column's type. */
@@ -90,6 +96,7 @@ export class Store {
   private readonly cache: RowGroupCache;
   private readonly metadataLimits: MetadataLimits;
   private readonly maxManifestBytes: number;
+  private readonly writeSlots: ConcurrencyLimit | undefined;
 
   private constructor(
     readonly dir: string,
@@ -105,6 +112,7 @@ export class Store {
     this.cache = new RowGroupCache(options.rowGroupCacheBytes ?? DEFAULT_ROW_GROUP_CACHE_BYTES);
     this.metadataLimits = validateMetadataLimits({ ...DEFAULT_METADATA_LIMITS, ...definedOnly(options.metadataLimits ?? {}) });
     this.maxManifestBytes = options.maxManifestBytes ?? DEFAULT_MAX_MANIFEST_BYTES;
+    this.writeSlots = options.maxConcurrentWrites === undefined ? undefined : createConcurrencyLimit(options.maxConcurrentWrites);
     if (!Number.isSafeInteger(this.maxManifestBytes) || this.maxManifestBytes < 1) {
       throw new OupsError("INVALID_ARGUMENT", `maxManifestBytes must be a positive whole number, got ${this.maxManifestBytes}`);
     }
@@ -190,7 +198,7 @@ export class Store {
    */
   async write(key: Readonly<Record<string, string>>, input: WriteInput, options: WriteOptions): Promise<WriteResult> {
     const { id, dataset } = this.dataset(key);
-    return this.queue.run(id, async () => {
+    const run = async () => {
       this.assertWritable();
       return writeDataset(dataset, input, options, {
         pool: this.pool,
@@ -199,7 +207,9 @@ export class Store {
         defaultMaxNOffTargetRgs: this.defaultMaxNOffTargetRgs,
         metadataLimits: this.metadataLimits,
       });
-    });
+    };
+    // The slot is taken inside the key's turn: a write waiting behind another one of its key holds no slot.
+    return this.queue.run(id, () => (this.writeSlots ? this.writeSlots(run) : run()));
   }
 
   /** Opens a range read on the committed generation; it never waits for writes. */

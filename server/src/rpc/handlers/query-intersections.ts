@@ -1,17 +1,28 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { Table, tableToIPC } from "apache-arrow";
 import { withKnownNullCounts } from "../../../../client/src/arrow/known-null-counts.js";
+import { OupsError } from "../../store/errors.js";
 import type { Store } from "../../store/store.js";
 import type { QueryIntersectionsRequest, QueryIntersectionsResponseSchema } from "../contract.js";
 import { boundFromWire, keyFromWire, ordinalToWire } from "../convert.js";
 import type { HandlerContext } from "../typed-service.js";
 
-/** QueryIntersections: for each interval, one message per dataset carrying its rows as a whole IPC stream. */
+/**
+ * QueryIntersections: for each interval, one message per dataset carrying its rows as a whole IPC stream. At most
+ * `maxKeys` keys: each pins a generation and keeps a row group decoded while the walk runs.
+ */
 export async function* handleQueryIntersections(
   store: Store,
   request: QueryIntersectionsRequest,
   context: HandlerContext,
+  maxKeys = Number.POSITIVE_INFINITY,
 ): AsyncGenerator<MessageInitShape<typeof QueryIntersectionsResponseSchema>> {
+  if (request.keys.length > maxKeys) {
+    throw new OupsError(
+      "TOO_LARGE",
+      `QueryIntersections takes at most ${maxKeys} keys (the daemon's --max-intersection-keys), got ${request.keys.length}`,
+    );
+  }
   const walk = await store.openIntersections(request.keys.map(keyFromWire), {
     start: boundFromWire(request.start),
     end: boundFromWire(request.end),

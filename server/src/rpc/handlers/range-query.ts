@@ -7,12 +7,18 @@ import type { HandlerContext } from "../typed-service.js";
 /** IPC bytes per response message, about: well under the message size limit, large enough to amortise framing. */
 const MAX_CHUNK_BYTES = 4 * 1024 * 1024;
 
-/** RangeQuery: one Arrow IPC stream, schema first, sent in bounded chunks as row groups are decoded. */
+/**
+ * RangeQuery: one Arrow IPC stream, schema first, sent in bounded chunks as row groups are decoded. Chunks aim at
+ * an eighth of `maxMessageBytes` at most (a batch may go up to four times its chunk size), so that a daemon run
+ * with a small message limit can still send them.
+ */
 export async function* handleRangeQuery(
   store: Store,
   request: RangeQueryRequest,
   context: HandlerContext,
+  maxMessageBytes = 16 * MAX_CHUNK_BYTES,
 ): AsyncGenerator<MessageInitShape<typeof RangeQueryResponseSchema>> {
+  const chunkBytes = Math.min(MAX_CHUNK_BYTES, Math.floor(maxMessageBytes / 8));
   const read = await store.openRange(keyFromWire(request.key), {
     start: boundFromWire(request.start),
     end: boundFromWire(request.end),
@@ -22,7 +28,7 @@ export async function* handleRangeQuery(
     signal: context.signal,
   });
   try {
-    for await (const chunk of read.ipcStream(MAX_CHUNK_BYTES)) {
+    for await (const chunk of read.ipcStream(chunkBytes)) {
       yield { arrowIpc: chunk };
     }
   } finally {

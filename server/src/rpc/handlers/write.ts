@@ -7,16 +7,25 @@ import { checkedIpcFraming } from "../../store/io/check-ipc-headers.js";
 import type { Store } from "../../store/store.js";
 import type { WriteHeader, WriteRequest, WriteResponseSchema } from "../contract.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";
+import { formatDuration } from "../../duration.js";
 import { keyFromWire } from "../convert.js";
+import { withIdleTimeout } from "../with-idle-timeout.js";
 import type { HandlerContext } from "../typed-service.js";
 
-/** Write: a header, then Arrow IPC chunks decoded as they arrive and merged by the engine in one commit. */
+/**
+ * Write: a header, then Arrow IPC chunks decoded as they arrive and merged by the engine in one commit. A client
+ * that sends nothing for `idleTimeoutMs` while the daemon waits for it fails the write (IDLE_TIMEOUT), which frees
+ * its key for the next write.
+ */
 export async function handleWrite(
   store: Store,
   requests: AsyncIterable<WriteRequest>,
   context: HandlerContext,
+  idleTimeoutMs = 0,
 ): Promise<MessageInitShape<typeof WriteResponseSchema>> {
-  const messages = requests[Symbol.asyncIterator]();
+  const idleError = () =>
+    new OupsError("IDLE_TIMEOUT", `the Write sent nothing for ${formatDuration(idleTimeoutMs)} (the daemon's --write-idle-timeout): nothing was committed`);
+  const messages = withIdleTimeout(requests, idleTimeoutMs, idleError)[Symbol.asyncIterator]();
   const first = await messages.next();
   if (first.done || first.value.kind.case !== "header") {
     throw new OupsError("INVALID_ARGUMENT", "the first message of a Write must be its header");
