@@ -1,4 +1,6 @@
 import { formatListenAddress, parseListenAddress } from "./listen-address.js";
+import type { LogFormat, LogLevel } from "./log-settings.js";
+import { DEFAULT_LOG_LEVEL, parseLogFormat, parseLogLevel } from "./log-settings.js";
 import type { MetadataLimits } from "./store/dataset/metadata-limits.js";
 import { OupsError } from "./store/errors.js";
 
@@ -39,6 +41,11 @@ export interface DaemonConfig {
   cacheMiB?: number | undefined;
   /** Bounds on each dataset's metadata given by flags or environment; the engine's defaults for the others. */
   metadataLimits: Partial<MetadataLimits>;
+  logLevel: LogLevel;
+  /** undefined: text when stderr is a terminal, JSON otherwise. */
+  logFormat?: LogFormat | undefined;
+  /** host:port of the Prometheus endpoint; none when undefined. */
+  metricsListen?: string | undefined;
 }
 
 /** Flags of `oups serve` (strings, as parseArgs gives them). */
@@ -51,6 +58,9 @@ export interface DaemonFlags {
   "metadata-max-key-bytes"?: string | undefined;
   "metadata-max-value-bytes"?: string | undefined;
   "metadata-max-bytes"?: string | undefined;
+  "log-level"?: string | undefined;
+  "log-format"?: string | undefined;
+  "metrics-listen"?: string | undefined;
 }
 
 /** Each metadata limit: its flag (`--metadata-max-keys`) and environment variable (OUPS_METADATA_MAX_KEYS). */
@@ -63,7 +73,7 @@ const metadataLimitSources: readonly { limit: keyof MetadataLimits; flag: keyof 
 
 /**
  * Resolves the daemon's settings: flags first, then OUPS_STORE / OUPS_LISTEN / OUPS_INDEX / OUPS_CACHE_MB /
- * OUPS_METADATA_MAX_*, then defaults.
+ * OUPS_METADATA_MAX_* / OUPS_LOG_LEVEL / OUPS_LOG_FORMAT / OUPS_METRICS_LISTEN, then defaults.
  */
 export function resolveDaemonConfig(flags: DaemonFlags, env: NodeJS.ProcessEnv = process.env): DaemonConfig {
   return {
@@ -72,6 +82,9 @@ export function resolveDaemonConfig(flags: DaemonFlags, env: NodeJS.ProcessEnv =
     indexSpec: flags.index ?? env.OUPS_INDEX,
     cacheMiB: parseCacheMiB(flags["cache-mb"] ?? env.OUPS_CACHE_MB),
     metadataLimits: parseMetadataLimits(flags, env),
+    logLevel: parseLogLevel(flags["log-level"] ?? env.OUPS_LOG_LEVEL) ?? DEFAULT_LOG_LEVEL,
+    logFormat: parseLogFormat(flags["log-format"] ?? env.OUPS_LOG_FORMAT),
+    metricsListen: parseMetricsListen(flags["metrics-listen"] ?? env.OUPS_METRICS_LISTEN),
   };
 }
 
@@ -91,6 +104,15 @@ function parseMetadataLimits(flags: DaemonFlags, env: NodeJS.ProcessEnv): Partia
     limits[limit] = n;
   }
   return limits;
+}
+
+function parseMetricsListen(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return formatListenAddress(parseListenAddress(value));
+  } catch (err) {
+    throw new OupsError("INVALID_ARGUMENT", `--metrics-listen (OUPS_METRICS_LISTEN): ${(err as Error).message}`, { cause: err });
+  }
 }
 
 function parseCacheMiB(value: string | undefined): number | undefined {

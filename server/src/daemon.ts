@@ -3,6 +3,10 @@ import type { HealthImplementation } from "grpc-health-check";
 import { DEFAULT_MAX_N_OFF_TARGET_RGS, MAX_MANIFEST_BYTES, MAX_MESSAGE_BYTES, RECEIVE_WINDOW_BYTES } from "./config.js";
 import { assertListenable, formatListenAddress, parseListenAddress } from "./listen-address.js";
 import { log } from "./log.js";
+import { DaemonMetrics } from "./metrics/daemon-metrics.js";
+import { MetricsServer } from "./metrics/metrics-server.js";
+import { callLog } from "./rpc/call-log.js";
+import { observeCalls } from "./rpc/call-observer.js";
 import { toGrpcServiceDefinition } from "../../client/src/grpc/service-definition.js";
 import { StoreService } from "./rpc/contract.js";
 import { raiseReceiveWindow } from "./rpc/receive-window.js";
@@ -27,6 +31,8 @@ export interface DaemonOptions {
   rowGroupCacheBytes?: number | undefined;
   /** Bounds on each dataset's metadata; the engine's defaults for those not given. */
   metadataLimits?: Partial<MetadataLimits> | undefined;
+  /** host:port where to serve Prometheus metrics at /metrics (see {@link Daemon.metricsAddress}); none when undefined. */
+  metricsListen?: string | undefined;
 }
 
 /** The daemon: one store, served over gRPC with health and reflection. */
@@ -37,14 +43,23 @@ export class Daemon {
     private readonly health: HealthImplementation,
     /** The address actually bound, with the real port. */
     readonly address: string,
+    private readonly metrics?: { registry: DaemonMetrics; server: MetricsServer },
   ) {}
+
+  /** Where /metrics is served (the address bound, with the real port), or undefined without metrics. */
+  get metricsAddress(): string | undefined {
+    return this.metrics?.server.address;
+  }
 
   /** Opens the store (taking its lock), binds the server and starts serving. */
   static async start(options: DaemonOptions): Promise<Daemon> {
     let server: Server | undefined;
+    let metrics: { registry: DaemonMetrics; server: MetricsServer } | undefined;
     const listen = parseListenAddress(options.listen);
+    const metricsListen = options.metricsListen === undefined ? undefined : parseListenAddress(options.metricsListen);
     // Before the store is opened: a daemon that cannot listen must not take the store's lock, even briefly.
     await assertListenable(listen);
+    if (metricsListen) await assertListenable(metricsListen);
     const store = await Store.open(options.storeDir, {
       indexSchema: options.indexSchema,
       onLockCompromised: (err) => log.error("store lock compromised: refusing writes", err),
@@ -54,13 +69,16 @@ export class Daemon {
       maxManifestBytes: MAX_MANIFEST_BYTES,
     });
     try {
+      const registry = metricsListen ? new DaemonMetrics(store) : undefined;
+      if (registry && metricsListen) metrics = { registry, server: await MetricsServer.start(metricsListen, registry.registry) };
       server = new Server({
         "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
         "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
       });
       // grpc-js's server copies each response into its frame as it serialises it, so one buffer serves them all.
       const definition = toGrpcServiceDefinition(StoreService, { reuseResponseBuffer: true });
-      server.addService(definition, implementService(StoreService, createStoreService(store), toServiceError));
+      const observer = metrics ? observeCalls(callLog, metrics.registry) : callLog;
+      server.addService(definition, implementService(StoreService, createStoreService(store), toServiceError, observer));
       const health = addHealthAndReflection(server, SERVED_SERVICES);
       const port = await new Promise<number>((resolve, reject) =>
         server!.bindAsync(formatListenAddress(listen), ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
@@ -68,9 +86,11 @@ export class Daemon {
       if (!raiseReceiveWindow(server, RECEIVE_WINDOW_BYTES)) {
         log.warn("cannot raise the HTTP/2 receive window of this grpc-js version: writes will stream in 64 KiB windows");
       }
-      return new Daemon(store, server, health, formatListenAddress({ host: listen.host, port }));
+      return new Daemon(store, server, health, formatListenAddress({ host: listen.host, port }), metrics);
     } catch (err) {
       server?.forceShutdown();
+      metrics?.registry.close();
+      await metrics?.server.close();
       await store.close();
       throw err;
     }
@@ -93,6 +113,8 @@ export class Daemon {
         resolve();
       });
     });
+    this.metrics?.registry.close();
+    await this.metrics?.server.close();
     await this.store.close();
   }
 }

@@ -1,12 +1,15 @@
 import { parseArgs } from "node:util";
 import { resolveDaemonConfig } from "../config.js";
 import { Daemon } from "../daemon.js";
-import { log } from "../log.js";
+import { configureLog, log } from "../log.js";
+import { defaultLogFormat } from "../log-settings.js";
+import { startupLine } from "../startup-line.js";
 import { parseIndexSpec } from "../store/keys/index-schema.js";
 
 export const serveHelp = `Usage: oups serve [--store DIR] [--listen HOST:PORT] [--index SPEC] [--cache-mb N]
                   [--metadata-max-keys N] [--metadata-max-key-bytes N] [--metadata-max-value-bytes N]
-                  [--metadata-max-bytes N]
+                  [--metadata-max-bytes N] [--log-level LEVEL] [--log-format json|text]
+                  [--metrics-listen HOST:PORT]
 
 Runs the daemon: serves the store in DIR over gRPC until SIGINT or SIGTERM.
 
@@ -21,7 +24,13 @@ Runs the daemon: serves the store in DIR over gRPC until SIGINT or SIGTERM.
   --metadata-max-value-bytes N  UTF-8 bytes of a metadata value at most (env OUPS_METADATA_MAX_VALUE_BYTES,
                                 default 65536)
   --metadata-max-bytes N        UTF-8 bytes of a dataset's metadata, keys and values, at most
-                                (env OUPS_METADATA_MAX_BYTES, default 1048576; 8388608 at most)`;
+                                (env OUPS_METADATA_MAX_BYTES, default 1048576; 8388608 at most)
+  --log-level LEVEL   trace, debug, info, warn, error, fatal or silent (env OUPS_LOG_LEVEL, default info);
+                      info logs one line per call
+  --log-format F      json (one object per line) or text (env OUPS_LOG_FORMAT; default text when stderr
+                      is a terminal, json otherwise); logs go to stderr
+  --metrics-listen HOST:PORT  serve Prometheus metrics at http://HOST:PORT/metrics (env OUPS_METRICS_LISTEN;
+                      default off); same address forms as --listen`;
 
 /** `oups serve`: runs the daemon until a signal stops it. */
 export async function serve(args: string[]): Promise<void> {
@@ -36,17 +45,23 @@ export async function serve(args: string[]): Promise<void> {
       "metadata-max-key-bytes": { type: "string" },
       "metadata-max-value-bytes": { type: "string" },
       "metadata-max-bytes": { type: "string" },
+      "log-level": { type: "string" },
+      "log-format": { type: "string" },
+      "metrics-listen": { type: "string" },
     },
   });
   const config = resolveDaemonConfig(values);
+  configureLog({ level: config.logLevel, format: config.logFormat ?? defaultLogFormat() });
   const daemon = await Daemon.start({
     storeDir: config.storeDir,
     listen: config.listen,
     indexSchema: config.indexSpec ? parseIndexSpec(config.indexSpec) : undefined,
     rowGroupCacheBytes: config.cacheMiB === undefined ? undefined : config.cacheMiB * 1024 * 1024,
     metadataLimits: config.metadataLimits,
+    metricsListen: config.metricsListen,
   });
-  log.info(`oups serving store ${daemon.store.dir} on ${daemon.address}`);
+  const startup = startupLine(daemon, { tls: false, auth: false });
+  log.info(startup.message, startup.fields);
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       log.info(`${signal} received: finishing calls in flight, then stopping`);

@@ -5,6 +5,7 @@ import { indexSchemaFromWire, indexSchemaToWire, keyFromWire, keyToWire, ordinal
 import { handleQueryIntersections } from "./handlers/query-intersections.js";
 import { handleRangeQuery } from "./handlers/range-query.js";
 import { handleWrite } from "./handlers/write.js";
+import { keyForLog } from "./key-for-log.js";
 import type { ServiceImpl } from "./typed-service.js";
 
 /** The StoreService handlers: thin translation between wire messages and the engine. */
@@ -21,7 +22,8 @@ export function createStoreService(store: Store): ServiceImpl<typeof StoreServic
       const keys = await store.listKeys(keyFromWire(request.prefix));
       return { keys: keys.map(keyToWire) };
     },
-    async describe(request) {
+    async describe(request, context) {
+      context.report({ key: keyForLog(store, keyFromWire(request.key)) });
       const d = await store.describe(keyFromWire(request.key));
       const orderedType = d.schema?.fields.find((f) => f.name === d.orderedOn)?.type;
       return {
@@ -44,14 +46,17 @@ export function createStoreService(store: Store): ServiceImpl<typeof StoreServic
     write: (requests, context) => handleWrite(store, requests, context),
     rangeQuery: (request, context) => handleRangeQuery(store, request, context),
     queryIntersections: (request, context) => handleQueryIntersections(store, request, context),
-    async getMetadata(request) {
+    async getMetadata(request, context) {
+      context.report({ key: keyForLog(store, keyFromWire(request.key)) });
       return { metadata: { ...(await store.getMetadata(keyFromWire(request.key))) } };
     },
-    async updateMetadata(request) {
+    async updateMetadata(request, context) {
+      context.report({ key: keyForLog(store, keyFromWire(request.key)) });
       const metadata = await store.updateMetadata(keyFromWire(request.key), request.set, request.remove);
       return { metadata: { ...metadata } };
     },
-    async remove(request) {
+    async remove(request, context) {
+      context.report({ key: keyForLog(store, keyFromWire(request.key)) });
       await store.remove(keyFromWire(request.key));
       return {};
     },

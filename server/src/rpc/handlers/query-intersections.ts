@@ -4,6 +4,7 @@ import { withKnownNullCounts } from "../../../../client/src/arrow/known-null-cou
 import type { Store } from "../../store/store.js";
 import type { QueryIntersectionsRequest, QueryIntersectionsResponseSchema } from "../contract.js";
 import { boundFromWire, keyFromWire, ordinalToWire } from "../convert.js";
+import { keysForLog } from "../key-for-log.js";
 import type { HandlerContext } from "../typed-service.js";
 
 /** QueryIntersections: for each interval, one message per dataset carrying its rows as a whole IPC stream. */
@@ -12,7 +13,9 @@ export async function* handleQueryIntersections(
   request: QueryIntersectionsRequest,
   context: HandlerContext,
 ): AsyncGenerator<MessageInitShape<typeof QueryIntersectionsResponseSchema>> {
-  const walk = await store.openIntersections(request.keys.map(keyFromWire), {
+  const keys = request.keys.map(keyFromWire);
+  context.report({ key: keysForLog(store, keys) });
+  const walk = await store.openIntersections(keys, {
     start: boundFromWire(request.start),
     end: boundFromWire(request.end),
     columns: request.columns,
@@ -20,13 +23,15 @@ export async function* handleQueryIntersections(
   });
   try {
     for await (const part of walk.parts) {
+      const arrowIpc = tableToIPC(new Table(part.table.schema, part.table.batches.map(withKnownNullCounts)), "stream");
       yield {
         interval: BigInt(part.interval),
         keyIndex: part.keyIndex,
         intervalStart: part.start === undefined ? undefined : ordinalToWire(part.start, walk.orderedType),
         intervalEnd: part.end === undefined ? undefined : ordinalToWire(part.end, walk.orderedType),
-        arrowIpc: tableToIPC(new Table(part.table.schema, part.table.batches.map(withKnownNullCounts)), "stream"),
+        arrowIpc,
       };
+      context.report({ rows: part.table.numRows, bytes: arrowIpc.byteLength });
     }
   } finally {
     walk.close();
