@@ -1,9 +1,11 @@
 import test from "ava";
 import type { ExecutionContext } from "ava";
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { createServer } from "node:net";
 import { OupsClient, OupsClientError } from "../../client/src/index.js";
 import { slowReaderClient } from "../helpers/with-daemon.js";
+import { datasetDir } from "../rpc/helpers/files.js";
 import { marketBatch } from "../rpc/helpers/market-data.js";
 import { runCli, tempDir } from "./run-cli.js";
 import type { LogLine } from "./serve-process.js";
@@ -78,6 +80,28 @@ test("a RangeQuery the client cancels is logged at info as CANCELLED, without a 
   t.is(line.err, undefined);
   t.false(daemon.stderr.includes("stack"), daemon.stderr);
   t.false(daemon.lines.some((l) => l.level === "error" || l.level === "warn"), daemon.stderr);
+});
+
+test("a call failing on the daemon's side is logged at error with the failure's stack", async (t) => {
+  const store = await tempDir(t);
+  const first = new ServeProcess(["--store", store, "--listen", "127.0.0.1:0", "--index", INDEX, "--log-format", "json"]);
+  const started = await first.waitForLine((l) => l.msg.includes(" serving store "));
+  const writer = new OupsClient(String(started.address));
+  await writer.write(key, marketBatch(0, 10), { orderedOn: "timestamp" });
+  writer.close();
+  t.is(await first.stop(), 0);
+  await writeFile(join(datasetDir(store, key), "_manifest.json"), "{ not json");
+
+  const daemon = new ServeProcess(["--store", store, "--listen", "127.0.0.1:0", "--log-format", "json"]);
+  t.teardown(() => daemon.stop());
+  const start = await daemon.waitForLine((l) => l.msg.includes(" serving store "));
+  const client = new OupsClient(String(start.address));
+  t.teardown(() => client.close());
+  await t.throwsAsync(client.describe(key), { instanceOf: OupsClientError });
+  const line = await daemon.waitForLine((l) => l.method === "Describe");
+  t.like(line, { level: "error", status: "DATA_LOSS", key: KEY_TEXT });
+  const err = line.err as { message: string; stack: string };
+  t.regex(err.stack, /^OupsError: .*\n\s+at /);
 });
 
 test("oups serve --log-level warn logs no info lines", async (t) => {
