@@ -25,8 +25,6 @@ export const log = {
   info: (message: string, fields?: LogFields) => logger.info(fields ?? {}, message),
   warn: (message: string, err?: unknown, fields?: LogFields) => logger.warn(withError(err, fields), message),
   error: (message: string, err?: unknown, fields?: LogFields) => logger.error(withError(err, fields), message),
-  /** True when lines of `level` are written (to skip building costly fields). */
-  enabled: (level: Exclude<LogLevel, "silent">) => logger.isLevelEnabled(level),
 };
 
 let logger: Logger = createLogger(initialOptions());
