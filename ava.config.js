@@ -7,4 +7,6 @@ export default {
   },
   timeout: "120s",
   workerThreads: false,
+  // Daemons started in-process log one line per call at info: tests keep warnings and errors only.
+  environmentVariables: { OUPS_LOG_LEVEL: "warn" },
 };

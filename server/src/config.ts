@@ -1,4 +1,6 @@
 import { formatListenAddress, parseListenAddress } from "./listen-address.js";
+import type { LogFormat, LogLevel } from "./log-settings.js";
+import { DEFAULT_LOG_LEVEL, parseLogFormat, parseLogLevel } from "./log-settings.js";
 import type { MetadataLimits } from "./store/dataset/metadata-limits.js";
 import { OupsError } from "./store/errors.js";
 import type { ServingLimitFlags, ServingLimits } from "./serving-limits.js";
@@ -49,6 +51,11 @@ export interface DaemonConfig {
   metadataLimits: Partial<MetadataLimits>;
   /** Idle timeouts, keepalive and per-client limits (serving-limits.ts). */
   limits: ServingLimits;
+  logLevel: LogLevel;
+  /** undefined: text when stderr is a terminal, JSON otherwise. */
+  logFormat?: LogFormat | undefined;
+  /** host:port of the Prometheus endpoint; none when undefined. */
+  metricsListen?: string | undefined;
 }
 
 /** Flags of `oups serve` (strings, as parseArgs gives them). */
@@ -61,6 +68,9 @@ export interface DaemonFlags extends ServingLimitFlags {
   "metadata-max-key-bytes"?: string | undefined;
   "metadata-max-value-bytes"?: string | undefined;
   "metadata-max-bytes"?: string | undefined;
+  "log-level"?: string | undefined;
+  "log-format"?: string | undefined;
+  "metrics-listen"?: string | undefined;
 }
 
 /** Each metadata limit: its flag (`--metadata-max-keys`) and environment variable (OUPS_METADATA_MAX_KEYS). */
@@ -73,7 +83,7 @@ const metadataLimitSources: readonly { limit: keyof MetadataLimits; flag: keyof 
 
 /**
  * Resolves the daemon's settings: flags first, then OUPS_STORE / OUPS_LISTEN / OUPS_INDEX / OUPS_CACHE_MB /
- * OUPS_METADATA_MAX_*, then defaults.
+ * OUPS_METADATA_MAX_* / OUPS_LOG_LEVEL / OUPS_LOG_FORMAT / OUPS_METRICS_LISTEN, then defaults.
  */
 export function resolveDaemonConfig(flags: DaemonFlags, env: NodeJS.ProcessEnv = process.env): DaemonConfig {
   const limits = resolveServingLimits(flags, env);
@@ -84,6 +94,9 @@ export function resolveDaemonConfig(flags: DaemonFlags, env: NodeJS.ProcessEnv =
     cacheMiB: parseCacheMiB(flags["cache-mb"] ?? env.OUPS_CACHE_MB),
     metadataLimits: parseMetadataLimits(flags, env, manifestBytesFor(limits.maxMessageBytes)),
     limits,
+    logLevel: parseLogLevel(flags["log-level"] ?? env.OUPS_LOG_LEVEL) ?? DEFAULT_LOG_LEVEL,
+    logFormat: parseLogFormat(flags["log-format"] ?? env.OUPS_LOG_FORMAT),
+    metricsListen: parseMetricsListen(flags["metrics-listen"] ?? env.OUPS_METRICS_LISTEN),
   };
 }
 
@@ -103,6 +116,15 @@ function parseMetadataLimits(flags: DaemonFlags, env: NodeJS.ProcessEnv, maxMani
     limits[limit] = n;
   }
   return limits;
+}
+
+function parseMetricsListen(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return formatListenAddress(parseListenAddress(value));
+  } catch (err) {
+    throw new OupsError("INVALID_ARGUMENT", `--metrics-listen (OUPS_METRICS_LISTEN): ${(err as Error).message}`, { cause: err });
+  }
 }
 
 function parseCacheMiB(value: string | undefined): number | undefined {

@@ -5,6 +5,10 @@ import type { ServingLimits } from "./serving-limits.js";
 import { servingLimits } from "./serving-limits.js";
 import { assertListenable, formatListenAddress, parseListenAddress } from "./listen-address.js";
 import { log } from "./log.js";
+import { DaemonMetrics } from "./metrics/daemon-metrics.js";
+import { MetricsServer } from "./metrics/metrics-server.js";
+import { callLog } from "./rpc/call-log.js";
+import { observeCalls } from "./rpc/call-observer.js";
 import { toGrpcServiceDefinition } from "../../client/src/grpc/service-definition.js";
 import { StoreService } from "./rpc/contract.js";
 import { readIdleTimeout } from "./rpc/read-idle-timeout.js";
@@ -33,6 +37,8 @@ export interface DaemonOptions {
   metadataLimits?: Partial<MetadataLimits> | undefined;
   /** Idle timeouts, keepalive and per-client limits; the defaults (serving-limits.ts) for those not given. */
   limits?: Partial<ServingLimits> | undefined;
+  /** host:port where to serve Prometheus metrics at /metrics (see {@link Daemon.metricsAddress}); none when undefined. */
+  metricsListen?: string | undefined;
 }
 
 
@@ -44,15 +50,24 @@ export class Daemon {
     private readonly health: HealthImplementation,
     /** The address actually bound, with the real port. */
     readonly address: string,
+    private readonly metrics?: { registry: DaemonMetrics; server: MetricsServer },
   ) {}
+
+  /** Where /metrics is served (the address bound, with the real port), or undefined without metrics. */
+  get metricsAddress(): string | undefined {
+    return this.metrics?.server.address;
+  }
 
   /** Opens the store (taking its lock), binds the server and starts serving. */
   static async start(options: DaemonOptions): Promise<Daemon> {
     let server: Server | undefined;
+    let metrics: { registry: DaemonMetrics; server: MetricsServer } | undefined;
     const listen = parseListenAddress(options.listen);
+    const metricsListen = options.metricsListen === undefined ? undefined : parseListenAddress(options.metricsListen);
     // Before the store is opened: a daemon that cannot listen must not take the store's lock, even briefly.
     await assertListenable(listen);
     const limits = servingLimits(options.limits);
+    if (metricsListen) await assertListenable(metricsListen);
     const store = await Store.open(options.storeDir, {
       indexSchema: options.indexSchema,
       onLockCompromised: (err) => log.error("store lock compromised: refusing writes", err),
@@ -63,6 +78,8 @@ export class Daemon {
       maxConcurrentWrites: limits.maxConcurrentWrites,
     });
     try {
+      const registry = metricsListen ? new DaemonMetrics(store) : undefined;
+      if (registry && metricsListen) metrics = { registry, server: await MetricsServer.start(metricsListen, registry.registry) };
       server = new Server(serverOptions(limits));
       // grpc-js's server copies each response into its frame as it serialises it, so one buffer serves them all.
       const definition = toGrpcServiceDefinition(StoreService, { reuseResponseBuffer: true });
@@ -71,7 +88,11 @@ export class Daemon {
         maxIntersectionKeys: limits.maxIntersectionKeys,
         maxMessageBytes: limits.maxMessageBytes,
       });
-      server.addService(definition, implementService(StoreService, service, toServiceError, { responseIdleTimeout: readIdleTimeout(limits.readIdleTimeoutMs) }));
+      const observer = metrics ? observeCalls(callLog, metrics.registry) : callLog;
+      server.addService(
+        definition,
+        implementService(StoreService, service, toServiceError, { responseIdleTimeout: readIdleTimeout(limits.readIdleTimeoutMs), observer }),
+      );
       const health = addHealthAndReflection(server, SERVED_SERVICES);
       const port = await new Promise<number>((resolve, reject) =>
         server!.bindAsync(formatListenAddress(listen), ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
@@ -79,9 +100,11 @@ export class Daemon {
       if (!raiseReceiveWindow(server, RECEIVE_WINDOW_BYTES)) {
         log.warn("cannot raise the HTTP/2 receive window of this grpc-js version: writes will stream in 64 KiB windows");
       }
-      return new Daemon(store, server, health, formatListenAddress({ host: listen.host, port }));
+      return new Daemon(store, server, health, formatListenAddress({ host: listen.host, port }), metrics);
     } catch (err) {
       server?.forceShutdown();
+      metrics?.registry.close();
+      await metrics?.server.close();
       await store.close();
       throw err;
     }
@@ -104,6 +127,8 @@ export class Daemon {
         resolve();
       });
     });
+    this.metrics?.registry.close();
+    await this.metrics?.server.close();
     await this.store.close();
   }
 }

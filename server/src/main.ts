@@ -82,6 +82,7 @@ const commands: Record<string, Command> = {
 };
 
 const usage = `Usage: oups <command> [options]
+       oups --version
 
 Commands:
 ${Object.entries(commands)
@@ -95,6 +96,11 @@ async function main(argv: string[]): Promise<number> {
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     process.stdout.write(`${usage}\n`);
     return name === undefined ? 1 : 0;
+  }
+  if (name === "--version" || name === "-V") {
+    const { VERSION } = await import("./version.js");
+    process.stdout.write(`oups ${VERSION}\n`);
+    return 0;
   }
   const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!command) {

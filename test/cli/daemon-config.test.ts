@@ -11,17 +11,13 @@ test("flags win over the environment, which wins over the defaults", (t) => {
     cacheMiB: undefined,
     metadataLimits: {},
     limits: DEFAULT_SERVING_LIMITS,
+    logLevel: "info",
+    logFormat: undefined,
+    metricsListen: undefined,
   });
   const env = { OUPS_STORE: "/env", OUPS_LISTEN: "0.0.0.0:1", OUPS_INDEX: "a", OUPS_CACHE_MB: "64" };
-  t.deepEqual(resolveDaemonConfig({}, env), {
-    storeDir: "/env",
-    listen: "0.0.0.0:1",
-    indexSpec: "a",
-    cacheMiB: 64,
-    metadataLimits: {},
-    limits: DEFAULT_SERVING_LIMITS,
-  });
-  t.deepEqual(resolveDaemonConfig({ store: "/flag", listen: "127.0.0.1:2", index: "b", "cache-mb": "0" }, env), {
+  t.like(resolveDaemonConfig({}, env), { storeDir: "/env", listen: "0.0.0.0:1", indexSpec: "a", cacheMiB: 64, metadataLimits: {}, limits: DEFAULT_SERVING_LIMITS });
+  t.like(resolveDaemonConfig({ store: "/flag", listen: "127.0.0.1:2", index: "b", "cache-mb": "0" }, env), {
     storeDir: "/flag",
     listen: "127.0.0.1:2",
     indexSpec: "b",
@@ -95,3 +91,25 @@ test("--listen with a port above 65535 is refused naming the value", (t) => {
   const err = t.throws(() => resolveDaemonConfig({ listen: "1.2.3.4:70000" }, {}), { instanceOf: OupsError });
   t.is(err?.message, 'listen port must be at most 65535, got "1.2.3.4:70000"');
 });
+
+test("log level, log format and metrics address come from flags, then OUPS_LOG_LEVEL, OUPS_LOG_FORMAT, OUPS_METRICS_LISTEN", (t) => {
+  const env = { OUPS_LOG_LEVEL: "debug", OUPS_LOG_FORMAT: "text", OUPS_METRICS_LISTEN: ":9464" };
+  t.like(resolveDaemonConfig({}, env), { logLevel: "debug", logFormat: "text", metricsListen: "0.0.0.0:9464" });
+  t.like(resolveDaemonConfig({ "log-level": "ERROR", "log-format": "json", "metrics-listen": "9100" }, env), {
+    logLevel: "error",
+    logFormat: "json",
+    metricsListen: "127.0.0.1:9100",
+  });
+});
+
+for (const [flags, says] of [
+  [{ "log-level": "verbose" }, /--log-level \(OUPS_LOG_LEVEL\) must be one of trace, debug, info, warn, error, fatal, silent, got "verbose"/],
+  [{ "log-format": "yaml" }, /--log-format \(OUPS_LOG_FORMAT\) must be one of json, text, got "yaml"/],
+  [{ "metrics-listen": "localhost" }, /--metrics-listen \(OUPS_METRICS_LISTEN\): listen address must be .*no port/],
+] as const) {
+  test(`${JSON.stringify(flags)} is refused naming the flag and the value`, (t) => {
+    const err = t.throws(() => resolveDaemonConfig(flags, {}), { instanceOf: OupsError });
+    t.is(err?.code, "INVALID_ARGUMENT");
+    t.regex(err?.message ?? "", says);
+  });
+}

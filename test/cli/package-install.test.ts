@@ -27,7 +27,7 @@ test("the package has a scoped name of its own, the oups bin, and builds itself 
 });
 
 // Slow (npm pack + a global install, ~1 min) and needs the npm registry or a warm npm cache for the dependencies.
-test("PACKAGING: npm pack, then npm i -g of the tarball gives a working `oups` and `npx oups`", async (t) => {
+test("PACKAGING: npm pack, then npm i -g of the tarball gives a working `oups` (with its version) and `npx oups`", async (t) => {
   t.timeout(300_000);
   const dir = await makeTempDir("oups-pack-");
   t.teardown(() => removeTempDir(dir));
@@ -39,6 +39,8 @@ test("PACKAGING: npm pack, then npm i -g of the tarball gives a working `oups` a
   await run("npm", ["install", "--global", "--prefer-offline", "--no-audit", "--no-fund", join(dir, tarballs[0]!)], { cwd: dir, env });
   const direct = await run(join(dir, "prefix", "bin", "oups"), ["--help"], { cwd: dir, env });
   t.regex(direct.stdout, /^Usage: oups <command>/);
+  // The version is read from the installed package's own package.json.
+  t.is((await run(join(dir, "prefix", "bin", "oups"), ["--version"], { cwd: dir, env })).stdout, "oups 0.1.0\n");
   const viaNpx = await run("npx", ["--no-install", "oups", "query", "--help"], { cwd: dir, env });
   t.regex(viaNpx.stdout, /^Usage: oups query /);
 });

@@ -1,7 +1,9 @@
 import { parseArgs } from "node:util";
 import { resolveDaemonConfig } from "../config.js";
 import { Daemon } from "../daemon.js";
-import { log } from "../log.js";
+import { configureLog, log } from "../log.js";
+import { defaultLogFormat } from "../log-settings.js";
+import { startupLine } from "../startup-line.js";
 import { servingLimitOptions } from "../serving-limits.js";
 import { parseIndexSpec } from "../store/keys/index-schema.js";
 
@@ -10,6 +12,7 @@ export const serveHelp = `Usage: oups serve [--store DIR] [--listen HOST:PORT] [
                   [--metadata-max-bytes N] [--write-idle-timeout DURATION] [--read-idle-timeout DURATION]
                   [--keepalive-time DURATION] [--keepalive-timeout DURATION] [--max-message-mb N]
                   [--max-concurrent-streams N] [--max-intersection-keys N] [--max-concurrent-writes N]
+                  [--log-level LEVEL] [--log-format json|text] [--metrics-listen HOST:PORT]
 
 Runs the daemon: serves the store in DIR over gRPC until SIGINT or SIGTERM.
 
@@ -45,7 +48,15 @@ Stalled clients and limits (a DURATION is 500ms, 30s, 5m, 1h or a number of seco
   --max-intersection-keys N      keys one QueryIntersections may name; more are refused with
                                  RESOURCE_EXHAUSTED (env OUPS_MAX_INTERSECTION_KEYS, default 1000)
   --max-concurrent-writes N      writes merging at once in the whole store; more wait for a slot before their
-                                 rows are read (env OUPS_MAX_CONCURRENT_WRITES, default 16)`;
+                                 rows are read (env OUPS_MAX_CONCURRENT_WRITES, default 16)
+
+Logs and metrics:
+  --log-level LEVEL   trace, debug, info, warn, error, fatal or silent (env OUPS_LOG_LEVEL, default info);
+                      info logs one line per call
+  --log-format F      json (one object per line) or text (env OUPS_LOG_FORMAT; default text when stderr
+                      is a terminal, json otherwise); logs go to stderr
+  --metrics-listen HOST:PORT  serve Prometheus metrics at http://HOST:PORT/metrics (env OUPS_METRICS_LISTEN;
+                      default off); same address forms as --listen`;
 
 /** `oups serve`: runs the daemon until a signal stops it. */
 export async function serve(args: string[]): Promise<void> {
@@ -61,9 +72,13 @@ export async function serve(args: string[]): Promise<void> {
       "metadata-max-value-bytes": { type: "string" },
       "metadata-max-bytes": { type: "string" },
       ...servingLimitOptions,
+      "log-level": { type: "string" },
+      "log-format": { type: "string" },
+      "metrics-listen": { type: "string" },
     },
   });
   const config = resolveDaemonConfig(values);
+  configureLog({ level: config.logLevel, format: config.logFormat ?? defaultLogFormat() });
   const daemon = await Daemon.start({
     storeDir: config.storeDir,
     listen: config.listen,
@@ -71,8 +86,10 @@ export async function serve(args: string[]): Promise<void> {
     rowGroupCacheBytes: config.cacheMiB === undefined ? undefined : config.cacheMiB * 1024 * 1024,
     metadataLimits: config.metadataLimits,
     limits: config.limits,
+    metricsListen: config.metricsListen,
   });
-  log.info(`oups serving store ${daemon.store.dir} on ${daemon.address}`);
+  const startup = startupLine(daemon, { tls: false, auth: false });
+  log.info(startup.message, startup.fields);
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       log.info(`${signal} received: finishing calls in flight, then stopping`);

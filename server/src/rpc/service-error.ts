@@ -2,7 +2,6 @@ import type { ServiceError } from "@grpc/grpc-js";
 import { Metadata, status } from "@grpc/grpc-js";
 import type { OupsErrorCode } from "../store/errors.js";
 import { OupsError } from "../store/errors.js";
-import { log } from "../log.js";
 
 /** The gRPC status of each engine error code; a `Record` so that tsc fails when a code has no mapping. */
 const statusByCode: Record<OupsErrorCode, status> = {
@@ -31,18 +30,12 @@ const statusByCode: Record<OupsErrorCode, status> = {
 export const ERROR_CODE_METADATA_KEY = "oups-error-code";
 
 /**
- * The one place where failures become gRPC statuses. Engine errors keep their message; anything else is logged
- * with its cause and sent as a generic internal error, so that internals never leak to clients.
+ * The one place where failures become gRPC statuses. Engine errors keep their message; anything else is sent as a
+ * generic internal error, so that internals never leak to clients (the call's log line has its stack and cause,
+ * see call-log.ts).
  */
 export function toServiceError(err: unknown): Partial<ServiceError> {
-  let error: OupsError;
-  if (err instanceof OupsError) {
-    error = err;
-    if (error.code === "INTERNAL") log.error("internal error", err);
-  } else {
-    log.error("unexpected error", err);
-    error = new OupsError("INTERNAL", "internal error (see the daemon's log)");
-  }
+  const error = err instanceof OupsError ? err : new OupsError("INTERNAL", "internal error (see the daemon's log)");
   const metadata = new Metadata();
   metadata.set(ERROR_CODE_METADATA_KEY, error.code);
   return { code: statusByCode[error.code], details: error.message, metadata };

@@ -6,6 +6,7 @@ import { handleCheckStore } from "./handlers/check-store.js";
 import { handleQueryIntersections } from "./handlers/query-intersections.js";
 import { handleRangeQuery } from "./handlers/range-query.js";
 import { handleWrite } from "./handlers/write.js";
+import { keyForLog } from "./key-for-log.js";
 import type { ServiceImpl } from "./typed-service.js";
 
 /** Limits the handlers apply to each call (see serving-limits.ts); none when not given. */
@@ -29,7 +30,8 @@ export function createStoreService(store: Store, options: StoreServiceOptions = 
       const keys = await store.listKeys(keyFromWire(request.prefix));
       return { keys: keys.map(keyToWire) };
     },
-    async describe(request) {
+    async describe(request, context) {
+      context.report({ key: keyForLog(store, keyFromWire(request.key)) });
       const d = await store.describe(keyFromWire(request.key));
       const orderedType = d.schema?.fields.find((f) => f.name === d.orderedOn)?.type;
       return {
@@ -52,14 +54,17 @@ export function createStoreService(store: Store, options: StoreServiceOptions = 
     write: (requests, context) => handleWrite(store, requests, context, options.writeIdleTimeoutMs),
     rangeQuery: (request, context) => handleRangeQuery(store, request, context, options.maxMessageBytes),
     queryIntersections: (request, context) => handleQueryIntersections(store, request, context, options.maxIntersectionKeys),
-    async getMetadata(request) {
+    async getMetadata(request, context) {
+      context.report({ key: keyForLog(store, keyFromWire(request.key)) });
       return { metadata: { ...(await store.getMetadata(keyFromWire(request.key))) } };
     },
-    async updateMetadata(request) {
+    async updateMetadata(request, context) {
+      context.report({ key: keyForLog(store, keyFromWire(request.key)) });
       const metadata = await store.updateMetadata(keyFromWire(request.key), request.set, request.remove);
       return { metadata: { ...metadata } };
     },
-    async remove(request) {
+    async remove(request, context) {
+      context.report({ key: keyForLog(store, keyFromWire(request.key)) });
       await store.remove(keyFromWire(request.key));
       return {};
     },

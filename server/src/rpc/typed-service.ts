@@ -9,6 +9,8 @@ import type {
   UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import type { MethodShape, RequestOf, ResponseInitOf, ServiceMethods } from "../../../client/src/grpc/method-types.js";
+import type { CallObserver, CallReport } from "./call-observer.js";
+import { trackCall } from "./call-observer.js";
 
 /** What every handler gets besides its request: cancellation, deadline and request metadata. */
 export interface HandlerContext {
@@ -16,6 +18,8 @@ export interface HandlerContext {
   readonly signal: AbortSignal;
   readonly metadata: Metadata;
   readonly peer: string;
+  /** Tells the call's log line and metrics its key, rows and bytes (rows and bytes add up over reports). */
+  report(fields: CallReport): void;
 }
 
 /** A promise-based handler: unary and client streaming return a promise, server streaming an async iterable. */
@@ -43,9 +47,13 @@ export interface ServiceOptions {
    * follows the responses already handed to the transport.
    */
   responseIdleTimeout?: { ms: number; error: (method: string) => unknown } | undefined;
+  /** Sees each call start and end, with its status and what its handler reported. */
+  observer?: CallObserver | undefined;
 }
 
 type AnyCall = ServerUnaryCall<unknown, unknown> | ServerReadableStream<unknown, unknown> | ServerWritableStream<unknown, unknown>;
+
+const unobserved: CallObserver = { callStarted: () => {}, callEnded: () => {} };
 
 /**
  * Adapts promise-based handlers to grpc-js's callback and stream API: errors go through `toStatus`, server-streamed
@@ -57,6 +65,7 @@ export function implementService<S extends DescService>(
   toStatus: ErrorToStatus,
   options: ServiceOptions = {},
 ): UntypedServiceImplementation {
+  const observer = options.observer ?? unobserved;
   const handlers = impl as unknown as Record<string, (request: unknown, context: HandlerContext) => unknown>;
   const implementation: UntypedServiceImplementation = {};
   for (const method of service.methods) {
@@ -66,25 +75,41 @@ export function implementService<S extends DescService>(
       case "unary":
       case "client_streaming":
         implementation[method.localName] = (call: AnyCall, callback: sendUnaryData<unknown>) => {
-          const context = contextOf(call);
+          const tracking = trackCall(observer, method.name, call);
+          const context = contextOf(call, tracking.report);
           const input =
             method.methodKind === "unary"
               ? (call as ServerUnaryCall<unknown, unknown>).request
               : untilAborted(call as ServerReadableStream<unknown, unknown>, context.signal);
           (handler(input, context) as Promise<unknown>).then(
-            (response) => callback(null, response),
-            (err: unknown) => callback(toStatus(err)),
+            (response) => {
+              tracking.end(context.signal);
+              callback(null, response);
+            },
+            (err: unknown) => {
+              const failure = toStatus(err);
+              tracking.end(context.signal, failure.code, err);
+              callback(failure);
+            },
           );
         };
         break;
       case "server_streaming":
         implementation[method.localName] = (call: ServerWritableStream<unknown, unknown>) => {
-          const context = contextOf(call);
+          const tracking = trackCall(observer, method.name, call);
+          const context = contextOf(call, tracking.report);
           const idle = options.responseIdleTimeout;
           const idleTimeout = idle && idle.ms > 0 ? { ms: idle.ms, error: () => idle.error(method.name) } : undefined;
           void streamResponses(call, handler(call.request, context) as AsyncIterable<unknown>, context.signal, idleTimeout).then(
-            () => call.end(),
-            (err: unknown) => call.emit("error", toStatus(err)),
+            () => {
+              tracking.end(context.signal);
+              call.end();
+            },
+            (err: unknown) => {
+              const failure = toStatus(err);
+              tracking.end(context.signal, failure.code, err);
+              call.emit("error", failure);
+            },
           );
         };
         break;
@@ -137,11 +162,11 @@ async function raceIdle(wait: Promise<void>, ms: number | undefined): Promise<vo
   }
 }
 
-function contextOf(call: AnyCall): HandlerContext {
+function contextOf(call: AnyCall, report: HandlerContext["report"]): HandlerContext {
   const controller = new AbortController();
   (call as NodeJS.EventEmitter).on("cancelled", () => controller.abort(new Error("call cancelled by the client")));
   if (call.cancelled) controller.abort(new Error("call cancelled by the client"));
-  return { signal: controller.signal, metadata: call.metadata, peer: call.getPeer() };
+  return { signal: controller.signal, metadata: call.metadata, peer: call.getPeer(), report };
 }
 
 /** Iterates a request stream, failing as soon as the call is cancelled (a cancelled stream may never end). */

@@ -1,3 +1,4 @@
+import { EventEmitter } from "node:events";
 import { mkdir } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
@@ -37,6 +38,7 @@ import { createConcurrencyLimit } from "./queue/concurrency-limit.js";
 import { KeyQueue } from "./queue/key-queue.js";
 import { readIndexSchema, writeIndexSchema } from "./store-descriptor.js";
 import { StoreLock } from "./store-lock.js";
+import type { StoreEventMap, StoreStats } from "./store-stats.js";
 
 /** Options of {@link Store.open}. */
 export interface StoreOpenOptions {
@@ -97,6 +99,8 @@ export class Store {
   private readonly metadataLimits: MetadataLimits;
   private readonly maxManifestBytes: number;
   private readonly writeSlots: ConcurrencyLimit | undefined;
+  /** What the store does, as it does it (see {@link StoreEventMap}); listeners must not throw. */
+  readonly events = new EventEmitter<StoreEventMap>();
 
   private constructor(
     readonly dir: string,
@@ -330,6 +334,33 @@ export class Store {
     return this.cache.stats;
   }
 
+  /**
+   * How the store is doing (see {@link StoreStats}): cheap, no I/O. Datasets count once their manifest is loaded,
+   * on their first read or write since the store was opened.
+   */
+  get stats(): StoreStats {
+    let pinnedGenerations = 0;
+    let pinningReads = 0;
+    let datasets = 0;
+    let bytesOnDisk = 0;
+    for (const dataset of this.datasets.values()) {
+      const pins = dataset.pins;
+      pinnedGenerations += pins.generations;
+      pinningReads += pins.reads;
+      const bytes = dataset.committedBytes;
+      if (bytes > 0) datasets++;
+      bytesOnDisk += bytes;
+    }
+    return {
+      rowGroupCache: { ...this.cache.stats, maxBytes: this.cache.maxBytes },
+      keyQueue: this.queue.stats,
+      pinnedGenerations,
+      pinningReads,
+      datasets,
+      bytesOnDisk,
+    };
+  }
+
   /** Lets pending work finish, stops the Parquet workers and releases the store lock. */
   async close(): Promise<void> {
     await Promise.all([...this.datasets.values()].map((d) => d.settled()));
@@ -344,7 +375,9 @@ export class Store {
     const id = keyId(schema, key);
     let dataset = this.datasets.get(id);
     if (!dataset) {
-      dataset = new Dataset(join(this.dir, keyToPath(schema, key)), this.directories, this.maxManifestBytes);
+      dataset = new Dataset(join(this.dir, keyToPath(schema, key)), this.directories, this.maxManifestBytes, (seconds) =>
+        this.events.emit("commit", { seconds }),
+      );
       this.datasets.set(id, dataset);
     }
     return { key, id, dataset };

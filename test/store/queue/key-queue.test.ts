@@ -97,3 +97,15 @@ test("a key queued again after going idle starts a fresh queue", async (t) => {
   t.is(queue.size, 0);
   t.is(await queue.run("k", async () => 2), 2);
 });
+
+test("stats count the tasks queued or running, the busy keys and the busiest key's depth", async (t) => {
+  const queue = new KeyQueue();
+  t.deepEqual(queue.stats, { keys: 0, tasks: 0, maxPerKey: 0 });
+  const gate = deferred();
+  const tasks = [queue.run("a", () => gate.promise), queue.run("a", async () => {}), queue.run("a", async () => {}), queue.run("b", () => gate.promise)];
+  t.deepEqual(queue.stats, { keys: 2, tasks: 4, maxPerKey: 3 });
+  gate.resolve();
+  await Promise.all(tasks);
+  await flushPromises();
+  t.deepEqual(queue.stats, { keys: 0, tasks: 0, maxPerKey: 0 });
+});

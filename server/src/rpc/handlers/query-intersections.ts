@@ -5,6 +5,7 @@ import { OupsError } from "../../store/errors.js";
 import type { Store } from "../../store/store.js";
 import type { QueryIntersectionsRequest, QueryIntersectionsResponseSchema } from "../contract.js";
 import { boundFromWire, keyFromWire, ordinalToWire } from "../convert.js";
+import { keysForLog } from "../key-for-log.js";
 import type { HandlerContext } from "../typed-service.js";
 
 /**
@@ -23,7 +24,9 @@ export async function* handleQueryIntersections(
       `QueryIntersections takes at most ${maxKeys} keys (the daemon's --max-intersection-keys), got ${request.keys.length}`,
     );
   }
-  const walk = await store.openIntersections(request.keys.map(keyFromWire), {
+  const keys = request.keys.map(keyFromWire);
+  context.report({ key: keysForLog(store, keys) });
+  const walk = await store.openIntersections(keys, {
     start: boundFromWire(request.start),
     end: boundFromWire(request.end),
     columns: request.columns,
@@ -31,13 +34,15 @@ export async function* handleQueryIntersections(
   });
   try {
     for await (const part of walk.parts) {
+      const arrowIpc = tableToIPC(new Table(part.table.schema, part.table.batches.map(withKnownNullCounts)), "stream");
       yield {
         interval: BigInt(part.interval),
         keyIndex: part.keyIndex,
         intervalStart: part.start === undefined ? undefined : ordinalToWire(part.start, walk.orderedType),
         intervalEnd: part.end === undefined ? undefined : ordinalToWire(part.end, walk.orderedType),
-        arrowIpc: tableToIPC(new Table(part.table.schema, part.table.batches.map(withKnownNullCounts)), "stream"),
+        arrowIpc,
       };
+      context.report({ rows: part.table.numRows, bytes: arrowIpc.byteLength });
     }
   } finally {
     walk.close();

@@ -2,6 +2,8 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { Store } from "../../store/store.js";
 import type { RangeQueryRequest, RangeQueryResponseSchema } from "../contract.js";
 import { boundFromWire, keyFromWire } from "../convert.js";
+import { IpcRowCount } from "../ipc-row-count.js";
+import { keyForLog } from "../key-for-log.js";
 import type { HandlerContext } from "../typed-service.js";
 
 /** IPC bytes per response message, about: well under the message size limit, large enough to amortise framing. */
@@ -19,6 +21,7 @@ export async function* handleRangeQuery(
   maxMessageBytes = 16 * MAX_CHUNK_BYTES,
 ): AsyncGenerator<MessageInitShape<typeof RangeQueryResponseSchema>> {
   const chunkBytes = Math.min(MAX_CHUNK_BYTES, Math.floor(maxMessageBytes / 8));
+  context.report({ key: keyForLog(store, keyFromWire(request.key)) });
   const read = await store.openRange(keyFromWire(request.key), {
     start: boundFromWire(request.start),
     end: boundFromWire(request.end),
@@ -27,9 +30,12 @@ export async function* handleRangeQuery(
     maxRowsPerBatch: request.maxRowsPerChunk,
     signal: context.signal,
   });
+  const rows = new IpcRowCount();
   try {
     for await (const chunk of read.ipcStream(chunkBytes)) {
       yield { arrowIpc: chunk };
+      // Once yielded, the chunk is handed to the transport: it counts as sent.
+      context.report({ rows: rows.push(chunk), bytes: chunk.byteLength });
     }
   } finally {
     read.close();

@@ -9,6 +9,7 @@ import type { WriteHeader, WriteRequest, WriteResponseSchema } from "../contract
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { formatDuration } from "../../duration.js";
 import { keyFromWire } from "../convert.js";
+import { keyForLog } from "../key-for-log.js";
 import { withIdleTimeout } from "../with-idle-timeout.js";
 import type { HandlerContext } from "../typed-service.js";
 
@@ -31,8 +32,11 @@ export async function handleWrite(
     throw new OupsError("INVALID_ARGUMENT", "the first message of a Write must be its header");
   }
   const header = first.value.kind.value;
-  const input = await decodeRows(chunksAfterHeader(messages), context.signal);
-  const result = await store.write(keyFromWire(header.key), input, writeOptions(header, context.signal));
+  const key = keyFromWire(header.key);
+  context.report({ key: keyForLog(store, key) });
+  const input = await decodeRows(chunksAfterHeader(messages, context), context.signal);
+  const result = await store.write(key, input, writeOptions(header, context.signal));
+  context.report({ rows: result.rowsReceived });
   return {
     rowsReceived: BigInt(result.rowsReceived),
     totalRows: BigInt(result.totalRows),
@@ -43,9 +47,10 @@ export async function handleWrite(
   };
 }
 
-async function* chunksAfterHeader(messages: AsyncIterator<WriteRequest>): AsyncGenerator<Uint8Array> {
+async function* chunksAfterHeader(messages: AsyncIterator<WriteRequest>, context: HandlerContext): AsyncGenerator<Uint8Array> {
   for (let next = await messages.next(); !next.done; next = await messages.next()) {
     if (next.value.kind.case !== "arrowIpc") throw new OupsError("INVALID_ARGUMENT", "a Write has one header, first; then only arrow_ipc chunks");
+    context.report({ bytes: next.value.kind.value.byteLength });
     yield next.value.kind.value;
   }
 }

@@ -50,12 +50,16 @@ export class Dataset {
   readonly name: string;
   /** Size of the committed manifest file (0 without one). */
   private manifestBytes = 0;
+  /** Bytes of the committed generation's files, row groups and manifest (0 without one). */
+  private bytes = 0;
 
   constructor(
     readonly dir: string,
     private readonly directories: Directories,
     /** Bound on the manifest a commit may write (see manifest-budget.ts). */
     private readonly maxManifestBytes = DEFAULT_MAX_MANIFEST_BYTES,
+    /** Told how long each commit took to become durable, in seconds. */
+    private readonly onCommit: (seconds: number) => void = () => {},
   ) {
     this.name = directories.nameOf(dir);
   }
@@ -84,6 +88,18 @@ export class Dataset {
       this.loading = undefined;
     });
     return this.loading;
+  }
+
+  /** Bytes on disk of the committed generation (row-group files and manifest); 0 until loaded, or without one. */
+  get committedBytes(): number {
+    return this.bytes;
+  }
+
+  /** Generations pinned by reads, and the reads pinning them. */
+  get pins(): { generations: number; reads: number } {
+    let reads = 0;
+    for (const n of this.readers.values()) reads += n;
+    return { generations: this.readers.size, reads };
   }
 
   /** Pins the committed generation for a read. */
@@ -124,6 +140,7 @@ export class Dataset {
     const bytes = encodeManifest(next);
     checkManifestBytes(bytes.byteLength, this.manifestBytes, this.maxManifestBytes, next.rowGroups.length);
     await this.ensureDir();
+    const started = process.hrtime.bigint();
     try {
       // The new files' directory entries must be durable before a manifest that points at them.
       await fsyncDir(this.dir);
@@ -131,8 +148,10 @@ export class Dataset {
     } catch (err) {
       throw fsError(err, `commit the manifest of ${this.name}`);
     }
+    this.onCommit(Number(process.hrtime.bigint() - started) / 1e9);
     this.manifest = next;
     this.manifestBytes = bytes.byteLength;
+    this.bytes = filesBytes(next, this.manifestBytes);
     this.nextFileIdFloor = next.nextFileId;
     this.generationFloor = next.generation + 1;
     if (obsolete.length > 0) this.garbage.push({ files: obsolete, freedAt: next.generation, pruneDirs: false });
@@ -156,6 +175,7 @@ export class Dataset {
     }
     this.manifest = null;
     this.manifestBytes = 0;
+    this.bytes = 0;
     this.nextFileIdFloor = Math.max(this.nextFileIdFloor, manifest.nextFileId);
     this.generationFloor = manifest.generation + 1;
     this.garbage.push({ files: manifest.rowGroups.map((g) => g.file), freedAt: this.generationFloor, pruneDirs: true });
@@ -228,6 +248,7 @@ export class Dataset {
     await this.removeLeftovers(manifest, entries);
     this.manifest = manifest;
     this.manifestBytes = manifest ? encodeManifest(manifest).byteLength : 0;
+    this.bytes = manifest ? filesBytes(manifest, this.manifestBytes) : 0;
     return manifest;
   }
 
@@ -276,4 +297,11 @@ export class Dataset {
       // Already gone, or not removable now (see above).
     }
   }
+}
+
+/** Bytes of a generation's files: its row groups as the manifest lists them, and the manifest. */
+function filesBytes(manifest: Manifest, manifestBytes: number): number {
+  let bytes = manifestBytes;
+  for (const g of manifest.rowGroups) bytes += g.bytes;
+  return bytes;
 }

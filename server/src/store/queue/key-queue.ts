@@ -42,4 +42,25 @@ export class KeyQueue {
   get size(): number {
     return this.#chains.size;
   }
+
+  /** Tasks queued or running: in all, and for the key with the most (a walk over the busy keys). */
+  get stats(): KeyQueueStats {
+    let tasks = 0;
+    let maxPerKey = 0;
+    for (const { pending } of this.#chains.values()) {
+      tasks += pending;
+      maxPerKey = Math.max(maxPerKey, pending);
+    }
+    return { keys: this.#chains.size, tasks, maxPerKey };
+  }
+}
+
+/** What {@link KeyQueue.stats} reports. */
+export interface KeyQueueStats {
+  /** Keys with a task queued or running. */
+  keys: number;
+  /** Tasks queued or running, over all keys. */
+  tasks: number;
+  /** Tasks queued or running for the busiest key. */
+  maxPerKey: number;
 }
