@@ -13,6 +13,7 @@ export type {
   WriteOptions,
   WriteResult,
 } from "./oups-client.js";
+export type { OupsTlsOptions } from "./tls-options.js";
 export { toplevel, sameIndexLayout } from "./index-schema.js";
 export type { DeclaredKey, IndexDeclaration, IndexFieldType, IndexSchemaDescription, KeyFields, KeyOf, LevelFields } from "./index-schema.js";
 export { OupsClientError, isOupsClientError } from "./errors.js";

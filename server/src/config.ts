@@ -1,4 +1,6 @@
 import { formatListenAddress, parseListenAddress } from "./listen-address.js";
+import type { AccessConfig, AccessFlags } from "./rpc/access/access-config.js";
+import { resolveAccessConfig } from "./rpc/access/access-config.js";
 import type { MetadataLimits } from "./store/dataset/metadata-limits.js";
 import { OupsError } from "./store/errors.js";
 
@@ -39,10 +41,12 @@ export interface DaemonConfig {
   cacheMiB?: number | undefined;
   /** Bounds on each dataset's metadata given by flags or environment; the engine's defaults for the others. */
   metadataLimits: Partial<MetadataLimits>;
+  /** TLS files and token file (see rpc/access/access-config.ts). */
+  access: AccessConfig;
 }
 
 /** Flags of `oups serve` (strings, as parseArgs gives them). */
-export interface DaemonFlags {
+export interface DaemonFlags extends AccessFlags {
   store?: string | undefined;
   listen?: string | undefined;
   index?: string | undefined;
@@ -63,7 +67,7 @@ const metadataLimitSources: readonly { limit: keyof MetadataLimits; flag: keyof 
 
 /**
  * Resolves the daemon's settings: flags first, then OUPS_STORE / OUPS_LISTEN / OUPS_INDEX / OUPS_CACHE_MB /
- * OUPS_METADATA_MAX_*, then defaults.
+ * OUPS_METADATA_MAX_*, OUPS_TLS_* / OUPS_AUTH_TOKEN_FILE, then defaults.
  */
 export function resolveDaemonConfig(flags: DaemonFlags, env: NodeJS.ProcessEnv = process.env): DaemonConfig {
   return {
@@ -72,6 +76,7 @@ export function resolveDaemonConfig(flags: DaemonFlags, env: NodeJS.ProcessEnv =
     indexSpec: flags.index ?? env.OUPS_INDEX,
     cacheMiB: parseCacheMiB(flags["cache-mb"] ?? env.OUPS_CACHE_MB),
     metadataLimits: parseMetadataLimits(flags, env),
+    access: resolveAccessConfig(flags, env),
   };
 }
 
