@@ -62,12 +62,6 @@ export class Daemon {
     const credentials = options.tls ? await loadServerCredentials(options.tls) : ServerCredentials.createInsecure();
     const tokens = options.authTokenFile === undefined ? undefined : await TokenRegistry.load(options.authTokenFile);
     const missing = [options.tls ? "" : "TLS", tokens ? "" : "tokens"].filter(Boolean).join(" and ");
-    if (!isLoopbackHost(listen.host) && missing !== "") {
-      log.warn(
-        `listening on ${listen.host}, reachable from other machines, without ${missing}: anyone who can connect ` +
-          "may read or change the store (see --tls-cert, --tls-key and --auth-token-file)",
-      );
-    }
     const interceptors: ServerInterceptor[] = tokens ? [createAuthInterceptor(tokens)] : [];
     const store = await Store.open(options.storeDir, {
       indexSchema: options.indexSchema,
@@ -90,6 +84,12 @@ export class Daemon {
       const port = await new Promise<number>((resolve, reject) =>
         server!.bindAsync(formatListenAddress(listen), credentials, (err, p) => (err ? reject(err) : resolve(p))),
       );
+      if (!isLoopbackHost(listen.host) && missing !== "") {
+        log.warn(
+          `listening on ${listen.host}, reachable from other machines, without ${missing}: anyone who can connect ` +
+            "may read or change the store (see --tls-cert, --tls-key and --auth-token-file)",
+        );
+      }
       if (!raiseReceiveWindow(server, RECEIVE_WINDOW_BYTES)) {
         log.warn("cannot raise the HTTP/2 receive window of this grpc-js version: writes will stream in 64 KiB windows");
       }

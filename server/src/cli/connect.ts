@@ -67,6 +67,7 @@ export async function resolveConnection(flags: ConnectionFlagValues, env: NodeJS
       tls.key = await readConfigFile("--tls-key", key);
     }
     options.tls = tls;
+    quietIpServerNameWarning();
   }
   const tokenFlag = set(flags["token-file"]);
   const envToken = set(env.OUPS_TOKEN);
@@ -86,6 +87,20 @@ function checkToken(token: string, source: string): string {
   // Nothing of the token is quoted: the message may end up in a log.
   if (!/^[\x21-\x7e]+$/.test(token)) throw new Error(`${source} must hold one token alone (printable ASCII, no spaces)`);
   return token;
+}
+
+/**
+ * grpc-js sends an IP address of the daemon as the TLS server name, for which Node warns (DEP0123) on stderr; the
+ * certificate is still checked against that address, so the warning says nothing a CLI user can act on.
+ */
+function quietIpServerNameWarning(): void {
+  const emit = process.emitWarning.bind(process);
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const [typeOrOptions, code] = rest;
+    const warned = typeof typeOrOptions === "object" && typeOrOptions !== null ? (typeOrOptions as { code?: unknown }).code : code;
+    if (warned === "DEP0123") return;
+    (emit as (...args: unknown[]) => void)(warning, ...rest);
+  }) as typeof process.emitWarning;
 }
 
 function set(value: string | undefined): string | undefined {
