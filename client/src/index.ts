@@ -14,6 +14,7 @@ export type {
   WriteResult,
 } from "./oups-client.js";
 export type { CheckFinding, CheckReport } from "./check-report.js";
+export type { OupsTlsOptions } from "./tls-options.js";
 export { toplevel, sameIndexLayout } from "./index-schema.js";
 export type { DeclaredKey, IndexDeclaration, IndexFieldType, IndexSchemaDescription, KeyFields, KeyOf, LevelFields } from "./index-schema.js";
 export { OupsClientError, isOupsClientError } from "./errors.js";

@@ -11,6 +11,8 @@ import type { CallOptions, TypedClient } from "./grpc/typed-client.js";
 import { createTypedClient } from "./grpc/typed-client.js";
 import type { IndexSchemaDescription, KeyFields } from "./index-schema.js";
 import { boundFromWire, boundToWire, rangeQueryRequest, schemaFromWire, schemaToWire } from "./wire.js";
+import type { OupsTlsOptions } from "./tls-options.js";
+import { tlsChannel } from "./tls-options.js";
 import { writeRequests } from "./write-requests.js";
 
 /** A value of a dataset's ordered column: a Date for timestamps (ms precision), bigint for raw int64/timestamps. */
@@ -106,6 +108,10 @@ export interface Intersection {
 /** Connection options. */
 export interface OupsClientOptions {
   channelOptions?: ChannelOptions;
+  /** Connect over TLS (plaintext when omitted); see {@link OupsTlsOptions}. */
+  tls?: OupsTlsOptions | undefined;
+  /** Bearer token sent as `authorization: Bearer TOKEN` with every call, for a daemon started with a token file. */
+  token?: string | undefined;
 }
 
 /** The grpc-js channel options every {@link OupsClient} starts from; `OupsClientOptions.channelOptions` override them. */
@@ -133,10 +139,13 @@ export class OupsClient {
   private readonly health: TypedClient<typeof Health>;
 
   constructor(readonly address = "127.0.0.1:50051", options: OupsClientOptions = {}) {
-    const channelOptions: ChannelOptions = { ...DEFAULT_CHANNEL_OPTIONS, ...options.channelOptions };
-    this.rpc = createTypedClient(StoreService, address, { channelOptions });
-    // Same channel options, so grpc-js shares one connection between both clients.
-    this.health = createTypedClient(Health, address, { channelOptions });
+    const tls = tlsChannel(options.tls);
+    const channelOptions: ChannelOptions = { ...DEFAULT_CHANNEL_OPTIONS, ...tls.channelOptions, ...options.channelOptions };
+    const metadata: Record<string, string> = options.token === undefined ? {} : { authorization: `Bearer ${checkToken(options.token)}` };
+    const connection = { channelOptions, channelCredentials: tls.channelCredentials, metadata };
+    this.rpc = createTypedClient(StoreService, address, connection);
+    // Same channel options and credentials, so grpc-js shares one connection between both clients.
+    this.health = createTypedClient(Health, address, connection);
   }
 
   /** The daemon's health, as the standard gRPC health service reports it. */
@@ -300,6 +309,12 @@ export class OupsClient {
     this.rpc.close();
     this.health.close();
   }
+}
+
+/** A token as it may travel in a header: printable ASCII without spaces (the daemon's token files split on them). */
+function checkToken(token: string): string {
+  if (!/^[\x21-\x7e]+$/.test(token)) throw new TypeError("token must be printable ASCII without spaces or line breaks");
+  return token;
 }
 
 async function call<T>(run: () => Promise<T>): Promise<T> {

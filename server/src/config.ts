@@ -1,6 +1,8 @@
 import { formatListenAddress, parseListenAddress } from "./listen-address.js";
 import type { LogFormat, LogLevel } from "./log-settings.js";
 import { DEFAULT_LOG_LEVEL, parseLogFormat, parseLogLevel } from "./log-settings.js";
+import type { AccessConfig, AccessFlags } from "./rpc/access/access-config.js";
+import { resolveAccessConfig } from "./rpc/access/access-config.js";
 import type { MetadataLimits } from "./store/dataset/metadata-limits.js";
 import { OupsError } from "./store/errors.js";
 import type { ServingLimitFlags, ServingLimits } from "./serving-limits.js";
@@ -56,10 +58,12 @@ export interface DaemonConfig {
   logFormat?: LogFormat | undefined;
   /** host:port of the Prometheus endpoint; none when undefined. */
   metricsListen?: string | undefined;
+  /** TLS files and token file (see rpc/access/access-config.ts). */
+  access: AccessConfig;
 }
 
 /** Flags of `oups serve` (strings, as parseArgs gives them). */
-export interface DaemonFlags extends ServingLimitFlags {
+export interface DaemonFlags extends ServingLimitFlags, AccessFlags {
   store?: string | undefined;
   listen?: string | undefined;
   index?: string | undefined;
@@ -83,7 +87,8 @@ const metadataLimitSources: readonly { limit: keyof MetadataLimits; flag: keyof 
 
 /**
  * Resolves the daemon's settings: flags first, then OUPS_STORE / OUPS_LISTEN / OUPS_INDEX / OUPS_CACHE_MB /
- * OUPS_METADATA_MAX_* / OUPS_LOG_LEVEL / OUPS_LOG_FORMAT / OUPS_METRICS_LISTEN, then defaults.
+ * OUPS_METADATA_MAX_* / OUPS_LOG_LEVEL / OUPS_LOG_FORMAT / OUPS_METRICS_LISTEN / OUPS_TLS_* / OUPS_AUTH_TOKEN_FILE,
+ * then defaults.
  */
 export function resolveDaemonConfig(flags: DaemonFlags, env: NodeJS.ProcessEnv = process.env): DaemonConfig {
   const limits = resolveServingLimits(flags, env);
@@ -97,6 +102,7 @@ export function resolveDaemonConfig(flags: DaemonFlags, env: NodeJS.ProcessEnv =
     logLevel: parseLogLevel(flags["log-level"] ?? env.OUPS_LOG_LEVEL) ?? DEFAULT_LOG_LEVEL,
     logFormat: parseLogFormat(flags["log-format"] ?? env.OUPS_LOG_FORMAT),
     metricsListen: parseMetricsListen(flags["metrics-listen"] ?? env.OUPS_METRICS_LISTEN),
+    access: resolveAccessConfig(flags, env),
   };
 }
 

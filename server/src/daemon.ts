@@ -1,4 +1,5 @@
 import { Server, ServerCredentials } from "@grpc/grpc-js";
+import type { ServerInterceptor } from "@grpc/grpc-js";
 import type { HealthImplementation } from "grpc-health-check";
 import { DEFAULT_MAX_N_OFF_TARGET_RGS, manifestBytesFor, RECEIVE_WINDOW_BYTES } from "./config.js";
 import type { ServingLimits } from "./serving-limits.js";
@@ -10,6 +11,11 @@ import { MetricsServer } from "./metrics/metrics-server.js";
 import { callLog } from "./rpc/call-log.js";
 import { observeCalls } from "./rpc/call-observer.js";
 import { toGrpcServiceDefinition } from "../../client/src/grpc/service-definition.js";
+import { createAuthInterceptor } from "./rpc/access/auth-interceptor.js";
+import { isLoopbackHost } from "./rpc/access/is-loopback.js";
+import type { TlsFiles } from "./rpc/access/tls-credentials.js";
+import { loadServerCredentials } from "./rpc/access/tls-credentials.js";
+import { TokenRegistry } from "./rpc/access/token-registry.js";
 import { StoreService } from "./rpc/contract.js";
 import { readIdleTimeout } from "./rpc/read-idle-timeout.js";
 import { raiseReceiveWindow } from "./rpc/receive-window.js";
@@ -39,6 +45,10 @@ export interface DaemonOptions {
   limits?: Partial<ServingLimits> | undefined;
   /** host:port where to serve Prometheus metrics at /metrics (see {@link Daemon.metricsAddress}); none when undefined. */
   metricsListen?: string | undefined;
+  /** Serve over TLS with these PEM files (and require client certificates when a client CA is given). */
+  tls?: TlsFiles | undefined;
+  /** Require a bearer token from this file on every call but health (see rpc/access/token-file.ts). */
+  authTokenFile?: string | undefined;
 }
 
 
@@ -57,6 +67,8 @@ export class Daemon {
   get metricsAddress(): string | undefined {
     return this.metrics?.server.address;
   }
+  /** The bearer tokens in force, when the daemon requires them. */
+  private tokens: TokenRegistry | undefined;
 
   /** Opens the store (taking its lock), binds the server and starts serving. */
   static async start(options: DaemonOptions): Promise<Daemon> {
@@ -68,6 +80,11 @@ export class Daemon {
     await assertListenable(listen);
     const limits = servingLimits(options.limits);
     if (metricsListen) await assertListenable(metricsListen);
+    // Likewise for the access files: a typo in a path must not cost a lock, nor start an open daemon.
+    const credentials = options.tls ? await loadServerCredentials(options.tls) : ServerCredentials.createInsecure();
+    const tokens = options.authTokenFile === undefined ? undefined : await TokenRegistry.load(options.authTokenFile);
+    const missing = [options.tls ? "" : "TLS", tokens ? "" : "tokens"].filter(Boolean).join(" and ");
+    const interceptors: ServerInterceptor[] = tokens ? [createAuthInterceptor(tokens)] : [];
     const store = await Store.open(options.storeDir, {
       indexSchema: options.indexSchema,
       onLockCompromised: (err) => log.error("store lock compromised: refusing writes", err),
@@ -80,7 +97,7 @@ export class Daemon {
     try {
       const registry = metricsListen ? new DaemonMetrics(store) : undefined;
       if (registry && metricsListen) metrics = { registry, server: await MetricsServer.start(metricsListen, registry.registry) };
-      server = new Server(serverOptions(limits));
+      server = new Server({ ...serverOptions(limits), interceptors });
       // grpc-js's server copies each response into its frame as it serialises it, so one buffer serves them all.
       const definition = toGrpcServiceDefinition(StoreService, { reuseResponseBuffer: true });
       const service = createStoreService(store, {
@@ -95,12 +112,20 @@ export class Daemon {
       );
       const health = addHealthAndReflection(server, SERVED_SERVICES);
       const port = await new Promise<number>((resolve, reject) =>
-        server!.bindAsync(formatListenAddress(listen), ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+        server!.bindAsync(formatListenAddress(listen), credentials, (err, p) => (err ? reject(err) : resolve(p))),
       );
+      if (!isLoopbackHost(listen.host) && missing !== "") {
+        log.warn(
+          `listening on ${listen.host}, reachable from other machines, without ${missing}: anyone who can connect ` +
+            "may read or change the store (see --tls-cert, --tls-key and --auth-token-file)",
+        );
+      }
       if (!raiseReceiveWindow(server, RECEIVE_WINDOW_BYTES)) {
         log.warn("cannot raise the HTTP/2 receive window of this grpc-js version: writes will stream in 64 KiB windows");
       }
-      return new Daemon(store, server, health, formatListenAddress({ host: listen.host, port }), metrics);
+      const daemon = new Daemon(store, server, health, formatListenAddress({ host: listen.host, port }), metrics);
+      daemon.tokens = tokens;
+      return daemon;
     } catch (err) {
       server?.forceShutdown();
       metrics?.registry.close();
@@ -108,6 +133,27 @@ export class Daemon {
       await store.close();
       throw err;
     }
+  }
+
+  /**
+   * Reads the token file again (on SIGHUP): calls from then on are checked against the new tokens. When the file
+   * cannot be read or is malformed, the tokens in force stay so and the error is logged. Resolves to whether new
+   * tokens were loaded.
+   */
+  async reloadTokens(): Promise<boolean> {
+    if (!this.tokens) {
+      log.warn("no token file to reload: this daemon was started without --auth-token-file");
+      return false;
+    }
+    try {
+      await this.tokens.reload();
+    } catch (err) {
+      log.error(`token reload failed, the tokens loaded before stay in force: ${err instanceof Error ? err.message : String(err)}`);
+      return false;
+    }
+    const { read, write } = this.tokens.counts;
+    log.info(`tokens reloaded from ${this.tokens.file}: ${write} write, ${read} read`);
+    return true;
   }
 
   /**

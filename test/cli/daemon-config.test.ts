@@ -14,6 +14,7 @@ test("flags win over the environment, which wins over the defaults", (t) => {
     logLevel: "info",
     logFormat: undefined,
     metricsListen: undefined,
+    access: { tls: undefined, authTokenFile: undefined },
   });
   const env = { OUPS_STORE: "/env", OUPS_LISTEN: "0.0.0.0:1", OUPS_INDEX: "a", OUPS_CACHE_MB: "64" };
   t.like(resolveDaemonConfig({}, env), { storeDir: "/env", listen: "0.0.0.0:1", indexSpec: "a", cacheMiB: 64, metadataLimits: {}, limits: DEFAULT_SERVING_LIMITS });
@@ -24,6 +25,20 @@ test("flags win over the environment, which wins over the defaults", (t) => {
     cacheMiB: 0,
     metadataLimits: {},
     limits: DEFAULT_SERVING_LIMITS,
+    access: { tls: undefined, authTokenFile: undefined },
+  });
+});
+
+test("TLS files and the token file come from flags, then the environment; an empty variable is unset", (t) => {
+  const env = { OUPS_TLS_CERT: "/env/c.pem", OUPS_TLS_KEY: "/env/k.pem", OUPS_TLS_CLIENT_CA: "", OUPS_AUTH_TOKEN_FILE: "/env/tokens" };
+  t.deepEqual(resolveDaemonConfig({}, env).access, {
+    tls: { certFile: "/env/c.pem", keyFile: "/env/k.pem", clientCaFile: undefined },
+    authTokenFile: "/env/tokens",
+  });
+  const flags = { "tls-cert": "/f/c.pem", "tls-key": "/f/k.pem", "tls-client-ca": "/f/ca.pem", "auth-token-file": "/f/tokens" };
+  t.deepEqual(resolveDaemonConfig(flags, env).access, {
+    tls: { certFile: "/f/c.pem", keyFile: "/f/k.pem", clientCaFile: "/f/ca.pem" },
+    authTokenFile: "/f/tokens",
   });
 });
 

@@ -1,6 +1,6 @@
 import type { DescService } from "@bufbuild/protobuf";
 import { create } from "@bufbuild/protobuf";
-import type { CallOptions as GrpcCallOptions, ChannelOptions, ClientWritableStream, ServiceError } from "@grpc/grpc-js";
+import type { CallOptions as GrpcCallOptions, ChannelCredentials, ChannelOptions, ClientWritableStream, ServiceError } from "@grpc/grpc-js";
 import { Client, credentials, Metadata } from "@grpc/grpc-js";
 import { once } from "node:events";
 import type { MethodShape, RequestInitOf, ResponseOf, ServiceMethods } from "./method-types.js";
@@ -30,13 +30,23 @@ export type TypedClient<S extends DescService> = {
   [K in keyof ServiceMethods<S>]: ServiceMethods<S>[K] extends MethodShape ? ClientMethod<ServiceMethods<S>[K]> : never;
 } & { readonly grpc: Client; close(): void };
 
-/** Connects a typed client of `service` to `address` (host:port), in plaintext unless `channelCredentials` says otherwise. */
+/**
+ * Connects a typed client of `service` to `address` (host:port), in plaintext unless `channelCredentials` says
+ * otherwise. `metadata` is sent with every call (a call's own metadata overrides it key by key): grpc-js refuses
+ * call credentials on a plaintext channel, and a bearer token must work over both.
+ */
 export function createTypedClient<S extends DescService>(
   service: S,
   address: string,
-  options: { channelOptions?: ChannelOptions; channelCredentials?: ReturnType<typeof credentials.createInsecure> } = {},
+  options: {
+    channelOptions?: ChannelOptions;
+    channelCredentials?: ChannelCredentials;
+    metadata?: Readonly<Record<string, string>>;
+  } = {},
 ): TypedClient<S> {
   const client = new Client(address, options.channelCredentials ?? credentials.createInsecure(), options.channelOptions);
+  const baseMetadata = options.metadata ?? {};
+  const toMetadata = (callOptions: CallOptions) => callMetadata(baseMetadata, callOptions);
   const definition = toGrpcServiceDefinition(service);
   const methods: Record<string, unknown> = { grpc: client, close: () => client.close() };
   for (const method of service.methods) {
@@ -145,9 +155,9 @@ function closeQuietly(iterator: Iterator<unknown> | AsyncIterator<unknown>): voi
   }
 }
 
-function toMetadata(options: CallOptions): Metadata {
+function callMetadata(base: Readonly<Record<string, string>>, options: CallOptions): Metadata {
   const metadata = new Metadata();
-  for (const [key, value] of Object.entries(options.metadata ?? {})) metadata.set(key, value);
+  for (const [key, value] of Object.entries({ ...base, ...options.metadata })) metadata.set(key, value);
   return metadata;
 }
 

@@ -4,12 +4,12 @@ import type { CheckReport } from "../../../client/src/index.js";
 import { isOupsError, OupsError } from "../store/errors.js";
 import { Store } from "../store/store.js";
 import { checkReportJson, formatCheckReport, leavesProblems } from "./check-output.js";
-import { addressFlagHelp, resolveAddress, withClient } from "./connect.js";
+import { connectionFlags, connectionFlagsHelp, resolveConnection, withClient } from "./connect.js";
 import { parseCommandArgs } from "./parse-command-args.js";
 import { UsageError } from "./usage-error.js";
 
 /** Help text of `oups check`. */
-export const checkHelp = `Usage: oups check (--store DIR | --address HOST:PORT) [--repair] [--format text|json]
+export const checkHelp = `Usage: oups check (--store DIR | --address HOST:PORT [connection flags]) [--repair] [--format text|json]
 
 Checks every dataset of a store against its files: the manifest is valid; every row-group file it lists is
 there, a regular file of the listed size that decodes to its end, with the listed row count and min/max of the
@@ -24,11 +24,12 @@ Exits 0 when the store is clean, 1 when a problem is left (after the repair, wit
 command line.
 
   --store DIR           store directory to check, with no daemon running (env OUPS_STORE)
-${addressFlagHelp.replace("daemon to talk to", "running daemon whose store to check")}
   --repair              remove orphaned row-group files, temporary files and empty directories (and
                         nothing else: never a file a manifest lists, never a file of unknown origin);
                         the report says what was removed
   --format text|json    report for people (default), or one JSON object for scripts
+
+${connectionFlagsHelp}
 
 Examples:
   oups check --store ./data
@@ -38,7 +39,7 @@ Examples:
 export async function check(args: string[]): Promise<number> {
   const { values } = parseCommandArgs(args, {
     store: { type: "string" },
-    address: { type: "string" },
+    ...connectionFlags,
     repair: { type: "boolean" },
     format: { type: "string" },
   });
@@ -56,9 +57,9 @@ export async function check(args: string[]): Promise<number> {
     if (values.address === undefined && process.env.OUPS_ADDRESS === undefined) {
       throw new UsageError("give --store DIR (daemon stopped) or --address HOST:PORT (daemon running)");
     }
-    const address = resolveAddress(values.address);
-    where = `the store of the daemon at ${address}`;
-    report = await withClient(address, (client) => client.checkStore({ repair }));
+    const connection = await resolveConnection(values);
+    where = `the store of the daemon at ${connection.address}`;
+    report = await withClient(connection, (client) => client.checkStore({ repair }));
   }
   process.stdout.write(format === "json" ? checkReportJson(report) : formatCheckReport(report, where, repair));
   return leavesProblems(report) ? 1 : 0;

@@ -1,19 +1,19 @@
 import type { DatasetDescription } from "../../../client/src/index.js";
 import { alignedTable } from "./aligned-table.js";
-import { addressFlagHelp, resolveAddress, withClient } from "./connect.js";
+import { connectionFlags, connectionFlagsHelp, resolveConnection, withClient } from "./connect.js";
 import { formatBound, toJsonValue } from "./format-value.js";
 import { formatKey, keyFlagsHelp, parseKeyFlags } from "./key-args.js";
 import { parseCommandArgs } from "./parse-command-args.js";
 
 /** Help text of `oups describe`. */
-export const describeHelp = `Usage: oups describe --key FIELDS [--json] [--address HOST:PORT]
+export const describeHelp = `Usage: oups describe --key FIELDS [--json] [connection flags]
 
 Describes a dataset: its ordered column, schema, row and byte counts, generation (commits so far), metadata,
 and a table of its row groups in order (file, rows, min and max of the ordered column, bytes).
 
 ${keyFlagsHelp}
   --json                one JSON object instead (64-bit integers as strings, timestamps as ISO-8601)
-${addressFlagHelp}
+${connectionFlagsHelp}
 
 Example:
   oups describe --key symbol=AAPL,year=2023,month=1`;
@@ -23,10 +23,10 @@ export async function describe(args: string[]): Promise<void> {
   const { values } = parseCommandArgs(args, {
     key: { type: "string", short: "k", multiple: true },
     json: { type: "boolean" },
-    address: { type: "string" },
+    ...connectionFlags,
   });
   const key = parseKeyFlags(values.key);
-  await withClient(resolveAddress(values.address), async (client) => {
+  await withClient(await resolveConnection(values), async (client) => {
     const [description, schema] = await Promise.all([client.describe(key), client.getIndexSchema()]);
     const text = values.json
       ? JSON.stringify(describeJson(description))

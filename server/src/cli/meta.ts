@@ -1,12 +1,12 @@
 import type { OupsClient } from "../../../client/src/index.js";
-import { addressFlagHelp, resolveAddress, withClient } from "./connect.js";
+import { connectionFlags, connectionFlagsHelp, resolveConnection, withClient } from "./connect.js";
 import { keyFlagsHelp, parseKeyFlags } from "./key-args.js";
 import { parseCommandArgs, parsePairs } from "./parse-command-args.js";
 import { UsageError } from "./usage-error.js";
 
 /** Help text of `oups meta`. */
-export const metaHelp = `Usage: oups meta get --key FIELDS [--json] [--address HOST:PORT]
-       oups meta set --key FIELDS [NAME=VALUE]... [--remove NAME]... [--json] [--address HOST:PORT]
+export const metaHelp = `Usage: oups meta get --key FIELDS [--json] [connection flags]
+       oups meta set --key FIELDS [NAME=VALUE]... [--remove NAME]... [--json] [connection flags]
 
 get prints a dataset's key/value metadata, one NAME=VALUE per line, sorted by name ("no metadata" on stderr
 when it has none).
@@ -16,7 +16,7 @@ the metadata as get does.
 ${keyFlagsHelp}
   --remove NAME         (set) metadata name to remove; repeatable
   --json                print the metadata as one JSON object
-${addressFlagHelp}
+${connectionFlagsHelp}
 
 Examples:
   oups meta get --key symbol=AAPL,year=2023,month=1
@@ -34,7 +34,7 @@ export async function meta(args: string[]): Promise<void> {
       key: { type: "string", short: "k", multiple: true },
       remove: { type: "string", multiple: true },
       json: { type: "boolean" },
-      address: { type: "string" },
+      ...connectionFlags,
     },
     true,
   );
@@ -52,7 +52,7 @@ export async function meta(args: string[]): Promise<void> {
     }
     run = (client) => client.updateMetadata(key, { set, remove });
   }
-  const metadata = await withClient(resolveAddress(values.address), run);
+  const metadata = await withClient(await resolveConnection(values), run);
   const names = Object.keys(metadata).sort();
   if (values.json) {
     process.stdout.write(`${JSON.stringify(Object.fromEntries(names.map((n) => [n, metadata[n]])))}\n`);

@@ -4,7 +4,7 @@ import { Schema as ArrowSchema } from "apache-arrow";
 import type { KeyFields, OupsClient, RangeQueryOptions } from "../../../client/src/index.js";
 import { writeArrowFile } from "./arrow-file-output.js";
 import { writeArrowStream } from "./arrow-output.js";
-import { addressFlagHelp, resolveAddress, withClient } from "./connect.js";
+import { connectionFlags, connectionFlagsHelp, resolveConnection, withClient } from "./connect.js";
 import { writeCsv } from "./csv-output.js";
 import { emptyResultHints } from "./empty-result-hints.js";
 import { keyFlagsHelp, parseKeyFlags } from "./key-args.js";
@@ -35,7 +35,7 @@ type ResultWriter = (batches: AsyncIterable<RecordBatch>, emptySchema: () => Pro
 
 /** Help text of `oups query`. */
 export const queryHelp = `Usage: oups query --key FIELDS [--start V] [--end V] [--end-inclusive] [--columns COLS]
-                  [--format table|csv|parquet|arrow|arrows] [--output FILE] [--address HOST:PORT]
+                  [--format table|csv|parquet|arrow|arrows] [--output FILE] [connection flags]
 
 Reads the rows of a dataset whose ordered column is in [start, end) (or [start, end] with --end-inclusive),
 in order, streaming them to the output as they arrive. On a terminal, a progress line on stderr shows the rows
@@ -61,7 +61,7 @@ ${keyFlagsHelp}
                         Without --format, --output FILE picks it from its extension: .csv, .parquet,
                         .arrow or .feather (IPC file), .arrows or .ipc (IPC stream); another is an error.
   --output FILE         write to FILE instead of stdout (removed again if the query fails)
-${addressFlagHelp}
+${connectionFlagsHelp}
 
 Examples:
   oups query --key symbol=AAPL,year=2023,month=1 --start 2023-01-02 --end 2023-01-03
@@ -77,7 +77,7 @@ export async function query(args: string[]): Promise<void> {
     columns: { type: "string" },
     format: { type: "string" },
     output: { type: "string" },
-    address: { type: "string" },
+    ...connectionFlags,
   });
   const key = parseKeyFlags(values.key);
   if (values.format !== undefined && !(FORMATS as readonly string[]).includes(values.format)) {
@@ -97,7 +97,7 @@ export async function query(args: string[]): Promise<void> {
   const writeResult = await resultWriter(format);
   const out = values.output === undefined ? Output.stdout() : await Output.file(values.output);
   try {
-    await withClient(resolveAddress(values.address), async (client) => {
+    await withClient(await resolveConnection(values), async (client) => {
       // On a terminal only: the total comes from a Describe, a call that pipes and scripts need not pay for.
       const progress = new ProgressLine("received");
       const total = progress.enabled ? rowsInRange(await client.describe(key), options) : undefined;

@@ -1,14 +1,14 @@
-import { addressFlagHelp, resolveAddress, withClient } from "./connect.js";
+import { connectionFlags, connectionFlagsHelp, resolveConnection, withClient } from "./connect.js";
 import { formatKey, keyFlagsHelp, parseKeyFlags } from "./key-args.js";
 import { parseCommandArgs } from "./parse-command-args.js";
 
 /** Help text of `oups rm`. */
-export const rmHelp = `Usage: oups rm --key FIELDS [--address HOST:PORT]
+export const rmHelp = `Usage: oups rm --key FIELDS [connection flags]
 
 Deletes a dataset: its rows, row groups and metadata. There is no undo.
 
 ${keyFlagsHelp}
-${addressFlagHelp}
+${connectionFlagsHelp}
 
 Example:
   oups rm --key symbol=AAPL,year=2023,month=1`;
@@ -17,10 +17,10 @@ Example:
 export async function rm(args: string[]): Promise<void> {
   const { values } = parseCommandArgs(args, {
     key: { type: "string", short: "k", multiple: true },
-    address: { type: "string" },
+    ...connectionFlags,
   });
   const key = parseKeyFlags(values.key);
-  await withClient(resolveAddress(values.address), async (client) => {
+  await withClient(await resolveConnection(values), async (client) => {
     await client.remove(key);
     process.stdout.write(`removed ${formatKey(key)}\n`);
   });

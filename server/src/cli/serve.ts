@@ -13,8 +13,9 @@ export const serveHelp = `Usage: oups serve [--store DIR] [--listen HOST:PORT] [
                   [--keepalive-time DURATION] [--keepalive-timeout DURATION] [--max-message-mb N]
                   [--max-concurrent-streams N] [--max-intersection-keys N] [--max-concurrent-writes N]
                   [--log-level LEVEL] [--log-format json|text] [--metrics-listen HOST:PORT]
+                  [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]] [--auth-token-file FILE]
 
-Runs the daemon: serves the store in DIR over gRPC until SIGINT or SIGTERM.
+Runs the daemon: serves the store in DIR over gRPC until SIGINT or SIGTERM (SIGHUP reloads the token file).
 
   --store DIR         store directory (env OUPS_STORE, default ./oups-data)
   --listen HOST:PORT  address to listen on (env OUPS_LISTEN, default 127.0.0.1:50051): HOST:PORT,
@@ -56,7 +57,16 @@ Logs and metrics:
   --log-format F      json (one object per line) or text (env OUPS_LOG_FORMAT; default text when stderr
                       is a terminal, json otherwise); logs go to stderr
   --metrics-listen HOST:PORT  serve Prometheus metrics at http://HOST:PORT/metrics (env OUPS_METRICS_LISTEN;
-                      default off); same address forms as --listen`;
+                      default off); same address forms as --listen
+
+Access:
+  --tls-cert FILE        serve TLS with this PEM certificate (chain) (env OUPS_TLS_CERT); needs --tls-key
+  --tls-key FILE         PEM private key of --tls-cert, unencrypted (env OUPS_TLS_KEY)
+  --tls-client-ca FILE   require client certificates signed by this PEM CA (mTLS) (env OUPS_TLS_CLIENT_CA)
+  --auth-token-file FILE require "authorization: Bearer TOKEN" on every call but health; FILE holds one
+                         "TOKEN read" or "TOKEN write" per line, # comments allowed (env OUPS_AUTH_TOKEN_FILE);
+                         reloaded on SIGHUP
+Listening on an address other than loopback without both TLS and tokens logs a warning.`;
 
 /** `oups serve`: runs the daemon until a signal stops it. */
 export async function serve(args: string[]): Promise<void> {
@@ -75,6 +85,10 @@ export async function serve(args: string[]): Promise<void> {
       "log-level": { type: "string" },
       "log-format": { type: "string" },
       "metrics-listen": { type: "string" },
+      "tls-cert": { type: "string" },
+      "tls-key": { type: "string" },
+      "tls-client-ca": { type: "string" },
+      "auth-token-file": { type: "string" },
     },
   });
   const config = resolveDaemonConfig(values);
@@ -87,8 +101,12 @@ export async function serve(args: string[]): Promise<void> {
     metadataLimits: config.metadataLimits,
     limits: config.limits,
     metricsListen: config.metricsListen,
+    tls: config.access.tls,
+    authTokenFile: config.access.authTokenFile,
   });
-  const startup = startupLine(daemon, { tls: false, auth: false });
+  const reloadTokens = () => void daemon.reloadTokens();
+  process.on("SIGHUP", reloadTokens);
+  const startup = startupLine(daemon, { tls: config.access.tls !== undefined, auth: config.access.authTokenFile !== undefined });
   log.info(startup.message, startup.fields);
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
@@ -98,6 +116,7 @@ export async function serve(args: string[]): Promise<void> {
     };
     process.on("SIGINT", stop).on("SIGTERM", stop);
   });
+  process.off("SIGHUP", reloadTokens);
   await daemon.stop();
   log.info("oups stopped");
 }

@@ -1,7 +1,7 @@
 import type { RecordBatch } from "apache-arrow";
 import type { KeyFields, OupsClient, WriteOptions, WriteResult } from "../../../client/src/index.js";
 import { isOupsClientError } from "../../../client/src/index.js";
-import { addressFlagHelp, resolveAddress, withClient } from "./connect.js";
+import { connectionFlags, connectionFlagsHelp, resolveConnection, withClient } from "./connect.js";
 import type { CsvColumnType } from "./csv-batches.js";
 import { CSV_BATCH_ROWS, CSV_COLUMN_TYPES } from "./csv-batches.js";
 import { inputBatches } from "./input-batches.js";
@@ -57,7 +57,7 @@ ${keyFlagsHelp}
                         milliseconds since the epoch
   --types COL=TYPE,...  (CSV) give column types instead of inferring them: ${CSV_COLUMN_TYPES.join(", ")}
   --json                print the result as one JSON object
-${addressFlagHelp}
+${connectionFlagsHelp}
 
 Example:
   oups write --key symbol=AAPL,year=2023,month=1 --ordered-on ts --duplicates-on ts ticks.csv`;
@@ -80,7 +80,7 @@ export async function write(args: string[]): Promise<void> {
       "timestamp-columns": { type: "string" },
       types: { type: "string" },
       json: { type: "boolean" },
-      address: { type: "string" },
+      ...connectionFlags,
     },
     true,
   );
@@ -127,7 +127,7 @@ export async function write(args: string[]): Promise<void> {
   }
   let result: WriteResult;
   try {
-    result = await withClient(resolveAddress(values.address), async (client) => {
+    result = await withClient(await resolveConnection(values), async (client) => {
       // Checked here too, so that unordered rows are named by their place in the file (the daemon counts batches).
       const orderedOn = options.sort ? undefined : (options.orderedOn ?? (await orderedColumnOf(client, key)));
       const order = orderedOn === undefined ? undefined : new InputOrderCheck(orderedOn, input.locate);

@@ -1,4 +1,4 @@
-import type { ServiceError } from "@grpc/grpc-js";
+import type { ServiceError, StatusObject } from "@grpc/grpc-js";
 import { Metadata, status } from "@grpc/grpc-js";
 import type { OupsErrorCode } from "../store/errors.js";
 import { OupsError } from "../store/errors.js";
@@ -39,4 +39,23 @@ export function toServiceError(err: unknown): Partial<ServiceError> {
   const metadata = new Metadata();
   metadata.set(ERROR_CODE_METADATA_KEY, error.code);
   return { code: statusByCode[error.code], details: error.message, metadata };
+}
+
+/**
+ * Failures of access control, decided by the RPC layer before any handler runs (the engine knows nothing of
+ * callers): `UNAUTHENTICATED`, no token or an unknown one; `FORBIDDEN`, a read token calling a method that writes.
+ * Not engine codes: the engine's `PERMISSION_DENIED` is the daemon's own file-system rights.
+ */
+export type AccessErrorCode = "UNAUTHENTICATED" | "FORBIDDEN";
+
+const statusByAccessCode: Record<AccessErrorCode, status> = {
+  UNAUTHENTICATED: status.UNAUTHENTICATED,
+  FORBIDDEN: status.PERMISSION_DENIED,
+};
+
+/** The status refusing a call for lack of access, with its code in the same trailer as engine errors. */
+export function toAccessDeniedStatus(code: AccessErrorCode, message: string): StatusObject {
+  const metadata = new Metadata();
+  metadata.set(ERROR_CODE_METADATA_KEY, code);
+  return { code: statusByAccessCode[code], details: message, metadata };
 }
