@@ -1,4 +1,6 @@
 import { formatListenAddress, parseListenAddress } from "./listen-address.js";
+import type { LockTimings } from "./lock-config.js";
+import { parseLockTimings } from "./lock-config.js";
 import type { MetadataLimits } from "./store/dataset/metadata-limits.js";
 import { OupsError } from "./store/errors.js";
 
@@ -30,7 +32,7 @@ export const RECEIVE_WINDOW_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_MAX_N_OFF_TARGET_RGS = 2;
 
 /** Settings of `oups serve`. */
-export interface DaemonConfig {
+export interface DaemonConfig extends LockTimings {
   storeDir: string;
   listen: string;
   /** Index schema spec used to initialise an empty store (`symbol,year/month`). */
@@ -51,6 +53,8 @@ export interface DaemonFlags {
   "metadata-max-key-bytes"?: string | undefined;
   "metadata-max-value-bytes"?: string | undefined;
   "metadata-max-bytes"?: string | undefined;
+  "lock-update-ms"?: string | undefined;
+  "lock-retry-ms"?: string | undefined;
 }
 
 /** Each metadata limit: its flag (`--metadata-max-keys`) and environment variable (OUPS_METADATA_MAX_KEYS). */
@@ -63,7 +67,7 @@ const metadataLimitSources: readonly { limit: keyof MetadataLimits; flag: keyof 
 
 /**
  * Resolves the daemon's settings: flags first, then OUPS_STORE / OUPS_LISTEN / OUPS_INDEX / OUPS_CACHE_MB /
- * OUPS_METADATA_MAX_*, then defaults.
+ * OUPS_METADATA_MAX_* / OUPS_LOCK_*, then defaults.
  */
 export function resolveDaemonConfig(flags: DaemonFlags, env: NodeJS.ProcessEnv = process.env): DaemonConfig {
   return {
@@ -72,6 +76,7 @@ export function resolveDaemonConfig(flags: DaemonFlags, env: NodeJS.ProcessEnv =
     indexSpec: flags.index ?? env.OUPS_INDEX,
     cacheMiB: parseCacheMiB(flags["cache-mb"] ?? env.OUPS_CACHE_MB),
     metadataLimits: parseMetadataLimits(flags, env),
+    ...parseLockTimings(flags, env),
   };
 }
 

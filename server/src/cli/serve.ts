@@ -1,14 +1,19 @@
 import { parseArgs } from "node:util";
+import type { DaemonConfig } from "../config.js";
 import { resolveDaemonConfig } from "../config.js";
 import { Daemon } from "../daemon.js";
 import { log } from "../log.js";
+import { handleSignals } from "../signals.js";
+import { OupsError } from "../store/errors.js";
 import { parseIndexSpec } from "../store/keys/index-schema.js";
 
 export const serveHelp = `Usage: oups serve [--store DIR] [--listen HOST:PORT] [--index SPEC] [--cache-mb N]
                   [--metadata-max-keys N] [--metadata-max-key-bytes N] [--metadata-max-value-bytes N]
-                  [--metadata-max-bytes N]
+                  [--metadata-max-bytes N] [--lock-update-ms N] [--lock-retry-ms N]
 
-Runs the daemon: serves the store in DIR over gRPC until SIGINT or SIGTERM.
+Runs the daemon: serves the store in DIR over gRPC until SIGINT or SIGTERM (a graceful stop: calls in flight
+finish, exit 0; the same signal again a second or more later cancels them). SIGHUP does not stop it. Exits 1 when
+another process takes the store (see README, "Running unattended").
 
   --store DIR         store directory (env OUPS_STORE, default ./oups-data)
   --listen HOST:PORT  address to listen on (env OUPS_LISTEN, default 127.0.0.1:50051): HOST:PORT,
@@ -21,7 +26,10 @@ Runs the daemon: serves the store in DIR over gRPC until SIGINT or SIGTERM.
   --metadata-max-value-bytes N  UTF-8 bytes of a metadata value at most (env OUPS_METADATA_MAX_VALUE_BYTES,
                                 default 65536)
   --metadata-max-bytes N        UTF-8 bytes of a dataset's metadata, keys and values, at most
-                                (env OUPS_METADATA_MAX_BYTES, default 1048576; 8388608 at most)`;
+                                (env OUPS_METADATA_MAX_BYTES, default 1048576; 8388608 at most)
+  --lock-update-ms N  how often the store lock is refreshed, hence how soon its loss is noticed
+                      (env OUPS_LOCK_UPDATE_MS, default 5000; 1000 at least)
+  --lock-retry-ms N   how often a lost store lock is tried again (env OUPS_LOCK_RETRY_MS, default 1000)`;
 
 /** `oups serve`: runs the daemon until a signal stops it. */
 export async function serve(args: string[]): Promise<void> {
@@ -36,25 +44,49 @@ export async function serve(args: string[]): Promise<void> {
       "metadata-max-key-bytes": { type: "string" },
       "metadata-max-value-bytes": { type: "string" },
       "metadata-max-bytes": { type: "string" },
+      "lock-update-ms": { type: "string" },
+      "lock-retry-ms": { type: "string" },
     },
   });
   const config = resolveDaemonConfig(values);
-  const daemon = await Daemon.start({
+  // Installed before the store is opened: a signal during start-up stops the daemon as soon as it has started.
+  let stopRequested!: (signal: NodeJS.Signals) => void;
+  const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
+    stopRequested = resolve;
+  });
+  let daemon: Daemon | undefined;
+  const removeSignalHandlers = handleSignals({
+    onStop: (signal) => {
+      log.info(`${signal} received: finishing calls in flight, then stopping`);
+      stopRequested(signal);
+    },
+    onForceStop: (signal) => {
+      log.warn(`${signal} received again: cancelling calls in flight`);
+      daemon?.forceStop();
+    },
+    // Hook for what a reload covers; today nothing, and the daemon keeps serving.
+    onReload: () => log.info("SIGHUP received: nothing to reload"),
+  });
+  try {
+    daemon = await startDaemon(config);
+    log.info(`oups serving store ${daemon.store.dir} on ${daemon.address}`);
+    const outcome = await Promise.race([stopSignal, daemon.failure]);
+    await daemon.stop();
+    if (outcome instanceof OupsError) throw outcome;
+    log.info("oups stopped");
+  } finally {
+    removeSignalHandlers();
+  }
+}
+
+function startDaemon(config: DaemonConfig): Promise<Daemon> {
+  return Daemon.start({
     storeDir: config.storeDir,
     listen: config.listen,
     indexSchema: config.indexSpec ? parseIndexSpec(config.indexSpec) : undefined,
     rowGroupCacheBytes: config.cacheMiB === undefined ? undefined : config.cacheMiB * 1024 * 1024,
     metadataLimits: config.metadataLimits,
+    lockUpdateMs: config.lockUpdateMs,
+    lockRetryMs: config.lockRetryMs,
   });
-  log.info(`oups serving store ${daemon.store.dir} on ${daemon.address}`);
-  await new Promise<void>((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      log.info(`${signal} received: finishing calls in flight, then stopping`);
-      process.off("SIGINT", stop).off("SIGTERM", stop);
-      resolve();
-    };
-    process.on("SIGINT", stop).on("SIGTERM", stop);
-  });
-  await daemon.stop();
-  log.info("oups stopped");
 }

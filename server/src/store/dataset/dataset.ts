@@ -56,6 +56,8 @@ export class Dataset {
     private readonly directories: Directories,
     /** Bound on the manifest a commit may write (see manifest-budget.ts). */
     private readonly maxManifestBytes = DEFAULT_MAX_MANIFEST_BYTES,
+    /** Runs just before a manifest is committed; throws to refuse the commit (the store lock was lost meanwhile). */
+    private readonly beforeCommit: () => void = () => {},
   ) {
     this.name = directories.nameOf(dir);
   }
@@ -84,6 +86,15 @@ export class Dataset {
       this.loading = undefined;
     });
     return this.loading;
+  }
+
+  /**
+   * Forgets the committed manifest: the next operation reads it from disk again, since another process may have
+   * changed the dataset (while this one's store lock was lost). Readers keep their generations, and files waiting
+   * for them stay pending. The caller's turn on the key must cover this (no write in flight).
+   */
+  forget(): void {
+    this.manifest = undefined;
   }
 
   /** Pins the committed generation for a read. */
@@ -124,6 +135,8 @@ export class Dataset {
     const bytes = encodeManifest(next);
     checkManifestBytes(bytes.byteLength, this.manifestBytes, this.maxManifestBytes, next.rowGroups.length);
     await this.ensureDir();
+    // Last moment to notice that the store is no longer this process's: a commit now could overwrite another's.
+    this.beforeCommit();
     try {
       // The new files' directory entries must be durable before a manifest that points at them.
       await fsyncDir(this.dir);
@@ -214,6 +227,9 @@ export class Dataset {
     }
     if (manifest) this.assertPlainFiles(manifest, entries);
     await this.removeLeftovers(manifest, entries);
+    // After a reload (see forget): a file the manifest on disk lists again is no longer ours to delete.
+    const listed = new Set(manifest?.rowGroups.map((g) => g.file));
+    this.garbage = this.garbage.map((g) => ({ ...g, files: g.files.filter((f) => !listed.has(f)) }));
     this.manifest = manifest;
     this.manifestBytes = manifest ? encodeManifest(manifest).byteLength : 0;
     return manifest;
@@ -248,7 +264,8 @@ export class Dataset {
    * go: a link with such a name is left alone (unlinking it would be harmless, but it is not the engine's own).
    */
   private async removeLeftovers(manifest: Manifest | null, entries: readonly Dirent[]): Promise<void> {
-    const listed = new Set(manifest?.rowGroups.map((g) => g.file));
+    // Files waiting for readers are not leftovers (only after a reload, see forget, can there be any).
+    const listed = new Set([...(manifest?.rowGroups.map((g) => g.file) ?? []), ...this.garbage.flatMap((g) => g.files)]);
     const leftovers = entries.filter((e) => e.isFile() && ((isRowGroupFile(e.name) && !listed.has(e.name)) || isTemporaryManifest(e.name)));
     // Best effort: on a read-only store the leftovers stay, and reads must still work.
     await Promise.all(leftovers.map((e) => removeQuietly(join(this.dir, e.name)).catch(() => undefined)));
