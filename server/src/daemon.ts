@@ -95,10 +95,10 @@ export class Daemon {
     // Before the store is opened: a daemon that cannot listen must not take the store's lock, even briefly.
     await assertListenable(listen);
     // The daemon does not exist yet when the store opens: a loss before it does is handed over once it does.
+    let lostEarly = false;
     let lockLost: () => void = () => {
       lostEarly = true;
     };
-    let lostEarly = false;
     const store = await Store.open(options.storeDir, {
       indexSchema: options.indexSchema,
       onLockCompromised: (err) => {

@@ -14,10 +14,10 @@ export function parseLockTimings(
   flags: { "lock-update-ms"?: string | undefined; "lock-retry-ms"?: string | undefined },
   env: NodeJS.ProcessEnv,
 ): LockTimings {
-  return {
-    lockUpdateMs: parseMs("lock-update-ms", "OUPS_LOCK_UPDATE_MS", flags["lock-update-ms"] ?? env.OUPS_LOCK_UPDATE_MS, MIN_LOCK_UPDATE_MS),
-    lockRetryMs: parseMs("lock-retry-ms", "OUPS_LOCK_RETRY_MS", flags["lock-retry-ms"] ?? env.OUPS_LOCK_RETRY_MS, 1),
-  };
+  const lockUpdateMs = parseMs("lock-update-ms", "OUPS_LOCK_UPDATE_MS", flags["lock-update-ms"] ?? env.OUPS_LOCK_UPDATE_MS, MIN_LOCK_UPDATE_MS);
+  const lockRetryMs = parseMs("lock-retry-ms", "OUPS_LOCK_RETRY_MS", flags["lock-retry-ms"] ?? env.OUPS_LOCK_RETRY_MS, 1);
+  // Only those given: the config of a daemon started without them is what it was before these settings existed.
+  return { ...(lockUpdateMs === undefined ? {} : { lockUpdateMs }), ...(lockRetryMs === undefined ? {} : { lockRetryMs }) };
 }
 
 function parseMs(flag: string, variable: string, value: string | undefined, min: number): number | undefined {

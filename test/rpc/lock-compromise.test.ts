@@ -47,9 +47,9 @@ function watchHealth(t: ExecutionContext, address: string): () => Promise<string
 async function replaceLockDir(storeDir: string): Promise<void> {
   const other = join(storeDir, ".other-lock");
   await mkdir(other);
-  // A fresh mtime, but not the one the daemon set at its last refresh.
-  const recent = new Date(Date.now() - 1_500);
-  await utimes(other, recent, recent);
+  // Not the mtime the daemon set at its last refresh, and one that never turns stale however slow the test runs.
+  const future = new Date(Date.now() + 3_600_000);
+  await utimes(other, future, future);
   await rename(other, join(storeDir, LOCK_DIR));
 }
 
