@@ -3,6 +3,8 @@ import type { LogFormat, LogLevel } from "./log-settings.js";
 import { DEFAULT_LOG_LEVEL, parseLogFormat, parseLogLevel } from "./log-settings.js";
 import type { AccessConfig, AccessFlags } from "./rpc/access/access-config.js";
 import { resolveAccessConfig } from "./rpc/access/access-config.js";
+import type { LockTimings } from "./lock-config.js";
+import { parseLockTimings } from "./lock-config.js";
 import type { MetadataLimits } from "./store/dataset/metadata-limits.js";
 import { OupsError } from "./store/errors.js";
 import type { ServingLimitFlags, ServingLimits } from "./serving-limits.js";
@@ -42,7 +44,7 @@ export const RECEIVE_WINDOW_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_MAX_N_OFF_TARGET_RGS = 2;
 
 /** Settings of `oups serve`. */
-export interface DaemonConfig {
+export interface DaemonConfig extends LockTimings {
   storeDir: string;
   listen: string;
   /** Index schema spec used to initialise an empty store (`symbol,year/month`). */
@@ -75,6 +77,8 @@ export interface DaemonFlags extends ServingLimitFlags, AccessFlags {
   "log-level"?: string | undefined;
   "log-format"?: string | undefined;
   "metrics-listen"?: string | undefined;
+  "lock-update-ms"?: string | undefined;
+  "lock-retry-ms"?: string | undefined;
 }
 
 /** Each metadata limit: its flag (`--metadata-max-keys`) and environment variable (OUPS_METADATA_MAX_KEYS). */
@@ -87,7 +91,8 @@ const metadataLimitSources: readonly { limit: keyof MetadataLimits; flag: keyof 
 
 /**
  * Resolves the daemon's settings: flags first, then OUPS_STORE / OUPS_LISTEN / OUPS_INDEX / OUPS_CACHE_MB /
- * OUPS_METADATA_MAX_* / OUPS_LOG_LEVEL / OUPS_LOG_FORMAT / OUPS_METRICS_LISTEN / OUPS_TLS_* / OUPS_AUTH_TOKEN_FILE,
+ * OUPS_METADATA_MAX_* / OUPS_LOG_LEVEL / OUPS_LOG_FORMAT / OUPS_METRICS_LISTEN / OUPS_TLS_* / OUPS_AUTH_TOKEN_FILE /
+ * OUPS_LOCK_*,
  * then defaults.
  */
 export function resolveDaemonConfig(flags: DaemonFlags, env: NodeJS.ProcessEnv = process.env): DaemonConfig {
@@ -103,6 +108,7 @@ export function resolveDaemonConfig(flags: DaemonFlags, env: NodeJS.ProcessEnv =
     logFormat: parseLogFormat(flags["log-format"] ?? env.OUPS_LOG_FORMAT),
     metricsListen: parseMetricsListen(flags["metrics-listen"] ?? env.OUPS_METRICS_LISTEN),
     access: resolveAccessConfig(flags, env),
+    ...parseLockTimings(flags, env),
   };
 }
 

@@ -5,6 +5,7 @@ import { DEFAULT_MAX_N_OFF_TARGET_RGS, manifestBytesFor, RECEIVE_WINDOW_BYTES } 
 import type { ServingLimits } from "./serving-limits.js";
 import { servingLimits } from "./serving-limits.js";
 import { assertListenable, formatListenAddress, parseListenAddress } from "./listen-address.js";
+import { LockRecovery } from "./lock-recovery.js";
 import { log } from "./log.js";
 import { DaemonMetrics } from "./metrics/daemon-metrics.js";
 import { MetricsServer } from "./metrics/metrics-server.js";
@@ -26,6 +27,7 @@ import { createStoreService } from "./rpc/store-service.js";
 import { implementService } from "./rpc/typed-service.js";
 import type { MetadataLimits } from "./store/dataset/metadata-limits.js";
 import type { IndexSchema } from "./store/keys/index-schema.js";
+import { OupsError } from "./store/errors.js";
 import { Store } from "./store/store.js";
 
 /** The services whose health the daemon reports, besides the server's own (""). */
@@ -49,11 +51,30 @@ export interface DaemonOptions {
   tls?: TlsFiles | undefined;
   /** Require a bearer token from this file on every call but health (see rpc/access/token-file.ts). */
   authTokenFile?: string | undefined;
+  /** How often the store lock is refreshed, in ms (1000 at least), hence how soon its loss is noticed; default 5000. */
+  lockUpdateMs?: number | undefined;
+  /** How often a lost store lock is tried again, in ms; default {@link DEFAULT_LOCK_RETRY_MS}. */
+  lockRetryMs?: number | undefined;
 }
 
+/** How often a daemon that lost its store lock tries to take it again, unless told otherwise. */
+export const DEFAULT_LOCK_RETRY_MS = 1000;
 
-/** The daemon: one store, served over gRPC with health and reflection. */
+/**
+ * The daemon: one store, served over gRPC with health and reflection.
+ *
+ * When the store lock is lost while serving, health turns NOT_SERVING and writes fail with UNAVAILABLE
+ * (LOCK_COMPROMISED) while reads go on; the lock is tried again every `lockRetryMs`: once taken back, health is
+ * SERVING again; if another live process holds it, the daemon stops and {@link failure} says why.
+ */
 export class Daemon {
+  #stopping: Promise<void> | undefined;
+  #recovery: LockRecovery | undefined;
+  #fail: (err: OupsError) => void = () => {};
+
+  /** Settles only if the daemon stopped by itself: another process took its store. */
+  readonly failure: Promise<OupsError>;
+
   private constructor(
     readonly store: Store,
     private readonly server: Server,
@@ -61,7 +82,34 @@ export class Daemon {
     /** The address actually bound, with the real port. */
     readonly address: string,
     private readonly metrics?: { registry: DaemonMetrics; server: MetricsServer },
-  ) {}
+  ) {
+    this.failure = new Promise((resolve) => {
+      this.#fail = resolve;
+    });
+  }
+
+  private setHealth(status: "SERVING" | "NOT_SERVING"): void {
+    // The server as a whole ("") and each service: clients may watch either.
+    for (const service of ["", ...SERVED_SERVICES]) this.health.setStatus(service, status);
+  }
+
+  /** The lock was lost: stop serving writes, and try to take it back. */
+  private lockLost(retryMs: number): void {
+    if (this.#stopping) return;
+    this.setHealth("NOT_SERVING");
+    this.#recovery ??= new LockRecovery(this.store, retryMs, {
+      onRestored: () => {
+        this.#recovery = undefined;
+        if (!this.#stopping) this.setHealth("SERVING");
+      },
+      onTaken: (holder) => {
+        const err = new OupsError("STORE_LOCKED", `lost the store lock to another process: ${holder.message}`);
+        log.error(`${err.message}: stopping`);
+        void this.stop().then(() => this.#fail(err));
+      },
+    });
+    this.#recovery.start();
+  }
 
   /** Where /metrics is served (the address bound, with the real port), or undefined without metrics. */
   get metricsAddress(): string | undefined {
@@ -85,9 +133,18 @@ export class Daemon {
     const tokens = options.authTokenFile === undefined ? undefined : await TokenRegistry.load(options.authTokenFile);
     const missing = [options.tls ? "" : "TLS", tokens ? "" : "tokens"].filter(Boolean).join(" and ");
     const interceptors: ServerInterceptor[] = tokens ? [createAuthInterceptor(tokens)] : [];
+    // The daemon does not exist yet when the store opens: a loss before it does is handed over once it does.
+    let lostEarly = false;
+    let lockLost: () => void = () => {
+      lostEarly = true;
+    };
     const store = await Store.open(options.storeDir, {
       indexSchema: options.indexSchema,
-      onLockCompromised: (err) => log.error("store lock compromised: refusing writes", err),
+      onLockCompromised: (err) => {
+        log.error("store lock compromised: health NOT_SERVING, refusing writes until it is taken again", err);
+        lockLost();
+      },
+      lockUpdateMs: options.lockUpdateMs,
       defaultMaxNOffTargetRgs: DEFAULT_MAX_N_OFF_TARGET_RGS,
       rowGroupCacheBytes: options.rowGroupCacheBytes,
       metadataLimits: options.metadataLimits,
@@ -125,6 +182,8 @@ export class Daemon {
       }
       const daemon = new Daemon(store, server, health, formatListenAddress({ host: listen.host, port }), metrics);
       daemon.tokens = tokens;
+      lockLost = () => daemon.lockLost(options.lockRetryMs ?? DEFAULT_LOCK_RETRY_MS);
+      if (lostEarly) lockLost();
       return daemon;
     } catch (err) {
       server?.forceShutdown();
@@ -142,7 +201,7 @@ export class Daemon {
    */
   async reloadTokens(): Promise<boolean> {
     if (!this.tokens) {
-      log.warn("no token file to reload: this daemon was started without --auth-token-file");
+      log.info("no token file to reload: this daemon was started without --auth-token-file");
       return false;
     }
     try {
@@ -159,9 +218,20 @@ export class Daemon {
   /**
    * Stops accepting calls, lets calls in flight finish (or cancels them after `graceMs`), then releases the store.
    */
-  async stop(graceMs = 30_000): Promise<void> {
-    // The server as a whole ("") and each service: clients may watch either.
-    for (const service of ["", ...SERVED_SERVICES]) this.health.setStatus(service, "NOT_SERVING");
+  stop(graceMs = 30_000): Promise<void> {
+    this.#stopping ??= this.shutdown(graceMs);
+    return this.#stopping;
+  }
+
+  /** Cancels the calls still running at once (a second signal during a slow stop); the stop then completes. */
+  forceStop(): void {
+    log.warn("cancelling the calls still running");
+    this.server.forceShutdown();
+  }
+
+  private async shutdown(graceMs: number): Promise<void> {
+    this.setHealth("NOT_SERVING");
+    await this.#recovery?.stop();
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         log.warn(`calls still running after ${graceMs} ms: cancelling them`);

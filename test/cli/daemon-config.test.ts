@@ -128,3 +128,13 @@ for (const [flags, says] of [
     t.regex(err?.message ?? "", says);
   });
 }
+
+test("lock timings come from flags, then the environment, and are refused below their minimum", (t) => {
+  t.deepEqual(
+    (({ lockUpdateMs, lockRetryMs }) => ({ lockUpdateMs, lockRetryMs }))(resolveDaemonConfig({ "lock-retry-ms": "50" }, { OUPS_LOCK_UPDATE_MS: "2000", OUPS_LOCK_RETRY_MS: "9" })),
+    { lockUpdateMs: 2000, lockRetryMs: 50 },
+  );
+  const err = t.throws(() => resolveDaemonConfig({ "lock-update-ms": "500" }, {}), { instanceOf: OupsError });
+  t.is(err?.code, "INVALID_ARGUMENT");
+  t.regex(err!.message, /--lock-update-ms \(OUPS_LOCK_UPDATE_MS\) must be .*1000 at least, got "500"/);
+});

@@ -1,10 +1,13 @@
 import { parseArgs } from "node:util";
+import type { DaemonConfig } from "../config.js";
 import { resolveDaemonConfig } from "../config.js";
 import { Daemon } from "../daemon.js";
 import { configureLog, log } from "../log.js";
 import { defaultLogFormat } from "../log-settings.js";
 import { startupLine } from "../startup-line.js";
 import { servingLimitOptions } from "../serving-limits.js";
+import { handleSignals } from "../signals.js";
+import { OupsError } from "../store/errors.js";
 import { parseIndexSpec } from "../store/keys/index-schema.js";
 
 export const serveHelp = `Usage: oups serve [--store DIR] [--listen HOST:PORT] [--index SPEC] [--cache-mb N]
@@ -14,8 +17,11 @@ export const serveHelp = `Usage: oups serve [--store DIR] [--listen HOST:PORT] [
                   [--max-concurrent-streams N] [--max-intersection-keys N] [--max-concurrent-writes N]
                   [--log-level LEVEL] [--log-format json|text] [--metrics-listen HOST:PORT]
                   [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]] [--auth-token-file FILE]
+                  [--lock-update-ms N] [--lock-retry-ms N]
 
-Runs the daemon: serves the store in DIR over gRPC until SIGINT or SIGTERM (SIGHUP reloads the token file).
+Runs the daemon: serves the store in DIR over gRPC until SIGINT or SIGTERM (a graceful stop: calls in flight
+finish, exit 0; the same signal again a second or more later cancels them). SIGHUP reloads the token file. Exits 1 when
+another process takes the store (see the README, "Running unattended").
 
   --store DIR         store directory (env OUPS_STORE, default ./oups-data)
   --listen HOST:PORT  address to listen on (env OUPS_LISTEN, default 127.0.0.1:50051): HOST:PORT,
@@ -66,7 +72,12 @@ Access:
   --auth-token-file FILE require "authorization: Bearer TOKEN" on every call but health; FILE holds one
                          "TOKEN read" or "TOKEN write" per line, # comments allowed (env OUPS_AUTH_TOKEN_FILE);
                          reloaded on SIGHUP
-Listening on an address other than loopback without both TLS and tokens logs a warning.`;
+Listening on an address other than loopback without both TLS and tokens logs a warning.
+
+Store lock:
+  --lock-update-ms N  how often the store lock is refreshed, hence how soon its loss is noticed
+                      (env OUPS_LOCK_UPDATE_MS, default 5000; 1000 at least)
+  --lock-retry-ms N   how often a lost store lock is tried again (env OUPS_LOCK_RETRY_MS, default 1000)`;
 
 /** `oups serve`: runs the daemon until a signal stops it. */
 export async function serve(args: string[]): Promise<void> {
@@ -89,11 +100,47 @@ export async function serve(args: string[]): Promise<void> {
       "tls-key": { type: "string" },
       "tls-client-ca": { type: "string" },
       "auth-token-file": { type: "string" },
+      "lock-update-ms": { type: "string" },
+      "lock-retry-ms": { type: "string" },
     },
   });
   const config = resolveDaemonConfig(values);
   configureLog({ level: config.logLevel, format: config.logFormat ?? defaultLogFormat() });
-  const daemon = await Daemon.start({
+  // Installed before the store is opened: a signal during start-up stops the daemon as soon as it has started.
+  let stopRequested!: (signal: NodeJS.Signals) => void;
+  const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
+    stopRequested = resolve;
+  });
+  let daemon: Daemon | undefined;
+  const removeSignalHandlers = handleSignals({
+    onStop: (signal) => {
+      log.info(`${signal} received: finishing calls in flight, then stopping`);
+      stopRequested(signal);
+    },
+    onForceStop: (signal) => {
+      log.warn(`${signal} received again: cancelling calls in flight`);
+      daemon?.forceStop();
+    },
+    onReload: () => {
+      log.info("SIGHUP received: reloading the token file");
+      void daemon?.reloadTokens();
+    },
+  });
+  try {
+    daemon = await startDaemon(config);
+    const startup = startupLine(daemon, { tls: config.access.tls !== undefined, auth: config.access.authTokenFile !== undefined });
+    log.info(startup.message, startup.fields);
+    const outcome = await Promise.race([stopSignal, daemon.failure]);
+    await daemon.stop();
+    if (outcome instanceof OupsError) throw outcome;
+    log.info("oups stopped");
+  } finally {
+    removeSignalHandlers();
+  }
+}
+
+function startDaemon(config: DaemonConfig): Promise<Daemon> {
+  return Daemon.start({
     storeDir: config.storeDir,
     listen: config.listen,
     indexSchema: config.indexSpec ? parseIndexSpec(config.indexSpec) : undefined,
@@ -103,20 +150,7 @@ export async function serve(args: string[]): Promise<void> {
     metricsListen: config.metricsListen,
     tls: config.access.tls,
     authTokenFile: config.access.authTokenFile,
+    lockUpdateMs: config.lockUpdateMs,
+    lockRetryMs: config.lockRetryMs,
   });
-  const reloadTokens = () => void daemon.reloadTokens();
-  process.on("SIGHUP", reloadTokens);
-  const startup = startupLine(daemon, { tls: config.access.tls !== undefined, auth: config.access.authTokenFile !== undefined });
-  log.info(startup.message, startup.fields);
-  await new Promise<void>((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      log.info(`${signal} received: finishing calls in flight, then stopping`);
-      process.off("SIGINT", stop).off("SIGTERM", stop);
-      resolve();
-    };
-    process.on("SIGINT", stop).on("SIGTERM", stop);
-  });
-  process.off("SIGHUP", reloadTokens);
-  await daemon.stop();
-  log.info("oups stopped");
 }

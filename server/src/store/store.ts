@@ -37,6 +37,7 @@ import type { ConcurrencyLimit } from "./queue/concurrency-limit.js";
 import { createConcurrencyLimit } from "./queue/concurrency-limit.js";
 import { KeyQueue } from "./queue/key-queue.js";
 import { readIndexSchema, writeIndexSchema } from "./store-descriptor.js";
+import type { LockHolder, StoreLockOptions } from "./store-lock.js";
 import { StoreLock } from "./store-lock.js";
 import type { StoreEventMap, StoreStats } from "./store-stats.js";
 
@@ -46,8 +47,10 @@ export interface StoreOpenOptions {
   indexSchema?: IndexSchema | undefined;
   /** Take the store directory's lock (default true); only tests of the lock itself turn it off. */
   lock?: boolean | undefined;
-  /** Called when the store lock is compromised: writes are refused from then on. */
+  /** Called when the store lock is compromised: writes are refused from then on, until {@link Store.relock}. */
   onLockCompromised?: ((err: Error) => void) | undefined;
+  /** How often the lock is refreshed, in ms, hence how soon its loss is noticed (see {@link StoreLockOptions.updateMs}). */
+  lockUpdateMs?: number | undefined;
   /** Worker threads encoding and decoding Parquet (default: one per core). */
   parquetWorkers?: number | undefined;
   /** Incoming rows a write merges at once (bounds a write's memory; default 1Mi rows). */
@@ -105,7 +108,8 @@ export class Store {
   private constructor(
     readonly dir: string,
     private schema: IndexSchema | undefined,
-    private readonly lock: StoreLock | undefined,
+    private lock: StoreLock | undefined,
+    private readonly lockOptions: StoreLockOptions,
     options: StoreOpenOptions,
   ) {
     this.directories = new Directories(dir);
@@ -126,13 +130,14 @@ export class Store {
   static async open(dir: string, options: StoreOpenOptions = {}): Promise<Store> {
     const storeDir = resolve(dir);
     await mkdir(storeDir, { recursive: true });
-    const lock =
-      options.lock === false
-        ? undefined
-        : await StoreLock.acquire(storeDir, options.onLockCompromised ? { onCompromised: options.onLockCompromised } : {});
+    const lockOptions: StoreLockOptions = {
+      ...(options.onLockCompromised ? { onCompromised: options.onLockCompromised } : {}),
+      ...(options.lockUpdateMs === undefined ? {} : { updateMs: options.lockUpdateMs }),
+    };
+    const lock = options.lock === false ? undefined : await StoreLock.acquire(storeDir, lockOptions);
     let store: Store | undefined;
     try {
-      store = new Store(storeDir, await readIndexSchema(storeDir), lock, options);
+      store = new Store(storeDir, await readIndexSchema(storeDir), lock, lockOptions, options);
       if (options.indexSchema) await store.initIndexSchema(options.indexSchema);
       // Now rather than on the first write: loading parquet-wasm in each worker would delay it noticeably.
       await store.pool.warmUp();
@@ -361,8 +366,46 @@ export class Store {
     };
   }
 
+  /** True while the store lock is lost: writes are refused (reads go on). */
+  get lockCompromised(): boolean {
+    return this.lock?.compromised ?? false;
+  }
+
+  #relocking: Promise<LockHolder | undefined> | undefined;
+  #closed = false;
+
+  /**
+   * After the store lock was lost: tries to take it again. On success every manifest and cached row group read
+   * under the lost lock is forgotten (another process may have written meanwhile) and writes are accepted again;
+   * otherwise answers who holds the lock. Does nothing (answers undefined) while the lock is held.
+   */
+  relock(): Promise<LockHolder | undefined> {
+    this.#relocking ??= this.tryRelock().finally(() => {
+      this.#relocking = undefined;
+    });
+    return this.#relocking;
+  }
+
+  private async tryRelock(): Promise<LockHolder | undefined> {
+    if (this.#closed || this.lock === undefined || !this.lock.compromised) return undefined;
+    const result = await StoreLock.tryAcquire(this.dir, this.lockOptions);
+    if (!(result instanceof StoreLock)) return result;
+    if (this.#closed) {
+      await result.release();
+      return undefined;
+    }
+    // Each dataset in its turn on the key, so that no write of this process is half way through.
+    await Promise.all([...this.datasets].map(([id, dataset]) => this.queue.run(id, async () => dataset.forget())));
+    this.cache.dropDir(this.dir);
+    this.schema ??= await readIndexSchema(this.dir).catch(() => undefined);
+    this.lock = result;
+    return undefined;
+  }
+
   /** Lets pending work finish, stops the Parquet workers and releases the store lock. */
   async close(): Promise<void> {
+    this.#closed = true;
+    await this.#relocking;
     await Promise.all([...this.datasets.values()].map((d) => d.settled()));
     await this.pool.close();
     await this.lock?.release();
@@ -375,9 +418,10 @@ export class Store {
     const id = keyId(schema, key);
     let dataset = this.datasets.get(id);
     if (!dataset) {
-      dataset = new Dataset(join(this.dir, keyToPath(schema, key)), this.directories, this.maxManifestBytes, (seconds) =>
-        this.events.emit("commit", { seconds }),
-      );
+      dataset = new Dataset(join(this.dir, keyToPath(schema, key)), this.directories, this.maxManifestBytes, {
+        beforeCommit: () => this.assertWritable(),
+        onCommit: (seconds) => this.events.emit("commit", { seconds }),
+      });
       this.datasets.set(id, dataset);
     }
     return { key, id, dataset };
@@ -401,7 +445,7 @@ export class Store {
   /** Fails when the store lock was lost: another process may be writing, so this one must not. */
   assertWritable(): void {
     if (this.lock?.compromised) {
-      throw new OupsError("LOCK_COMPROMISED", `the lock on the store directory was lost; writes are refused until the daemon restarts`);
+      throw new OupsError("LOCK_COMPROMISED", `the lock on the store directory was lost; writes are refused until the daemon takes it again`);
     }
   }
 }

@@ -12,6 +12,12 @@ import { encodeManifest, isTemporaryManifest, readManifest, writeManifest } from
 import { checkManifestBytes, DEFAULT_MAX_MANIFEST_BYTES } from "./manifest-budget.js";
 import { isRowGroupFile } from "./row-group-files.js";
 
+/** What a dataset tells its store, and lets it refuse (see {@link Dataset}). */
+export interface DatasetHooks {
+  beforeCommit?: () => void;
+  onCommit?: (seconds: number) => void;
+}
+
 /** A pinned view of one committed generation: its files stay on disk until {@link Snapshot.release}. */
 export interface Snapshot {
   /** The committed manifest, or null when the key holds no dataset. */
@@ -58,8 +64,9 @@ export class Dataset {
     private readonly directories: Directories,
     /** Bound on the manifest a commit may write (see manifest-budget.ts). */
     private readonly maxManifestBytes = DEFAULT_MAX_MANIFEST_BYTES,
-    /** Told how long each commit took to become durable, in seconds. */
-    private readonly onCommit: (seconds: number) => void = () => {},
+    /** Told what happens to the dataset: `beforeCommit` throws to refuse a commit (the store lock was lost
+     * meanwhile); `onCommit` is told how long each commit took to become durable, in seconds. */
+    private readonly hooks: DatasetHooks = {},
   ) {
     this.name = directories.nameOf(dir);
   }
@@ -102,6 +109,15 @@ export class Dataset {
     return { generations: this.readers.size, reads };
   }
 
+  /**
+   * Forgets the committed manifest: the next operation reads it from disk again, since another process may have
+   * changed the dataset (while this one's store lock was lost). Readers keep their generations, and files waiting
+   * for them stay pending. The caller's turn on the key must cover this (no write in flight).
+   */
+  forget(): void {
+    this.manifest = undefined;
+  }
+
   /** Pins the committed generation for a read. */
   async snapshot(): Promise<Snapshot> {
     const manifest = await this.current();
@@ -140,6 +156,8 @@ export class Dataset {
     const bytes = encodeManifest(next);
     checkManifestBytes(bytes.byteLength, this.manifestBytes, this.maxManifestBytes, next.rowGroups.length);
     await this.ensureDir();
+    // Last moment to notice that the store is no longer this process's: a commit now could overwrite another's.
+    this.hooks.beforeCommit?.();
     const started = process.hrtime.bigint();
     try {
       // The new files' directory entries must be durable before a manifest that points at them.
@@ -148,7 +166,7 @@ export class Dataset {
     } catch (err) {
       throw fsError(err, `commit the manifest of ${this.name}`);
     }
-    this.onCommit(Number(process.hrtime.bigint() - started) / 1e9);
+    this.hooks.onCommit?.(Number(process.hrtime.bigint() - started) / 1e9);
     this.manifest = next;
     this.manifestBytes = bytes.byteLength;
     this.bytes = filesBytes(next, this.manifestBytes);
@@ -246,6 +264,9 @@ export class Dataset {
     }
     if (manifest) this.assertPlainFiles(manifest, entries);
     await this.removeLeftovers(manifest, entries);
+    // After a reload (see forget): a file the manifest on disk lists again is no longer ours to delete.
+    const listed = new Set(manifest?.rowGroups.map((g) => g.file));
+    this.garbage = this.garbage.map((g) => ({ ...g, files: g.files.filter((f) => !listed.has(f)) }));
     this.manifest = manifest;
     this.manifestBytes = manifest ? encodeManifest(manifest).byteLength : 0;
     this.bytes = manifest ? filesBytes(manifest, this.manifestBytes) : 0;
@@ -281,7 +302,8 @@ export class Dataset {
    * go: a link with such a name is left alone (unlinking it would be harmless, but it is not the engine's own).
    */
   private async removeLeftovers(manifest: Manifest | null, entries: readonly Dirent[]): Promise<void> {
-    const listed = new Set(manifest?.rowGroups.map((g) => g.file));
+    // Files waiting for readers are not leftovers (only after a reload, see forget, can there be any).
+    const listed = new Set([...(manifest?.rowGroups.map((g) => g.file) ?? []), ...this.garbage.flatMap((g) => g.files)]);
     const leftovers = entries.filter((e) => e.isFile() && ((isRowGroupFile(e.name) && !listed.has(e.name)) || isTemporaryManifest(e.name)));
     // Best effort: on a read-only store the leftovers stay, and reads must still work.
     await Promise.all(leftovers.map((e) => removeQuietly(join(this.dir, e.name)).catch(() => undefined)));

@@ -5,6 +5,7 @@
  * <storeDir>/
  *   oups-store.json            STORE_FILE: the store descriptor, holding the index schema as JSON
  *   .oups.lock/                LOCK_DIR: present while a daemon owns the store (proper-lockfile, mtime refreshed)
+ *   .oups.lock.owner           LOCK_OWNER_FILE: pid, host and start time of the process holding LOCK_DIR
  *   <level 0>/                 one directory per key level: the level's values joined by the field separator
  *     <level 1>/               (keyToPath), e.g. `AAPL-2024/3` for `symbol,year:int/month:int`
  *       _manifest.json         MANIFEST_FILE: its presence is what makes the directory a dataset
@@ -25,3 +26,9 @@ export const STORE_FILE = "oups-store.json";
 
 /** Lock directory at the root of the store directory, held by the daemon that owns the store. */
 export const LOCK_DIR = ".oups.lock";
+
+/**
+ * Owner record of the lock, beside LOCK_DIR (not inside: proper-lockfile removes the lock directory with rmdir, which
+ * a file inside would make fail): which process holds the lock, so that a crashed owner is told apart from a live one.
+ */
+export const LOCK_OWNER_FILE = ".oups.lock.owner";
