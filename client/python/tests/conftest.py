@@ -126,3 +126,29 @@ def scratch() -> Iterator[Path]:
     shutil.rmtree(d, ignore_errors=True)
 
 
+
+
+@pytest.fixture(scope="module")
+def shared_daemon(built: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Daemon]:
+    """One daemon for a whole test module (each test uses keys of its own)."""
+    store_dir = tmp_path_factory.mktemp("shared") / "store"
+    store_dir.mkdir()
+    d = start_daemon(store_dir, "--index", INDEX)
+    yield d
+    stop_daemon(d)
+
+
+@pytest.fixture(scope="module")
+def shared_store(shared_daemon: Daemon) -> Iterator[oups_client.Store]:
+    s = oups_client.connect(shared_daemon.address)
+    yield s
+    s.close()
+
+
+_next_month = iter(range(1, 1_000_000))
+
+
+@pytest.fixture
+def ds(shared_store: oups_client.Store) -> oups_client.Dataset:
+    """A dataset of a key no other test of the module uses."""
+    return shared_store[{"symbol": "T", "year": 2000, "month": next(_next_month)}]

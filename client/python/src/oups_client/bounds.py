@@ -104,10 +104,9 @@ def bound_from_wire(bound: pb.Bound, column: Optional[pa.DataType]) -> Any:
         return None
     if kind == "timestamp_value":
         ts = bound.timestamp_value
-        stamp = pd.Timestamp(ts.seconds * 1_000_000_000 + ts.nanos, unit="ns", tz="UTC")
-        if column is not None and pa.types.is_timestamp(column):
-            stamp = stamp.tz_convert(column.tz) if column.tz else stamp.tz_localize(None)
-        return stamp
+        unit = column.unit if column is not None and pa.types.is_timestamp(column) else "ns"
+        ns = ts.seconds * 1_000_000_000 + ts.nanos
+        return _stamp(ns // _NS_PER_UNIT[unit], unit, column)
     if kind == "int64_value":
         value = bound.int64_value
         if column is not None and pa.types.is_date32(column):
@@ -115,6 +114,15 @@ def bound_from_wire(bound: pb.Bound, column: Optional[pa.DataType]) -> Any:
         if column is not None and pa.types.is_date64(column):
             return dt.date(1970, 1, 1) + dt.timedelta(milliseconds=value)
         if column is not None and pa.types.is_timestamp(column):
-            return pd.Timestamp(value * _NS_PER_UNIT[column.unit], unit="ns", tz=column.tz)
+            return _stamp(value, column.unit, column)
         return value
     return getattr(bound, kind)
+
+
+def _stamp(value: int, unit: str, column: Optional[pa.DataType]) -> pd.Timestamp:
+    """A raw timestamp in ``unit`` as a pandas Timestamp of that resolution (so that instants outside the
+    nanosecond range still fit), in the column's time zone, naive for a column without one."""
+    stamp = pd.Timestamp(np.datetime64(value, unit)).tz_localize("UTC")
+    if column is not None and pa.types.is_timestamp(column):
+        return stamp.tz_convert(column.tz) if column.tz else stamp.tz_localize(None)
+    return stamp

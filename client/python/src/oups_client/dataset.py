@@ -185,9 +185,21 @@ class Dataset:
         same arguments as :meth:`range_query`."""
         return self.range_query(start, end, **options).read_all()
 
-    def to_pandas(self, start: Any = None, end: Any = None, **options: Any) -> "pd.DataFrame":
-        """The rows of a range as a pandas DataFrame; same arguments as :meth:`range_query`."""
-        return self.read(start, end, **options).to_pandas()
+    def to_pandas(
+        self,
+        start: Any = None,
+        end: Any = None,
+        *,
+        end_inclusive: bool = False,
+        columns: Optional[Sequence[str]] = None,
+        timeout: Optional[float] = None,
+        **to_pandas_options: Any,
+    ) -> "pd.DataFrame":
+        """The rows of a range as a pandas DataFrame (range arguments as in :meth:`range_query`); other keyword
+        arguments go to ``pyarrow.Table.to_pandas``, e.g. ``types_mapper`` to get nullable integers back as
+        ``Int64`` instead of float64."""
+        table = self.read(start, end, end_inclusive=end_inclusive, columns=columns, timeout=timeout)
+        return table.to_pandas(**to_pandas_options)
 
     # -- managing --
 
