@@ -70,6 +70,7 @@ def test_intersections(daemon):
             assert end_i == start_next
         projected = list(store.intersections([a.key], columns=["v"]))
         assert projected[0][0] is None and projected[-1][1] is None
+        assert len(projected) > 1 and isinstance(projected[0][1], pd.Timestamp) and projected[0][1].tz is None
         assert all(t.column_names == ["v"] for _, _, ts in projected for t in ts.values())
         assert list(store.intersections([a.key, b.key], "2023-01-02 09:31", "2023-01-02 09:31")) == []
 

@@ -242,8 +242,9 @@ class Store:
                 if current is not None and r.interval != current:
                     yield bounds[0], bounds[1], tables
                     tables = {}
-                if current != r.interval and column is None and datasets:
-                    column = datasets[0]._ordered_type
+                if column is None and (r.HasField("interval_start") or r.HasField("interval_end")):
+                    # Bounds come back in the column's kind: learn its type (time zone, unit) once.
+                    column = datasets[r.key_index]._column_type()
                 current = r.interval
                 bounds = (
                     bound_from_wire(r.interval_start, column) if r.HasField("interval_start") else None,
