@@ -1,0 +1,322 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class IndexFieldType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    INDEX_FIELD_TYPE_UNSPECIFIED: _ClassVar[IndexFieldType]
+    INDEX_FIELD_TYPE_STRING: _ClassVar[IndexFieldType]
+    INDEX_FIELD_TYPE_INT: _ClassVar[IndexFieldType]
+INDEX_FIELD_TYPE_UNSPECIFIED: IndexFieldType
+INDEX_FIELD_TYPE_STRING: IndexFieldType
+INDEX_FIELD_TYPE_INT: IndexFieldType
+
+class Key(_message.Message):
+    __slots__ = ("fields",)
+    class FieldsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    FIELDS_FIELD_NUMBER: _ClassVar[int]
+    fields: _containers.ScalarMap[str, str]
+    def __init__(self, fields: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
+class IndexField(_message.Message):
+    __slots__ = ("name", "type")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    type: IndexFieldType
+    def __init__(self, name: _Optional[str] = ..., type: _Optional[_Union[IndexFieldType, str]] = ...) -> None: ...
+
+class IndexLevel(_message.Message):
+    __slots__ = ("fields",)
+    FIELDS_FIELD_NUMBER: _ClassVar[int]
+    fields: _containers.RepeatedCompositeFieldContainer[IndexField]
+    def __init__(self, fields: _Optional[_Iterable[_Union[IndexField, _Mapping]]] = ...) -> None: ...
+
+class IndexSchema(_message.Message):
+    __slots__ = ("name", "field_separator", "levels")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    FIELD_SEPARATOR_FIELD_NUMBER: _ClassVar[int]
+    LEVELS_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    field_separator: str
+    levels: _containers.RepeatedCompositeFieldContainer[IndexLevel]
+    def __init__(self, name: _Optional[str] = ..., field_separator: _Optional[str] = ..., levels: _Optional[_Iterable[_Union[IndexLevel, _Mapping]]] = ...) -> None: ...
+
+class InitStoreRequest(_message.Message):
+    __slots__ = ("schema",)
+    SCHEMA_FIELD_NUMBER: _ClassVar[int]
+    schema: IndexSchema
+    def __init__(self, schema: _Optional[_Union[IndexSchema, _Mapping]] = ...) -> None: ...
+
+class InitStoreResponse(_message.Message):
+    __slots__ = ("schema", "created")
+    SCHEMA_FIELD_NUMBER: _ClassVar[int]
+    CREATED_FIELD_NUMBER: _ClassVar[int]
+    schema: IndexSchema
+    created: bool
+    def __init__(self, schema: _Optional[_Union[IndexSchema, _Mapping]] = ..., created: _Optional[bool] = ...) -> None: ...
+
+class GetIndexSchemaRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetIndexSchemaResponse(_message.Message):
+    __slots__ = ("schema",)
+    SCHEMA_FIELD_NUMBER: _ClassVar[int]
+    schema: IndexSchema
+    def __init__(self, schema: _Optional[_Union[IndexSchema, _Mapping]] = ...) -> None: ...
+
+class ListKeysRequest(_message.Message):
+    __slots__ = ("prefix",)
+    PREFIX_FIELD_NUMBER: _ClassVar[int]
+    prefix: Key
+    def __init__(self, prefix: _Optional[_Union[Key, _Mapping]] = ...) -> None: ...
+
+class ListKeysResponse(_message.Message):
+    __slots__ = ("keys",)
+    KEYS_FIELD_NUMBER: _ClassVar[int]
+    keys: _containers.RepeatedCompositeFieldContainer[Key]
+    def __init__(self, keys: _Optional[_Iterable[_Union[Key, _Mapping]]] = ...) -> None: ...
+
+class Bound(_message.Message):
+    __slots__ = ("int64_value", "double_value", "string_value", "timestamp_value")
+    INT64_VALUE_FIELD_NUMBER: _ClassVar[int]
+    DOUBLE_VALUE_FIELD_NUMBER: _ClassVar[int]
+    STRING_VALUE_FIELD_NUMBER: _ClassVar[int]
+    TIMESTAMP_VALUE_FIELD_NUMBER: _ClassVar[int]
+    int64_value: int
+    double_value: float
+    string_value: str
+    timestamp_value: _timestamp_pb2.Timestamp
+    def __init__(self, int64_value: _Optional[int] = ..., double_value: _Optional[float] = ..., string_value: _Optional[str] = ..., timestamp_value: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class RowGroupInfo(_message.Message):
+    __slots__ = ("file", "rows", "min", "max", "bytes")
+    FILE_FIELD_NUMBER: _ClassVar[int]
+    ROWS_FIELD_NUMBER: _ClassVar[int]
+    MIN_FIELD_NUMBER: _ClassVar[int]
+    MAX_FIELD_NUMBER: _ClassVar[int]
+    BYTES_FIELD_NUMBER: _ClassVar[int]
+    file: str
+    rows: int
+    min: Bound
+    max: Bound
+    bytes: int
+    def __init__(self, file: _Optional[str] = ..., rows: _Optional[int] = ..., min: _Optional[_Union[Bound, _Mapping]] = ..., max: _Optional[_Union[Bound, _Mapping]] = ..., bytes: _Optional[int] = ...) -> None: ...
+
+class DescribeRequest(_message.Message):
+    __slots__ = ("key",)
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    key: Key
+    def __init__(self, key: _Optional[_Union[Key, _Mapping]] = ...) -> None: ...
+
+class DescribeResponse(_message.Message):
+    __slots__ = ("ordered_on", "arrow_schema", "total_rows", "row_groups", "metadata", "generation", "key", "total_bytes")
+    class MetadataEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    ORDERED_ON_FIELD_NUMBER: _ClassVar[int]
+    ARROW_SCHEMA_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_ROWS_FIELD_NUMBER: _ClassVar[int]
+    ROW_GROUPS_FIELD_NUMBER: _ClassVar[int]
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    GENERATION_FIELD_NUMBER: _ClassVar[int]
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_BYTES_FIELD_NUMBER: _ClassVar[int]
+    ordered_on: str
+    arrow_schema: bytes
+    total_rows: int
+    row_groups: _containers.RepeatedCompositeFieldContainer[RowGroupInfo]
+    metadata: _containers.ScalarMap[str, str]
+    generation: int
+    key: Key
+    total_bytes: int
+    def __init__(self, ordered_on: _Optional[str] = ..., arrow_schema: _Optional[bytes] = ..., total_rows: _Optional[int] = ..., row_groups: _Optional[_Iterable[_Union[RowGroupInfo, _Mapping]]] = ..., metadata: _Optional[_Mapping[str, str]] = ..., generation: _Optional[int] = ..., key: _Optional[_Union[Key, _Mapping]] = ..., total_bytes: _Optional[int] = ...) -> None: ...
+
+class RowGroupTarget(_message.Message):
+    __slots__ = ("rows", "period")
+    ROWS_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_FIELD_NUMBER: _ClassVar[int]
+    rows: int
+    period: str
+    def __init__(self, rows: _Optional[int] = ..., period: _Optional[str] = ...) -> None: ...
+
+class WriteHeader(_message.Message):
+    __slots__ = ("key", "ordered_on", "duplicates_on", "drop_duplicates", "row_group_target", "max_n_off_target_rgs", "metadata", "remove_metadata", "sort", "compression")
+    class MetadataEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    ORDERED_ON_FIELD_NUMBER: _ClassVar[int]
+    DUPLICATES_ON_FIELD_NUMBER: _ClassVar[int]
+    DROP_DUPLICATES_FIELD_NUMBER: _ClassVar[int]
+    ROW_GROUP_TARGET_FIELD_NUMBER: _ClassVar[int]
+    MAX_N_OFF_TARGET_RGS_FIELD_NUMBER: _ClassVar[int]
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    REMOVE_METADATA_FIELD_NUMBER: _ClassVar[int]
+    SORT_FIELD_NUMBER: _ClassVar[int]
+    COMPRESSION_FIELD_NUMBER: _ClassVar[int]
+    key: Key
+    ordered_on: str
+    duplicates_on: _containers.RepeatedScalarFieldContainer[str]
+    drop_duplicates: bool
+    row_group_target: RowGroupTarget
+    max_n_off_target_rgs: int
+    metadata: _containers.ScalarMap[str, str]
+    remove_metadata: _containers.RepeatedScalarFieldContainer[str]
+    sort: bool
+    compression: str
+    def __init__(self, key: _Optional[_Union[Key, _Mapping]] = ..., ordered_on: _Optional[str] = ..., duplicates_on: _Optional[_Iterable[str]] = ..., drop_duplicates: _Optional[bool] = ..., row_group_target: _Optional[_Union[RowGroupTarget, _Mapping]] = ..., max_n_off_target_rgs: _Optional[int] = ..., metadata: _Optional[_Mapping[str, str]] = ..., remove_metadata: _Optional[_Iterable[str]] = ..., sort: _Optional[bool] = ..., compression: _Optional[str] = ...) -> None: ...
+
+class WriteRequest(_message.Message):
+    __slots__ = ("header", "arrow_ipc")
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    ARROW_IPC_FIELD_NUMBER: _ClassVar[int]
+    header: WriteHeader
+    arrow_ipc: bytes
+    def __init__(self, header: _Optional[_Union[WriteHeader, _Mapping]] = ..., arrow_ipc: _Optional[bytes] = ...) -> None: ...
+
+class WriteResponse(_message.Message):
+    __slots__ = ("rows_received", "total_rows", "row_groups_rewritten", "row_groups_added", "row_groups_total", "generation")
+    ROWS_RECEIVED_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_ROWS_FIELD_NUMBER: _ClassVar[int]
+    ROW_GROUPS_REWRITTEN_FIELD_NUMBER: _ClassVar[int]
+    ROW_GROUPS_ADDED_FIELD_NUMBER: _ClassVar[int]
+    ROW_GROUPS_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    GENERATION_FIELD_NUMBER: _ClassVar[int]
+    rows_received: int
+    total_rows: int
+    row_groups_rewritten: int
+    row_groups_added: int
+    row_groups_total: int
+    generation: int
+    def __init__(self, rows_received: _Optional[int] = ..., total_rows: _Optional[int] = ..., row_groups_rewritten: _Optional[int] = ..., row_groups_added: _Optional[int] = ..., row_groups_total: _Optional[int] = ..., generation: _Optional[int] = ...) -> None: ...
+
+class RangeQueryRequest(_message.Message):
+    __slots__ = ("key", "start", "end", "end_inclusive", "columns", "max_rows_per_chunk")
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    START_FIELD_NUMBER: _ClassVar[int]
+    END_FIELD_NUMBER: _ClassVar[int]
+    END_INCLUSIVE_FIELD_NUMBER: _ClassVar[int]
+    COLUMNS_FIELD_NUMBER: _ClassVar[int]
+    MAX_ROWS_PER_CHUNK_FIELD_NUMBER: _ClassVar[int]
+    key: Key
+    start: Bound
+    end: Bound
+    end_inclusive: bool
+    columns: _containers.RepeatedScalarFieldContainer[str]
+    max_rows_per_chunk: int
+    def __init__(self, key: _Optional[_Union[Key, _Mapping]] = ..., start: _Optional[_Union[Bound, _Mapping]] = ..., end: _Optional[_Union[Bound, _Mapping]] = ..., end_inclusive: _Optional[bool] = ..., columns: _Optional[_Iterable[str]] = ..., max_rows_per_chunk: _Optional[int] = ...) -> None: ...
+
+class RangeQueryResponse(_message.Message):
+    __slots__ = ("arrow_ipc",)
+    ARROW_IPC_FIELD_NUMBER: _ClassVar[int]
+    arrow_ipc: bytes
+    def __init__(self, arrow_ipc: _Optional[bytes] = ...) -> None: ...
+
+class QueryIntersectionsRequest(_message.Message):
+    __slots__ = ("keys", "start", "end", "columns")
+    KEYS_FIELD_NUMBER: _ClassVar[int]
+    START_FIELD_NUMBER: _ClassVar[int]
+    END_FIELD_NUMBER: _ClassVar[int]
+    COLUMNS_FIELD_NUMBER: _ClassVar[int]
+    keys: _containers.RepeatedCompositeFieldContainer[Key]
+    start: Bound
+    end: Bound
+    columns: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, keys: _Optional[_Iterable[_Union[Key, _Mapping]]] = ..., start: _Optional[_Union[Bound, _Mapping]] = ..., end: _Optional[_Union[Bound, _Mapping]] = ..., columns: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class QueryIntersectionsResponse(_message.Message):
+    __slots__ = ("interval", "key_index", "interval_start", "interval_end", "arrow_ipc")
+    INTERVAL_FIELD_NUMBER: _ClassVar[int]
+    KEY_INDEX_FIELD_NUMBER: _ClassVar[int]
+    INTERVAL_START_FIELD_NUMBER: _ClassVar[int]
+    INTERVAL_END_FIELD_NUMBER: _ClassVar[int]
+    ARROW_IPC_FIELD_NUMBER: _ClassVar[int]
+    interval: int
+    key_index: int
+    interval_start: Bound
+    interval_end: Bound
+    arrow_ipc: bytes
+    def __init__(self, interval: _Optional[int] = ..., key_index: _Optional[int] = ..., interval_start: _Optional[_Union[Bound, _Mapping]] = ..., interval_end: _Optional[_Union[Bound, _Mapping]] = ..., arrow_ipc: _Optional[bytes] = ...) -> None: ...
+
+class GetMetadataRequest(_message.Message):
+    __slots__ = ("key",)
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    key: Key
+    def __init__(self, key: _Optional[_Union[Key, _Mapping]] = ...) -> None: ...
+
+class GetMetadataResponse(_message.Message):
+    __slots__ = ("metadata",)
+    class MetadataEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    metadata: _containers.ScalarMap[str, str]
+    def __init__(self, metadata: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
+class UpdateMetadataRequest(_message.Message):
+    __slots__ = ("key", "set", "remove")
+    class SetEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    SET_FIELD_NUMBER: _ClassVar[int]
+    REMOVE_FIELD_NUMBER: _ClassVar[int]
+    key: Key
+    set: _containers.ScalarMap[str, str]
+    remove: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, key: _Optional[_Union[Key, _Mapping]] = ..., set: _Optional[_Mapping[str, str]] = ..., remove: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class UpdateMetadataResponse(_message.Message):
+    __slots__ = ("metadata",)
+    class MetadataEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    metadata: _containers.ScalarMap[str, str]
+    def __init__(self, metadata: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
+class RemoveRequest(_message.Message):
+    __slots__ = ("key",)
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    key: Key
+    def __init__(self, key: _Optional[_Union[Key, _Mapping]] = ...) -> None: ...
+
+class RemoveResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
