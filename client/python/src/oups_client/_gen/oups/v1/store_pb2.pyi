@@ -320,3 +320,45 @@ class RemoveRequest(_message.Message):
 class RemoveResponse(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
+
+class CheckStoreRequest(_message.Message):
+    __slots__ = ("repair",)
+    REPAIR_FIELD_NUMBER: _ClassVar[int]
+    repair: bool
+    def __init__(self, repair: _Optional[bool] = ...) -> None: ...
+
+class CheckFinding(_message.Message):
+    __slots__ = ("key", "path", "kind", "message", "repairable", "repaired")
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    REPAIRABLE_FIELD_NUMBER: _ClassVar[int]
+    REPAIRED_FIELD_NUMBER: _ClassVar[int]
+    key: Key
+    path: str
+    kind: str
+    message: str
+    repairable: bool
+    repaired: bool
+    def __init__(self, key: _Optional[_Union[Key, _Mapping]] = ..., path: _Optional[str] = ..., kind: _Optional[str] = ..., message: _Optional[str] = ..., repairable: _Optional[bool] = ..., repaired: _Optional[bool] = ...) -> None: ...
+
+class HeldFile(_message.Message):
+    __slots__ = ("key", "path")
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    key: Key
+    path: str
+    def __init__(self, key: _Optional[_Union[Key, _Mapping]] = ..., path: _Optional[str] = ...) -> None: ...
+
+class CheckStoreResponse(_message.Message):
+    __slots__ = ("datasets", "row_groups", "findings", "held_files")
+    DATASETS_FIELD_NUMBER: _ClassVar[int]
+    ROW_GROUPS_FIELD_NUMBER: _ClassVar[int]
+    FINDINGS_FIELD_NUMBER: _ClassVar[int]
+    HELD_FILES_FIELD_NUMBER: _ClassVar[int]
+    datasets: int
+    row_groups: int
+    findings: _containers.RepeatedCompositeFieldContainer[CheckFinding]
+    held_files: _containers.RepeatedCompositeFieldContainer[HeldFile]
+    def __init__(self, datasets: _Optional[int] = ..., row_groups: _Optional[int] = ..., findings: _Optional[_Iterable[_Union[CheckFinding, _Mapping]]] = ..., held_files: _Optional[_Iterable[_Union[HeldFile, _Mapping]]] = ...) -> None: ...
