@@ -4,7 +4,7 @@ import type { OupsErrorCode } from "../store/errors.js";
 import { OupsError } from "../store/errors.js";
 
 /** The gRPC status of each engine error code; a `Record` so that tsc fails when a code has no mapping. */
-const statusByCode: Record<OupsErrorCode, status> = {
+export const statusByCode: Record<OupsErrorCode, status> = {
   INVALID_ARGUMENT: status.INVALID_ARGUMENT,
   INVALID_KEY: status.INVALID_ARGUMENT,
   UNORDERED_INPUT: status.INVALID_ARGUMENT,
@@ -48,7 +48,7 @@ export function toServiceError(err: unknown): Partial<ServiceError> {
  */
 export type AccessErrorCode = "UNAUTHENTICATED" | "FORBIDDEN";
 
-const statusByAccessCode: Record<AccessErrorCode, status> = {
+export const statusByAccessCode: Record<AccessErrorCode, status> = {
   UNAUTHENTICATED: status.UNAUTHENTICATED,
   FORBIDDEN: status.PERMISSION_DENIED,
 };

@@ -1160,6 +1160,30 @@ export const IndexFieldTypeSchema: GenEnum<IndexFieldType> = /*@__PURE__*/
  * Arrow data crosses the wire as Arrow IPC stream bytes: a streaming call carries one IPC stream split over its
  * messages (the schema message first), so any Arrow implementation can decode the concatenation.
  *
+ * Errors. Every failure carries a gRPC status, a message naming the problem, and the daemon's error code in the
+ * trailing metadata `oups-error-code`, one of (code, gRPC status, meaning):
+ *   INVALID_ARGUMENT     INVALID_ARGUMENT     a malformed request (IPC payload, record batch, columns, bound)
+ *   INVALID_KEY          INVALID_ARGUMENT     a key that does not follow the index schema
+ *   UNORDERED_INPUT      INVALID_ARGUMENT     rows not in order on the ordered column
+ *   METADATA_TOO_LARGE   INVALID_ARGUMENT     a metadata change over a limit
+ *   SCHEMA_MISMATCH      FAILED_PRECONDITION  columns or types other than the dataset's, or another index schema
+ *   ORDERED_ON_MISMATCH  FAILED_PRECONDITION  an ordered column other than the dataset's (or than another key's)
+ *   NOT_INITIALIZED      FAILED_PRECONDITION  the store has no index schema yet
+ *   STORE_LOCKED         FAILED_PRECONDITION  another process holds the store
+ *   STORE_READ_ONLY      FAILED_PRECONDITION  the store's file system is read-only
+ *   PERMISSION_DENIED    FAILED_PRECONDITION  the daemon may not write its own files
+ *   NOT_FOUND            NOT_FOUND            no dataset for the key
+ *   ALREADY_EXISTS       ALREADY_EXISTS       a file already exists where a new one was to be written
+ *   DISK_FULL            RESOURCE_EXHAUSTED   the store's disk is full; nothing committed
+ *   TOO_LARGE            RESOURCE_EXHAUSTED   a column, manifest or request over what it may hold
+ *   LOCK_COMPROMISED     UNAVAILABLE          the daemon lost its store lock; writes are refused until it has it again
+ *   CANCELLED            CANCELLED            the client cancelled the call; nothing committed
+ *   IDLE_TIMEOUT         DEADLINE_EXCEEDED    a client sent or read nothing for the daemon's idle timeout
+ *   CORRUPT_DATASET      DATA_LOSS            a dataset whose files are not what its manifest says
+ *   UNAUTHENTICATED      UNAUTHENTICATED      no bearer token, or one the daemon does not know
+ *   FORBIDDEN            PERMISSION_DENIED    a read token calling a method that changes the store
+ *   INTERNAL             INTERNAL             a bug; the daemon's log has the detail
+ *
  * @generated from service oups.v1.StoreService
  */
 export const StoreService: GenService<{
