@@ -5,7 +5,7 @@ import { once } from "node:events";
 import { mkdir, open, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { openIpcStream } from "../client/src/arrow/ipc-stream.js";
+import { openIpcStream } from "#shared/arrow/ipc-stream.js";
 import { OupsClient } from "../client/src/index.js";
 import { DEFAULT_CHANNEL_OPTIONS } from "../client/src/oups-client.js";
 import type { BenchContext } from "./bench-context.js";

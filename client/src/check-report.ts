@@ -1,4 +1,4 @@
-import type { CheckStoreResponse } from "./gen/oups/v1/store_pb.js";
+import type { CheckStoreResponse } from "#gen/oups/v1/store_pb.js";
 import type { KeyFields } from "./index-schema.js";
 
 /** One problem a store check found (see the CheckStore RPC for the kinds). */

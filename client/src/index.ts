@@ -22,5 +22,5 @@ export type { CallOptions } from "./grpc/typed-client.js";
 // Symbols below are for tools built on the SDK, not for applications.
 export { createTypedClient } from "./grpc/typed-client.js";
 export type { TypedClient } from "./grpc/typed-client.js";
-export { toGrpcServiceDefinition } from "./grpc/service-definition.js";
-export { StoreService } from "./gen/oups/v1/store_pb.js";
+export { toGrpcServiceDefinition } from "#shared/grpc/service-definition.js";
+export { StoreService } from "#gen/oups/v1/store_pb.js";

@@ -1,12 +1,12 @@
 import type { ChannelOptions } from "@grpc/grpc-js";
 import type { RecordBatch, Schema } from "apache-arrow";
 import { Table } from "apache-arrow";
-import { decodeSchema, openIpcStream } from "./arrow/ipc-stream.js";
+import { decodeSchema, openIpcStream } from "#shared/arrow/ipc-stream.js";
 import type { CheckReport } from "./check-report.js";
 import { checkReportFromWire } from "./check-report.js";
 import { OupsClientError } from "./errors.js";
-import { HealthCheckResponse_ServingStatus, Health } from "./gen/grpc/health/v1/health_pb.js";
-import { StoreService } from "./gen/oups/v1/store_pb.js";
+import { HealthCheckResponse_ServingStatus, Health } from "#gen/grpc/health/v1/health_pb.js";
+import { StoreService } from "#gen/oups/v1/store_pb.js";
 import type { CallOptions, TypedClient } from "./grpc/typed-client.js";
 import { createTypedClient } from "./grpc/typed-client.js";
 import type { IndexSchemaDescription, KeyFields } from "./index-schema.js";

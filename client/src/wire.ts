@@ -6,8 +6,8 @@ import type {
   IndexSchema as IndexSchemaMessage,
   IndexSchemaSchema,
   RangeQueryRequestSchema,
-} from "./gen/oups/v1/store_pb.js";
-import { IndexFieldType as WireFieldType } from "./gen/oups/v1/store_pb.js";
+} from "#gen/oups/v1/store_pb.js";
+import { IndexFieldType as WireFieldType } from "#gen/oups/v1/store_pb.js";
 import type { IndexSchemaDescription, KeyFields } from "./index-schema.js";
 import type { BoundValue, RangeQueryOptions } from "./oups-client.js";
 

@@ -1,9 +1,9 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { Schema } from "apache-arrow";
 import { RecordBatch, Table } from "apache-arrow";
-import { encodeIpcStream } from "./arrow/ipc-stream.js";
+import { encodeIpcStream } from "#shared/arrow/ipc-stream.js";
 import { OupsClientError } from "./errors.js";
-import type { WriteRequestSchema } from "./gen/oups/v1/store_pb.js";
+import type { WriteRequestSchema } from "#gen/oups/v1/store_pb.js";
 import type { KeyFields } from "./index-schema.js";
 import type { WriteData, WriteOptions } from "./oups-client.js";
 

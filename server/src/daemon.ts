@@ -11,7 +11,7 @@ import { DaemonMetrics } from "./metrics/daemon-metrics.js";
 import { MetricsServer } from "./metrics/metrics-server.js";
 import { callLog } from "./rpc/call-log.js";
 import { observeCalls } from "./rpc/call-observer.js";
-import { toGrpcServiceDefinition } from "../../client/src/grpc/service-definition.js";
+import { toGrpcServiceDefinition } from "#shared/grpc/service-definition.js";
 import { createAuthInterceptor } from "./rpc/access/auth-interceptor.js";
 import { isLoopbackHost } from "./rpc/access/is-loopback.js";
 import type { TlsFiles } from "./rpc/access/tls-credentials.js";

@@ -1,12 +1,12 @@
 import test from "ava";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { ScratchBuffer, bytesMessageEncoder } from "../../client/src/grpc/bytes-message.js";
+import { ScratchBuffer, bytesMessageEncoder } from "#shared/grpc/bytes-message.js";
 import {
   DescribeRequestSchema,
   RangeQueryResponseSchema,
   WriteHeaderSchema,
   WriteRequestSchema,
-} from "../../client/src/gen/oups/v1/store_pb.js";
+} from "#gen/oups/v1/store_pb.js";
 
 // Lengths around every varint size boundary.
 const lengths = [0, 1, 127, 128, 300, 16_383, 16_384, 2_097_151, 2_097_152];

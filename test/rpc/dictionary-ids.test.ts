@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { DataType, Dictionary, Schema, Table } from "apache-arrow";
 import type { Field } from "apache-arrow";
-import { decodeSchema, encodeSchema } from "../../client/src/arrow/ipc-stream.js";
+import { decodeSchema, encodeSchema } from "#shared/arrow/ipc-stream.js";
 import type { KeyFields } from "../../client/src/index.js";
 import { OupsClient } from "../../client/src/index.js";
 import { Daemon } from "../../server/src/daemon.js";

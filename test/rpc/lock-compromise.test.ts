@@ -5,7 +5,7 @@ import { mkdir, rename, rmdir, stat, utimes } from "node:fs/promises";
 import { join } from "node:path";
 import { status } from "@grpc/grpc-js";
 import { createTypedClient, OupsClient, OupsClientError } from "../../client/src/index.js";
-import { Health, HealthCheckResponse_ServingStatus } from "../../client/src/gen/grpc/health/v1/health_pb.js";
+import { Health, HealthCheckResponse_ServingStatus } from "#gen/grpc/health/v1/health_pb.js";
 import { Daemon } from "../../server/src/daemon.js";
 import { LOCK_DIR } from "../../server/src/store/keys/layout.js";
 import { lockDirId, writeOwnerRecord } from "../../server/src/store/lock/lock-owner.js";

@@ -6,7 +6,7 @@ import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { KeyFields } from "../../client/src/index.js";
 import { OupsClient, OupsClientError } from "../../client/src/index.js";
-import { DescribeResponseSchema } from "../../client/src/gen/oups/v1/store_pb.js";
+import { DescribeResponseSchema } from "#gen/oups/v1/store_pb.js";
 import { Daemon } from "../../server/src/daemon.js";
 import { digestTree } from "../helpers/tree-digest.js";
 import { makeTempDir, removeTempDir, testIndex } from "../helpers/with-daemon.js";

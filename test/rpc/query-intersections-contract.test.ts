@@ -6,7 +6,7 @@ import type { DataType } from "apache-arrow";
 import { Int64, makeData, makeVector, Table, tableFromArrays, TimeUnit, Timestamp, Utf8, vectorFromArray } from "apache-arrow";
 import type { KeyFields } from "../../client/src/index.js";
 import { OupsClientError } from "../../client/src/index.js";
-import type { QueryIntersectionsRequestSchema } from "../../client/src/gen/oups/v1/store_pb.js";
+import type { QueryIntersectionsRequestSchema } from "#gen/oups/v1/store_pb.js";
 import { useSharedDaemon } from "./helpers/shared-daemon.js";
 import { digestTree } from "../helpers/tree-digest.js";
 

@@ -5,7 +5,7 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import { Float32, Table, tableFromArrays, Utf8, vectorFromArray } from "apache-arrow";
 import type { KeyFields } from "../../client/src/index.js";
 import { OupsClientError } from "../../client/src/index.js";
-import type { BoundSchema, RangeQueryRequestSchema } from "../../client/src/gen/oups/v1/store_pb.js";
+import type { BoundSchema, RangeQueryRequestSchema } from "#gen/oups/v1/store_pb.js";
 import { useSharedDaemon } from "./helpers/shared-daemon.js";
 import { digestTree } from "../helpers/tree-digest.js";
 

@@ -3,7 +3,7 @@ import test from "ava";
 import { status } from "@grpc/grpc-js";
 import type { RecordBatch } from "apache-arrow";
 import { createTypedClient, OupsClient, OupsClientError, StoreService } from "../../client/src/index.js";
-import { Health, HealthCheckResponse_ServingStatus } from "../../client/src/gen/grpc/health/v1/health_pb.js";
+import { Health, HealthCheckResponse_ServingStatus } from "#gen/grpc/health/v1/health_pb.js";
 import { Daemon } from "../../server/src/daemon.js";
 import { makeTempDir, removeTempDir, slowReaderClient, testIndex } from "../helpers/with-daemon.js";
 import { marketBatch } from "./helpers/market-data.js";

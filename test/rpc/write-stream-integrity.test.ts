@@ -1,7 +1,7 @@
 import test from "ava";
 import { status } from "@grpc/grpc-js";
 import { tableFromArrays } from "apache-arrow";
-import { encodeBatchMessages, encodeSchemaMessage } from "../../client/src/arrow/ipc-stream.js";
+import { encodeBatchMessages, encodeSchemaMessage } from "#shared/arrow/ipc-stream.js";
 import { OupsClientError } from "../../client/src/index.js";
 import { daemonTest } from "../helpers/with-daemon.js";
 

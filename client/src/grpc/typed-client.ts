@@ -3,8 +3,8 @@ import { create } from "@bufbuild/protobuf";
 import type { CallOptions as GrpcCallOptions, ChannelCredentials, ChannelOptions, ClientWritableStream, ServiceError } from "@grpc/grpc-js";
 import { Client, credentials, Metadata } from "@grpc/grpc-js";
 import { once } from "node:events";
-import type { MethodShape, RequestInitOf, ResponseOf, ServiceMethods } from "./method-types.js";
-import { toGrpcServiceDefinition } from "./service-definition.js";
+import type { MethodShape, RequestInitOf, ResponseOf, ServiceMethods } from "#shared/grpc/method-types.js";
+import { toGrpcServiceDefinition } from "#shared/grpc/service-definition.js";
 
 /** Per-call options: cancellation, deadline and request metadata. */
 export interface CallOptions {

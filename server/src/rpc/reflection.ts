@@ -4,7 +4,7 @@ import { file_google_protobuf_timestamp, FileDescriptorProtoSchema } from "@bufb
 import type { Server } from "@grpc/grpc-js";
 import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation } from "grpc-health-check";
-import { file_grpc_health_v1_health } from "../../../client/src/gen/grpc/health/v1/health_pb.js";
+import { file_grpc_health_v1_health } from "#gen/grpc/health/v1/health_pb.js";
 import { file_oups_v1_store } from "./contract.js";
 
 /**

@@ -1,4 +1,4 @@
-import { encodeSchema } from "../../../client/src/arrow/ipc-stream.js";
+import { encodeSchema } from "#shared/arrow/ipc-stream.js";
 import type { Store } from "../store/store.js";
 import { StoreService } from "./contract.js";
 import { indexSchemaFromWire, indexSchemaToWire, keyFromWire, keyToWire, ordinalToWire } from "./convert.js";

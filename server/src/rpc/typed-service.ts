@@ -8,7 +8,7 @@ import type {
   ServiceError,
   UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import type { MethodShape, RequestOf, ResponseInitOf, ServiceMethods } from "../../../client/src/grpc/method-types.js";
+import type { MethodShape, RequestOf, ResponseInitOf, ServiceMethods } from "#shared/grpc/method-types.js";
 import type { CallObserver, CallReport } from "./call-observer.js";
 import { trackCall } from "./call-observer.js";
 

@@ -1,7 +1,7 @@
 import type { RecordBatch as ArrowRecordBatch, Schema } from "apache-arrow";
 import { Message, MessageHeader } from "apache-arrow";
 import { BufferRegion, DictionaryBatch, FieldNode, RecordBatch } from "apache-arrow/ipc/metadata/message";
-import { END_OF_STREAM, encodeBatchMessages, encodeSchemaMessage } from "../../../client/src/arrow/ipc-stream.js";
+import { END_OF_STREAM, encodeBatchMessages, encodeSchemaMessage } from "#shared/arrow/ipc-stream.js";
 
 /**
  * Hand-made Arrow IPC streams for hostile-request tests: a valid stream is encoded with apache-arrow, split into its

@@ -1,6 +1,6 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { Table, tableToIPC } from "apache-arrow";
-import { withKnownNullCounts } from "../../../../client/src/arrow/known-null-counts.js";
+import { withKnownNullCounts } from "#shared/arrow/known-null-counts.js";
 import { OupsError } from "../../store/errors.js";
 import type { Store } from "../../store/store.js";
 import type { QueryIntersectionsRequest, QueryIntersectionsResponseSchema } from "../contract.js";

@@ -1,5 +1,5 @@
 import type { RecordBatch } from "apache-arrow";
-import { openIpcStream } from "../../../../client/src/arrow/ipc-stream.js";
+import { openIpcStream } from "#shared/arrow/ipc-stream.js";
 import type { WriteInput } from "../../store/dataset/write-dataset.js";
 import type { WriteOptions } from "../../store/dataset/write-options.js";
 import { OupsError } from "../../store/errors.js";

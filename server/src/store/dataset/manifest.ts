@@ -2,7 +2,7 @@ import type { Schema } from "apache-arrow";
 import { constants } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { decodeSchema, encodeSchema } from "../../../../client/src/arrow/ipc-stream.js";
+import { decodeSchema, encodeSchema } from "#shared/arrow/ipc-stream.js";
 import { withCanonicalDictionaryIds } from "../arrow/canonical-dictionary-ids.js";
 import { OupsError } from "../errors.js";
 import { writeFileDurable, replaceFileDurable, removeQuietly } from "../io/durable-fs.js";

@@ -9,7 +9,7 @@ import {
   encodeSchemaMessage,
   firstMessageLength,
   rowsPerChunk,
-} from "../../../../client/src/arrow/ipc-stream.js";
+} from "#shared/arrow/ipc-stream.js";
 import { orderedColumn } from "../arrow/ordered-column.js";
 import { spanWithin } from "../arrow/search-sorted.js";
 import { OupsError } from "../errors.js";

@@ -1,6 +1,6 @@
 import type { Schema } from "apache-arrow";
 import { DataType, RecordBatch, Table, tableFromIPC, tableToIPC } from "apache-arrow";
-import { withKnownNullCounts } from "../../../../client/src/arrow/known-null-counts.js";
+import { withKnownNullCounts } from "#shared/arrow/known-null-counts.js";
 import { join } from "node:path";
 import { concatBatches } from "../arrow/concat-batches.js";
 import { dropDuplicatesKeepLast } from "../arrow/dedupe.js";
