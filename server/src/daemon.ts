@@ -10,7 +10,7 @@ import { log } from "./log.js";
 import { DaemonMetrics } from "./metrics/daemon-metrics.js";
 import { MetricsServer } from "./metrics/metrics-server.js";
 import { callLog } from "./rpc/call-log.js";
-import { observeCalls } from "./rpc/call-observer.js";
+import { observeCalls, observeRefusal } from "./rpc/call-observer.js";
 import { toGrpcServiceDefinition } from "#shared/grpc/service-definition.js";
 import { createAuthInterceptor } from "./rpc/access/auth-interceptor.js";
 import { isLoopbackHost } from "./rpc/access/is-loopback.js";
@@ -132,7 +132,6 @@ export class Daemon {
     const credentials = options.tls ? await loadServerCredentials(options.tls) : ServerCredentials.createInsecure();
     const tokens = options.authTokenFile === undefined ? undefined : await TokenRegistry.load(options.authTokenFile);
     const missing = [options.tls ? "" : "TLS", tokens ? "" : "tokens"].filter(Boolean).join(" and ");
-    const interceptors: ServerInterceptor[] = tokens ? [createAuthInterceptor(tokens)] : [];
     // The daemon does not exist yet when the store opens: a loss before it does is handed over once it does.
     let lostEarly = false;
     let lockLost: () => void = () => {
@@ -154,6 +153,9 @@ export class Daemon {
     try {
       const registry = metricsListen ? new DaemonMetrics(store) : undefined;
       if (registry && metricsListen) metrics = { registry, server: await MetricsServer.start(metricsListen, registry.registry) };
+      const observer = metrics ? observeCalls(callLog, metrics.registry) : callLog;
+      // Calls refused for lack of access never reach a handler: the log and the metrics see them from here.
+      const interceptors: ServerInterceptor[] = tokens ? [createAuthInterceptor(tokens, (refused) => observeRefusal(observer, refused))] : [];
       server = new Server({ ...serverOptions(limits), interceptors });
       // grpc-js's server copies each response into its frame as it serialises it, so one buffer serves them all.
       const definition = toGrpcServiceDefinition(StoreService, { reuseResponseBuffer: true });
@@ -162,7 +164,6 @@ export class Daemon {
         maxIntersectionKeys: limits.maxIntersectionKeys,
         maxMessageBytes: limits.maxMessageBytes,
       });
-      const observer = metrics ? observeCalls(callLog, metrics.registry) : callLog;
       server.addService(
         definition,
         implementService(StoreService, service, toServiceError, { responseIdleTimeout: readIdleTimeout(limits.readIdleTimeoutMs), observer }),

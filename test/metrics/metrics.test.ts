@@ -1,6 +1,6 @@
 import test from "ava";
 import type { RecordBatch } from "apache-arrow";
-import { stat } from "node:fs/promises";
+import { rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { OupsClient, OupsClientError } from "../../client/src/index.js";
 import type { OupsClientOptions } from "../../client/src/index.js";
@@ -252,4 +252,26 @@ test("a bad metrics address is refused naming the accepted forms", async (t) => 
   t.teardown(() => removeTempDir(storeDir));
   const err = await t.throwsAsync(Daemon.start({ storeDir, listen: "127.0.0.1:0", metricsListen: "localhost" }), { instanceOf: OupsError });
   t.regex(err?.message ?? "", /no port/);
+});
+
+test("calls refused for lack of a token are counted under UNAUTHENTICATED and FORBIDDEN, though no handler ran", async (t) => {
+  const storeDir = await makeTempDir();
+  const tokenFile = join(storeDir, "..", `${storeDir.split("/").pop()}-tokens`);
+  await writeFile(tokenFile, "reader-token read\nwriter-token write\n");
+  const daemon = await Daemon.start({ storeDir, listen: "127.0.0.1:0", indexSchema: testIndex, metricsListen: "127.0.0.1:0", authTokenFile: tokenFile });
+  const anonymous = new OupsClient(daemon.address);
+  const reader = new OupsClient(daemon.address, { token: "reader-token" });
+  t.teardown(async () => {
+    anonymous.close();
+    reader.close();
+    await daemon.stop(5_000);
+    await removeTempDir(storeDir);
+    await rm(tokenFile, { force: true });
+  });
+  for (let i = 0; i < 2; i++) await t.throwsAsync(anonymous.describe(key), { instanceOf: OupsClientError });
+  await t.throwsAsync(reader.remove(key), { instanceOf: OupsClientError });
+  const families = parsePrometheusText(await (await fetch(`http://${daemon.metricsAddress}/metrics`)).text());
+  t.is(sampleValue(families, "oups_rpc_calls_total", { method: "Describe", status: "UNAUTHENTICATED" }), 2);
+  t.is(sampleValue(families, "oups_rpc_calls_total", { method: "Remove", status: "PERMISSION_DENIED" }), 1);
+  t.is(sampleValue(families, "oups_rpc_open_streams", { method: "Describe" }) ?? 0, 0);
 });

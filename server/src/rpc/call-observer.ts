@@ -83,3 +83,9 @@ function deadlinePassed(call: TrackedCall): boolean {
   const at = deadline instanceof Date ? deadline.getTime() : deadline;
   return Number.isFinite(at) && Date.now() >= at;
 }
+
+/** A call that an interceptor refused before its handler ran (no token, say): it starts and ends at once. */
+export function observeRefusal(observer: CallObserver, refused: { method: string; code: status; peer: string; message: string }): void {
+  observer.callStarted(refused.method);
+  observer.callEnded({ method: refused.method, code: refused.code, durationSeconds: 0, peer: refused.peer, error: new Error(refused.message) });
+}

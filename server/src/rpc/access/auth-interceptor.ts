@@ -1,6 +1,7 @@
-import type { ServerInterceptingCallInterface, ServerInterceptor, ServerMethodDefinition } from "@grpc/grpc-js";
+import type { ServerInterceptingCallInterface, ServerInterceptor, ServerMethodDefinition, status } from "@grpc/grpc-js";
 import { ResponderBuilder, ServerInterceptingCall, ServerListenerBuilder } from "@grpc/grpc-js";
 import { StoreService } from "../contract.js";
+import type { AccessErrorCode } from "../service-error.js";
 import { toAccessDeniedStatus } from "../service-error.js";
 import type { TokenRole } from "./token-file.js";
 import type { TokenRegistry } from "./token-registry.js";
@@ -23,32 +24,38 @@ export function requiredRole(path: string): TokenRole | undefined {
   return "read";
 }
 
+/** A call refused for lack of access, as the call log and the metrics see it (never with its token). */
+export interface RefusedCall {
+  /** The method's name in the contract (`Write`), or its whole path outside StoreService. */
+  method: string;
+  code: status;
+  peer: string;
+  message: string;
+}
+
 /**
  * A server interceptor that lets a call through to its handler only when its `authorization: Bearer TOKEN` metadata
  * names a token of `tokens` with the role the method needs. Refused calls end before any handler runs, so that
  * nothing is read from or written to the store. Tokens are neither logged nor echoed.
  */
-export function createAuthInterceptor(tokens: TokenRegistry): ServerInterceptor {
+export function createAuthInterceptor(tokens: TokenRegistry, onRefused: (call: RefusedCall) => void = () => {}): ServerInterceptor {
   return (method: ServerMethodDefinition<unknown, unknown>, call: ServerInterceptingCallInterface) => {
     const needed = requiredRole(method.path);
     if (needed === undefined) return new ServerInterceptingCall(call);
+    const storePrefix = `/${StoreService.typeName}/`;
+    const name = method.path.startsWith(storePrefix) ? method.path.slice(storePrefix.length) : method.path;
+    const refuse = (code: AccessErrorCode, message: string) => {
+      const refusal = toAccessDeniedStatus(code, message);
+      call.sendStatus(refusal);
+      onRefused({ method: name, code: refusal.code, peer: call.getPeer(), message });
+    };
     const listener = new ServerListenerBuilder()
       .withOnReceiveMetadata((metadata, next) => {
         const token = bearerToken(metadata.get("authorization"));
-        if (token === undefined) {
-          call.sendStatus(toAccessDeniedStatus("UNAUTHENTICATED", "this daemon requires a token: send 'authorization: Bearer TOKEN'"));
-          return;
-        }
+        if (token === undefined) return refuse("UNAUTHENTICATED", "this daemon requires a token: send 'authorization: Bearer TOKEN'");
         const role = tokens.roleOf(token);
-        if (role === undefined) {
-          call.sendStatus(toAccessDeniedStatus("UNAUTHENTICATED", "unknown bearer token"));
-          return;
-        }
-        if (needed === "write" && role !== "write") {
-          const name = method.path.slice(method.path.lastIndexOf("/") + 1);
-          call.sendStatus(toAccessDeniedStatus("FORBIDDEN", `${name} needs a write token; this token may only read`));
-          return;
-        }
+        if (role === undefined) return refuse("UNAUTHENTICATED", "unknown bearer token");
+        if (needed === "write" && role !== "write") return refuse("FORBIDDEN", `${name} needs a write token; this token may only read`);
         next(metadata);
       })
       .build();
