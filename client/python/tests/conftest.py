@@ -46,8 +46,9 @@ def built() -> Path:
     return MAIN
 
 
-def start_daemon(store_dir: Path, *args: str) -> Daemon:
-    """Starts `oups serve` on a free port; retries on another port when the one picked was taken meanwhile."""
+def start_daemon(store_dir: Path, *args: str, credentials: grpc.ChannelCredentials | None = None) -> Daemon:
+    """Starts `oups serve` on a free port; retries on another port when the one picked was taken meanwhile.
+    `credentials` are those a client needs to reach it (a daemon serving TLS)."""
     for _ in range(5):
         address = f"127.0.0.1:{_free_port()}"
         log = store_dir.parent / f"daemon-{address.split(':')[1]}.log"
@@ -56,7 +57,7 @@ def start_daemon(store_dir: Path, *args: str) -> Daemon:
                 [NODE, str(MAIN), "serve", "--store", str(store_dir), "--listen", address, *args],
                 cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
             )
-        channel = grpc.insecure_channel(address)
+        channel = grpc.secure_channel(address, credentials) if credentials else grpc.insecure_channel(address)
         try:
             grpc.channel_ready_future(channel).result(timeout=START_GUARD_S)
             return Daemon(address, store_dir, process, log)
