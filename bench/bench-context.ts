@@ -26,6 +26,8 @@ export interface BenchContext {
   readonly notes: string[];
   /** The main dataset, once ingest wrote it: the daemon's store and the bare parquet-wasm file of the same rows. */
   main?: { storeDir: string; anchorFile: string; totalRows: number };
+  /** Rows per second of the Node SDK's ingest, once ingest measured it. */
+  ingestRowsPerSecond?: number;
   /** The full scan of the main dataset, once range measured it. */
   fullScan?: { rows: number; rowsPerSecond: number };
 }

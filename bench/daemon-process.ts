@@ -14,7 +14,7 @@ export interface DaemonProcessOptions {
 }
 
 const mainScript = fileURLToPath(new URL("../server/src/main.js", import.meta.url));
-const READY_LINE = /oups serving store .* on (\S+)\s*$/m;
+const READY_LINE = / serving store .* on (\S+:\d+)/;
 const LOG_TAIL_CHARS = 4000;
 
 /**

@@ -85,4 +85,5 @@ export async function benchIngest(context: BenchContext): Promise<void> {
       `dictionary on the text column only, ${DEFAULT_ROW_GROUP_ROWS}-row row groups; then write + fsync; one thread; ${(bare.value / 1e6).toFixed(0)} MB).`,
   );
   context.main = { storeDir, anchorFile, totalRows: rows };
+  context.ingestRowsPerSecond = oupsRate;
 }

@@ -3,7 +3,7 @@ process's peak memory. Runs its own daemon (the built `oups serve`) on 127.0.0.1
 
     npm run build && .venv/bin/python bench/python_sdk.py [--rows N] [--batch-rows N] [--json]
 
-Not part of `npm run bench` yet: it prints its figures (and JSON with --json) for the bench table by hand.
+`npm run bench` runs it (its python phase) and puts its figures beside the Node SDK's in the bench table.
 """
 
 from __future__ import annotations

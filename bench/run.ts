@@ -18,6 +18,7 @@ import { benchKeys } from "./keys.js";
 import { describeMachine } from "./machine.js";
 import { collectGarbage, now, progress } from "./measure.js";
 import { benchMemory } from "./memory.js";
+import { benchPythonSdk } from "./python-sdk.js";
 import { benchRangeQuery } from "./range-query.js";
 import type { BenchResults } from "./report.js";
 import { formatReport, replaceReadmeSection, writeResultsJson } from "./report.js";
@@ -39,6 +40,7 @@ const runners: Record<Phase, (context: BenchContext) => Promise<void>> = {
   transport: benchTransport,
   memory: benchMemory,
   keys: benchKeys,
+  python: benchPythonSdk,
 };
 
 async function main(args: string[]): Promise<number> {
