@@ -4,8 +4,7 @@ import { join } from "node:path";
 import { writeFile } from "node:fs/promises";
 import { OupsClient, OupsClientError } from "../../client/src/index.js";
 import { removeSharedTestPki, sharedTestPki, writeTokenFile } from "../helpers/access-daemon.js";
-import type { ServeChild } from "../helpers/serve-child-process.js";
-import { startServeChild } from "../helpers/serve-child-process.js";
+import { ServeProcess } from "../helpers/serve-process.js";
 import { runCli, tempDir } from "./run-cli.js";
 import type { CliRun } from "./run-cli.js";
 
@@ -20,7 +19,7 @@ async function serveWithAccess(t: ExecutionContext, extraArgs: readonly string[]
   const pki = await sharedTestPki();
   const dir = await tempDir(t);
   const tokenFile = await writeTokenFile(dir, ["# test tokens", `${WRITE_TOKEN} write`, `${READ_TOKEN} read`]);
-  const serve = await startServeChild([
+  const serve = await ServeProcess.start([
     "--store", join(dir, "store"), "--listen", "127.0.0.1:0", "--index", "symbol",
     "--tls-cert", pki.server.certFile, "--tls-key", pki.server.keyFile, "--tls-client-ca", pki.caFile,
     "--auth-token-file", tokenFile, ...extraArgs,
@@ -30,8 +29,8 @@ async function serveWithAccess(t: ExecutionContext, extraArgs: readonly string[]
 }
 
 /** The daemon's stderr names none of these secrets. */
-function assertNoSecrets(t: ExecutionContext, serve: ServeChild, secrets: readonly string[]) {
-  for (const secret of secrets) t.false(serve.stderr().includes(secret), `daemon log shows a token:\n${serve.stderr()}`);
+function assertNoSecrets(t: ExecutionContext, serve: ServeProcess, secrets: readonly string[]) {
+  for (const secret of secrets) t.false(serve.stderr.includes(secret), `daemon log shows a token:\n${serve.stderr}`);
 }
 
 async function assertUnauthenticated(t: ExecutionContext, call: Promise<unknown>) {
@@ -50,15 +49,15 @@ test("SIGHUP makes oups serve reload its token file: a new token works, a remove
   t.deepEqual(await connect(WRITE_TOKEN).listKeys(), []);
   const newToken = "cli-n-5a7c9e1b3d2f4068";
   await writeTokenFile(tokenFile.slice(0, tokenFile.lastIndexOf("/")), [`${newToken} write`]);
-  serve.child.kill("SIGHUP");
-  await serve.waitForStderr(/tokens reloaded from .*: 1 write, 0 read/);
+  serve.kill("SIGHUP");
+  await serve.waitForText((s) => /tokens reloaded from .*: 1 write, 0 read/.test(s));
   t.deepEqual(await connect(newToken).listKeys(), []);
   await assertUnauthenticated(t, connect(WRITE_TOKEN).listKeys());
   await assertUnauthenticated(t, connect(READ_TOKEN).listKeys());
   // A malformed file is refused; the tokens in force stay so.
   await writeFile(tokenFile, `${newToken} write\nleaked-looking-line\n`);
-  serve.child.kill("SIGHUP");
-  await serve.waitForStderr(/token reload failed, the tokens loaded before stay in force: token file .* line 2: expected/);
+  serve.kill("SIGHUP");
+  await serve.waitForText((s) => /token reload failed, the tokens loaded before stay in force: token file .* line 2: expected/.test(s));
   t.deepEqual(await connect(newToken).listKeys(), []);
   t.is(await serve.stop(), 0);
   assertNoSecrets(t, serve, [WRITE_TOKEN, READ_TOKEN, newToken, "leaked-looking-line"]);
@@ -151,19 +150,19 @@ test("oups serve refuses half a TLS configuration and a malformed token file, in
 test("oups serve warns when it listens beyond loopback without TLS and tokens, not with both", async (t) => {
   const dir = await tempDir(t);
   const pki = await sharedTestPki();
-  const open = await startServeChild(["--store", join(dir, "open"), "--listen", "0.0.0.0:0"]);
+  const open = await ServeProcess.start(["--store", join(dir, "open"), "--listen", "0.0.0.0:0"]);
   t.is(await open.stop(), 0);
-  t.regex(open.stderr(), /"level":"warn"[^\n]*"msg":"listening on 0\.0\.0\.0, reachable from other machines, without TLS and tokens: /);
+  t.regex(open.stderr, /"level":"warn"[^\n]*"msg":"listening on 0\.0\.0\.0, reachable from other machines, without TLS and tokens: /);
   const tokenFile = await writeTokenFile(dir, [`${WRITE_TOKEN} write`]);
-  const tokensOnly = await startServeChild(["--store", join(dir, "tokens-only"), "--listen", "0.0.0.0:0", "--auth-token-file", tokenFile]);
+  const tokensOnly = await ServeProcess.start(["--store", join(dir, "tokens-only"), "--listen", "0.0.0.0:0", "--auth-token-file", tokenFile]);
   t.is(await tokensOnly.stop(), 0);
-  t.regex(tokensOnly.stderr(), /"level":"warn"[^\n]*"msg":"listening on 0\.0\.0\.0, reachable from other machines, without TLS: /);
+  t.regex(tokensOnly.stderr, /"level":"warn"[^\n]*"msg":"listening on 0\.0\.0\.0, reachable from other machines, without TLS: /);
   const tls = ["--tls-cert", pki.server.certFile, "--tls-key", pki.server.keyFile];
-  const both = await startServeChild(["--store", join(dir, "both"), "--listen", "0.0.0.0:0", ...tls, "--auth-token-file", tokenFile]);
+  const both = await ServeProcess.start(["--store", join(dir, "both"), "--listen", "0.0.0.0:0", ...tls, "--auth-token-file", tokenFile]);
   t.is(await both.stop(), 0);
-  t.notRegex(both.stderr(), /"level":"warn"/);
-  const loopback = await startServeChild(["--store", join(dir, "loopback"), "--listen", "127.0.0.1:0"]);
+  t.notRegex(both.stderr, /"level":"warn"/);
+  const loopback = await ServeProcess.start(["--store", join(dir, "loopback"), "--listen", "127.0.0.1:0"]);
   t.is(await loopback.stop(), 0);
-  t.notRegex(loopback.stderr(), /"level":"warn"/);
-  t.false(both.stderr().includes(WRITE_TOKEN));
+  t.notRegex(loopback.stderr, /"level":"warn"/);
+  t.false(both.stderr.includes(WRITE_TOKEN));
 });

@@ -8,8 +8,8 @@ import { slowReaderClient } from "../helpers/with-daemon.js";
 import { datasetDir } from "../rpc/helpers/files.js";
 import { marketBatch } from "../rpc/helpers/market-data.js";
 import { runCli, tempDir } from "./run-cli.js";
-import type { LogLine } from "./serve-process.js";
-import { ServeProcess } from "./serve-process.js";
+import type { LogLine } from "../helpers/serve-process.js";
+import { ServeProcess } from "../helpers/serve-process.js";
 
 const INDEX = "symbol,year:int/month:int";
 const key = { symbol: "LOG", year: "2024", month: "1" };

@@ -1,10 +1,13 @@
 import type { ChildProcess } from "node:child_process";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { MAIN } from "./run-cli.js";
+import { MAIN } from "../cli/run-cli.js";
 
 /** One JSON log line of the daemon, as pino writes it. */
 export type LogLine = Record<string, unknown> & { level: string; msg: string };
+
+/** The start-up line's address, in either log format. */
+const SERVING = / serving store .* on (\S+:\d+)/;
 
 /** Longest wait for a log line: a hang guard only, generous for busy CI machines. */
 const LINE_TIMEOUT_MS = 60_000;
@@ -18,6 +21,19 @@ export class ServeProcess {
   #stderr = "";
   readonly #exited: Promise<number | null>;
   #waiters: (() => void)[] = [];
+  #address: string | undefined;
+
+  /** Starts `oups serve ARGS` and resolves once it serves, its address read from its start-up line. */
+  static async start(args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<ServeProcess> {
+    const serve = new ServeProcess(args, env);
+    try {
+      serve.#address = SERVING.exec(await serve.waitForText((s) => SERVING.test(s)))![1]!;
+    } catch (err) {
+      serve.kill("SIGKILL");
+      throw err;
+    }
+    return serve;
+  }
 
   constructor(args: readonly string[], env: Readonly<Record<string, string>> = {}) {
     const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("OUPS_")));
@@ -30,6 +46,17 @@ export class ServeProcess {
       for (const wake of this.#waiters.splice(0)) wake();
       return code as number | null;
     });
+  }
+
+  /** The address it listens on (once started by {@link ServeProcess.start}). */
+  get address(): string {
+    if (this.#address === undefined) throw new Error("the daemon was not started by ServeProcess.start");
+    return this.#address;
+  }
+
+  /** Sends `signal` to the daemon. */
+  kill(signal: NodeJS.Signals): void {
+    this.#child.kill(signal);
   }
 
   /** Everything written on stderr so far. */
@@ -64,7 +91,9 @@ export class ServeProcess {
   async waitForText(match: (stderr: string) => boolean): Promise<string> {
     const deadline = Date.now() + LINE_TIMEOUT_MS;
     while (!match(this.#stderr)) {
-      if (this.#child.exitCode !== null || Date.now() > deadline) throw new Error(`oups serve never wrote what was expected:\n${this.#stderr}`);
+      if (this.#child.exitCode !== null || this.#child.signalCode !== null || Date.now() > deadline) {
+        throw new Error(`oups serve never wrote what was expected:\n${this.#stderr}`);
+      }
       await new Promise<void>((resolve) => {
         this.#waiters.push(resolve);
         setTimeout(resolve, 1_000).unref();
