@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import socket
@@ -26,20 +27,29 @@ import pyarrow as pa
 import oups_client
 
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMA = pa.schema([("timestamp", pa.timestamp("ns")), ("symbol", pa.string()), ("price", pa.float64())])
+#: The Node bench's rows (bench/data.ts): four ticks per millisecond, one per symbol, dictionary-encoded symbols.
+SYMBOLS = pa.array(["AAPL", "MSFT", "GOOG", "AMZN", "NVDA", "META", "TSLA", "NFLX"])
+ROWS_PER_MS = 4
+SCHEMA = pa.schema([
+    pa.field("timestamp", pa.timestamp("ms"), nullable=False),
+    pa.field("symbol", pa.dictionary(pa.int32(), pa.string()), nullable=False),
+    pa.field("price", pa.float64(), nullable=False),
+    pa.field("qty", pa.int32(), nullable=False),
+])
 
 
 def batches(rows: int, batch_rows: int):
-    """The bench's ticks: one per millisecond, made on demand so that the data is never all in memory."""
-    base = np.datetime64("2023-01-02T00:00:00", "ns")
+    """The bench's ticks, made on demand so that the data is never all in memory."""
+    base = np.datetime64("2024-01-02T00:00:00", "ms")
     for start in range(0, rows, batch_rows):
         n = min(batch_rows, rows - start)
         index = np.arange(start, start + n, dtype=np.int64)
         yield pa.record_batch(
             [
-                pa.array(base + index * np.timedelta64(1, "ms")),
-                pa.array(np.full(n, "AAPL", dtype=object), pa.string()),
+                pa.array(base + (index // ROWS_PER_MS) * np.timedelta64(1, "ms")),
+                pa.DictionaryArray.from_arrays(pa.array((index % ROWS_PER_MS).astype(np.int32)), SYMBOLS),
                 pa.array(100 + (index % 1000) / 100),
+                pa.array((index % 500 + 1).astype(np.int32)),
             ],
             schema=SCHEMA,
         )
@@ -62,6 +72,7 @@ def main() -> int:
     daemon = subprocess.Popen(
         ["node", str(ROOT / "build/server/src/main.js"), "serve", "--store", str(store_dir), "--listen", address,
          "--index", "symbol"], stdout=subprocess.DEVNULL, stderr=sys.stderr,
+        env={**os.environ, "OUPS_LOG_LEVEL": "warn"},
     )
     try:
         with grpc.insecure_channel(address) as channel:
