@@ -6,7 +6,7 @@ import { tableFromArrays } from "apache-arrow";
 import type { OupsClient } from "../../client/src/index.js";
 import { Store } from "../../server/src/store/store.js";
 import { engineIndex, rows, span, tableOfRows, writeTable } from "../helpers/engine.js";
-import { damageDataset, kindsByPath } from "../helpers/store-damage.js";
+import { damageDataset, expectedFindings, kindsByPath } from "../helpers/store-damage.js";
 import { digestTree } from "../helpers/tree-digest.js";
 import { daemonTest } from "../helpers/with-daemon.js";
 import { runCli, tempDir } from "./run-cli.js";
@@ -57,14 +57,7 @@ test("oups check --store finds a damaged dataset's problems and exits 1; --repai
   const { code, report } = await checkJson(["--store", dir]);
   t.is(code, 1);
   t.false(report.clean);
-  t.deepEqual(kindsByPath(report.findings), {
-    [damage.invalidName]: ["invalid-file-name"],
-    [damage.temp]: ["temp-file"],
-    [damage.truncated]: ["size-mismatch", "unreadable-file"],
-    [damage.replaced]: ["bounds-mismatch"],
-    [damage.missing]: ["missing-file"],
-    [damage.orphan]: ["orphan-file"],
-  });
+  t.deepEqual(kindsByPath(report.findings), expectedFindings(damage));
   t.deepEqual(report.findings.find((f) => f.kind === "orphan-file")?.key, { symbol: "AAPL" });
 
   const before = await digestTree(dir);

@@ -43,3 +43,15 @@ export function kindsByPath(findings: readonly { path: string; kind: string }[])
   for (const kinds of Object.values(out)) kinds.sort();
   return out;
 }
+
+/** What a check must find after {@link damageDataset}, in the shape of {@link kindsByPath}. */
+export function expectedFindings(damage: Damage): Record<string, string[]> {
+  return {
+    [damage.invalidName]: ["invalid-file-name"],
+    [damage.temp]: ["temp-file"],
+    [damage.truncated]: ["size-mismatch", "unreadable-file"],
+    [damage.replaced]: ["bounds-mismatch"],
+    [damage.missing]: ["missing-file"],
+    [damage.orphan]: ["orphan-file"],
+  };
+}

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Store } from "../../../server/src/store/store.js";
 import { digestTree } from "../../helpers/tree-digest.js";
-import { damageDataset, kindsByPath } from "../../helpers/store-damage.js";
+import { damageDataset, expectedFindings, kindsByPath } from "../../helpers/store-damage.js";
 import { engineTest, readAll, rows, span, tableOfRows, writeTable } from "../../helpers/engine.js";
 import { withOutsideDir } from "../../helpers/with-daemon.js";
 
@@ -31,14 +31,7 @@ test(
     await writeTable(store, { symbol: "AAPL" }, forty, fourRowGroups);
     const damage = await damageDataset(datasetDir(), "AAPL");
     const report = await store.check();
-    t.deepEqual(kindsByPath(report.findings), {
-      [damage.invalidName]: ["invalid-file-name"],
-      [damage.temp]: ["temp-file"],
-      [damage.truncated]: ["size-mismatch", "unreadable-file"],
-      [damage.replaced]: ["bounds-mismatch"],
-      [damage.missing]: ["missing-file"],
-      [damage.orphan]: ["orphan-file"],
-    });
+    t.deepEqual(kindsByPath(report.findings), expectedFindings(damage));
     for (const f of report.findings) {
       t.deepEqual(f.key, { symbol: "AAPL" });
       t.is(f.repairable, f.kind === "orphan-file" || f.kind === "temp-file", f.kind);
