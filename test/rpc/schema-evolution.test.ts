@@ -219,3 +219,21 @@ test("the SDK refuses an unknown schemaEvolution before calling", async (t) => {
   t.is(OupsClientError.from(err).code, "INVALID_ARGUMENT");
   t.regex(err!.message, /schemaEvolution must be "none" or "add-columns"/);
 });
+
+test("QueryIntersections projects a column that older row groups lack as nulls there", async (t) => {
+  const c = shared();
+  const keys = [newKey(), newKey()];
+  for (const [i, key] of keys.entries()) {
+    await seed(c.client, key);
+    await c.client.write(key, evolvingBatch([ts([5 + i]), col("px", "f32", [0.5]), col("n", "i32", [1]), col("q", "i64", [1], false), col("venue", "utf8", [`V${i}`])]), { ...evolve, rowGroupTarget: 2, maxNOffTargetRgs: 0 });
+  }
+  const rows = keys.map(() => [] as string[][]);
+  for await (const part of c.client.queryIntersections(keys, { start: 2n, columns: ["venue", "n"] })) {
+    t.deepEqual(part.table.schema.fields.map((f) => `${f.name}: ${String(f.type)}`), ["venue: Utf8", "n: Int32"]);
+    rows[part.keyIndex]!.push(...readRows(part.table));
+  }
+  t.deepEqual(rows, [
+    [["null", "num:20"], ["null", "num:30"], ["null", "num:40"], ["str:V0", "num:1"]],
+    [["null", "num:20"], ["null", "num:30"], ["null", "num:40"], ["str:V1", "num:1"]],
+  ]);
+});
