@@ -1,5 +1,5 @@
-import { DataType, Field, Precision, Schema, Type, makeBuilder, makeData } from "apache-arrow";
-import type { Data, Float, Int, RecordBatch } from "apache-arrow";
+import { DataType, Field, Precision, Schema, Type, makeBuilder, makeData, makeVector } from "apache-arrow";
+import type { Bool, Data, Dictionary, Float, Int, LargeUtf8, Null, RecordBatch, Utf8 } from "apache-arrow";
 import { makeBatch } from "./make-batch.js";
 import { sameType } from "./same-type.js";
 
@@ -64,13 +64,49 @@ export function conformBatch(batch: RecordBatch, target: Schema): RecordBatch {
   return makeBatch(same ? target : new Schema(fields, target.metadata), batch.numRows, children);
 }
 
-/** `length` nulls of `type`, built by Arrow's own builders (which know every type's buffers). */
-function nullData(type: DataType, length: number): Data {
-  const builder = makeBuilder({ type, nullValues: [null] });
-  for (let i = 0; i < length; i++) builder.append(null);
-  const data = builder.finish().flush();
-  // A builder of a type without a validity bitmap (Null) reports no nulls; the others count them.
-  return data.type.typeId === Type.Null || data.length === length ? data : makeData({ type, length, nullCount: length });
+/**
+ * `length` nulls of `type`: zeroed buffers and an all-zero validity bitmap for flat layouts (what a reader of an older
+ * row group pays for each column it lacks: a few allocations), Arrow's own builders for nested types.
+ */
+export function nullData(type: DataType, length: number): Data {
+  const nullBitmap = new Uint8Array((length + 7) >> 3);
+  const base = { type, length, nullCount: length, nullBitmap };
+  switch (type.typeId) {
+    case Type.Null:
+      return makeData({ type: type as Null, length });
+    case Type.Bool:
+      return makeData({ ...base, type: type as Bool, data: new Uint8Array((length + 7) >> 3) });
+    case Type.Int:
+    case Type.Float:
+    case Type.Date:
+    case Type.Time:
+    case Type.Timestamp:
+    case Type.Interval:
+    case Type.Duration:
+    case Type.Decimal:
+    case Type.FixedSizeBinary: {
+      const stride = makeData({ type: type as Int, length: 0 }).stride;
+      const ArrayType = (type as Int).ArrayType as unknown as new (n: number) => Int32Array;
+      return makeData({ ...base, type: type as Int, data: new ArrayType(length * stride) });
+    }
+    case Type.Utf8:
+    case Type.Binary:
+      return makeData({ ...base, type: type as Utf8, valueOffsets: new Int32Array(length + 1), data: new Uint8Array(0) });
+    case Type.LargeUtf8:
+    case Type.LargeBinary:
+      return makeData({ ...base, type: type as LargeUtf8, valueOffsets: new BigInt64Array(length + 1), data: new Uint8Array(0) });
+    case Type.Dictionary: {
+      const dictionary = type as Dictionary;
+      const IndexArray = dictionary.indices.ArrayType as unknown as new (n: number) => Int32Array;
+      const values = makeVector(nullData(dictionary.dictionary, 0));
+      return makeData({ ...base, type: dictionary, data: new IndexArray(length), dictionary: values });
+    }
+    default: {
+      const builder = makeBuilder({ type, nullValues: [null] });
+      for (let i = 0; i < length; i++) builder.append(null);
+      return builder.finish().flush();
+    }
+  }
 }
 
 /** `chunk` (int32 or float32) as a column of the wider `type`, nulls kept. */
