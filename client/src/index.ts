@@ -9,6 +9,7 @@ export type {
   OupsClientOptions,
   RangeQueryOptions,
   RowGroupDescription,
+  SchemaVersionDescription,
   WriteData,
   WriteOptions,
   WriteResult,

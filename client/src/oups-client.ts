@@ -44,6 +44,12 @@ export interface WriteOptions extends CallOptions {
   sort?: boolean;
   /** Parquet compression of new row groups ("zstd" by default). */
   compression?: string;
+  /**
+   * `"add-columns"`: columns the dataset lacks are added to its schema (each must be nullable; rows stored before
+   * read back with nulls), and int32/float32 columns written as int64/float64 widen the dataset's type. Default
+   * `"none"`: columns other than the dataset's are refused (nullable columns may still be left out).
+   */
+  schemaEvolution?: "none" | "add-columns";
   /** IPC bytes per gRPC message, about (default 4 MiB). */
   maxChunkBytes?: number;
 }
@@ -81,6 +87,21 @@ export interface RowGroupDescription {
   min: BoundValue | undefined;
   max: BoundValue | undefined;
   bytes: number;
+  /** Index in {@link DatasetDescription.schemaHistory} of the schema the row group was written with. */
+  schemaVersion: number;
+}
+
+/** One schema a dataset has had. */
+export interface SchemaVersionDescription {
+  /** The generation whose commit introduced it (0: before the history was kept). */
+  generation: number;
+  schema: Schema;
+  /** Columns it added (every column for the first version). */
+  addedColumns: string[];
+  /** Columns whose type it widened. */
+  widenedColumns: string[];
+  /** Row groups stored with this schema. */
+  rowGroups: number;
 }
 
 /** A dataset's description. */
@@ -93,6 +114,8 @@ export interface DatasetDescription {
   rowGroups: RowGroupDescription[];
   metadata: Record<string, string>;
   generation: number;
+  /** The schemas the dataset has had, oldest first; the last is `schema`. */
+  schemaHistory: SchemaVersionDescription[];
 }
 
 /** One dataset's rows over one interval of a cross-dataset walk. */
@@ -187,9 +210,17 @@ export class OupsClient {
         min: boundFromWire(g.min),
         max: boundFromWire(g.max),
         bytes: Number(g.bytes),
+        schemaVersion: g.schemaVersion,
       })),
       metadata: { ...r.metadata },
       generation: Number(r.generation),
+      schemaHistory: r.schemaHistory.map((v) => ({
+        generation: Number(v.generation),
+        schema: decodeSchema(v.arrowSchema),
+        addedColumns: [...v.addedColumns],
+        widenedColumns: [...v.widenedColumns],
+        rowGroups: v.rowGroups,
+      })),
     };
   }
 

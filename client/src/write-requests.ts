@@ -4,6 +4,7 @@ import { RecordBatch, Table } from "apache-arrow";
 import { encodeIpcStream } from "#shared/arrow/ipc-stream.js";
 import { OupsClientError } from "./errors.js";
 import type { WriteRequestSchema } from "#gen/oups/v1/store_pb.js";
+import { SchemaEvolution } from "#gen/oups/v1/store_pb.js";
 import type { KeyFields } from "./index-schema.js";
 import type { WriteData, WriteOptions } from "./oups-client.js";
 
@@ -34,6 +35,7 @@ export async function* writeRequests(
         removeMetadata: [...(options.removeMetadata ?? [])],
         sort: options.sort ?? false,
         compression: options.compression ?? "",
+        schemaEvolution: schemaEvolutionToWire(options.schemaEvolution),
       },
     },
   };
@@ -57,4 +59,18 @@ export async function batchesOf(data: WriteData): Promise<{ schema: Schema; batc
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value as RecordBatch;
   }
   return { schema: (first.value as RecordBatch).schema, batches: rest() };
+}
+
+/** The SDK's schema evolution option → the wire enum (unknown values refused here, before anything is sent). */
+function schemaEvolutionToWire(value: WriteOptions["schemaEvolution"]): SchemaEvolution {
+  switch (value) {
+    case undefined:
+      return SchemaEvolution.UNSPECIFIED;
+    case "none":
+      return SchemaEvolution.NONE;
+    case "add-columns":
+      return SchemaEvolution.ADD_COLUMNS;
+    default:
+      throw new OupsClientError("INVALID_ARGUMENT", 3, `schemaEvolution must be "none" or "add-columns", got ${JSON.stringify(value)}`);
+  }
 }

@@ -9,7 +9,9 @@ import { parseCommandArgs } from "./parse-command-args.js";
 export const describeHelp = `Usage: oups describe --key FIELDS [--json] [connection flags]
 
 Describes a dataset: its ordered column, schema, row and byte counts, generation (commits so far), metadata,
-and a table of its row groups in order (file, rows, min and max of the ordered column, bytes).
+and a table of its row groups in order (file, rows, min and max of the ordered column, bytes). A dataset whose
+schema evolved (writes with --schema-evolution add-columns) also shows its schema history: the generation at
+which each column appeared or was widened, and the schema version of each row group.
 
 ${keyFlagsHelp}
   --json                one JSON object instead (64-bit integers as strings, timestamps as ISO-8601)
@@ -45,6 +47,13 @@ function describeJson(d: DatasetDescription): unknown {
     generation: d.generation,
     metadata: d.metadata,
     rowGroups: d.rowGroups.map((g) => ({ ...g, min: toJsonValue(g.min) ?? null, max: toJsonValue(g.max) ?? null })),
+    schemaHistory: d.schemaHistory.map((v) => ({
+      generation: v.generation,
+      schema: v.schema.fields.map((f) => ({ name: f.name, type: String(f.type), nullable: f.nullable })),
+      addedColumns: v.addedColumns,
+      widenedColumns: v.widenedColumns,
+      rowGroups: v.rowGroups,
+    })),
   };
 }
 
@@ -60,17 +69,37 @@ function describeText(d: DatasetDescription, key: string): string {
   ];
   const fields = d.schema?.fields ?? [];
   const nameWidth = Math.max(0, ...fields.map((f) => f.name.length));
-  for (const f of fields) lines.push(`  ${f.name.padEnd(nameWidth)}  ${String(f.type)}${f.nullable ? "" : " not null"}`);
+  const evolved = d.schemaHistory.length > 1;
+  for (const f of fields) {
+    const since = evolved ? columnHistory(d, f.name) : "";
+    lines.push(`  ${f.name.padEnd(nameWidth)}  ${String(f.type)}${f.nullable ? "" : " not null"}${since}`);
+  }
+  if (evolved) {
+    lines.push("", `schema history   ${d.schemaHistory.length} versions`);
+    const rows = d.schemaHistory.map((v, i) => [String(i), String(v.generation), v.addedColumns.join(", ") || "-", v.widenedColumns.join(", ") || "-", String(v.rowGroups)]);
+    const table = alignedTable(["#", "generation", "added", "widened", "row groups"], rows, [true, true, false, false, true]);
+    lines.push(...table.map((line) => `  ${line}`));
+  }
   const names = Object.keys(d.metadata).sort();
   lines.push("", names.length === 0 ? "metadata     (none)" : "metadata");
   for (const name of names) lines.push(`  ${name}=${d.metadata[name]}`);
   lines.push("", `row groups   ${d.rowGroups.length}`);
   if (d.rowGroups.length > 0) {
-    const rows = d.rowGroups.map((g, i) => [String(i), g.file, String(g.rows), formatBound(g.min), formatBound(g.max), String(g.bytes)]);
-    const table = alignedTable(["#", "file", "rows", "min", "max", "bytes"], rows, [true, false, true, false, false, true]);
+    const rows = d.rowGroups.map((g, i) => [String(i), g.file, String(g.rows), formatBound(g.min), formatBound(g.max), String(g.bytes), ...(evolved ? [String(g.schemaVersion)] : [])]);
+    const headers = ["#", "file", "rows", "min", "max", "bytes", ...(evolved ? ["schema"] : [])];
+    const table = alignedTable(headers, rows, [true, false, true, false, false, true, true]);
     lines.push(...table.map((line) => `  ${line}`));
   }
   return lines.join("\n");
+}
+
+/** When a column appeared and was widened, as the schema listing says it: `  (since generation 4)`. */
+function columnHistory(d: DatasetDescription, name: string): string {
+  const added = d.schemaHistory.find((v) => v.addedColumns.includes(name));
+  const widened = d.schemaHistory.filter((v) => v.widenedColumns.includes(name)).map((v) => `widened at generation ${v.generation}`);
+  const since = added && added !== d.schemaHistory[0] ? [`since generation ${added.generation}`] : [];
+  const notes = [...since, ...widened];
+  return notes.length > 0 ? `  (${notes.join(", ")})` : "";
 }
 
 /** A byte count with a binary unit, for people. */

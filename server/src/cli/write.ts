@@ -50,6 +50,10 @@ ${keyFlagsHelp}
                         coalesce runs of more than N off-target row groups next to the new rows
   --sort                sort the rows on the ordered column (else unordered input is refused)
   --compression C       Parquet compression of new row groups: zstd (default), snappy, lz4, gzip, brotli, none
+  --schema-evolution none|add-columns
+                        add-columns: columns the dataset lacks are added to its schema (each must be nullable;
+                        rows stored before read as nulls), int32/float32 columns written as int64/float64 widen
+                        the dataset's type. Default none: other columns are refused (nullable ones may be left out)
   --meta NAME=VALUE     dataset metadata to add or replace; repeatable
   --remove-meta NAME    dataset metadata to remove; repeatable
   --timestamp-columns COLS
@@ -75,6 +79,7 @@ export async function write(args: string[]): Promise<void> {
       "max-n-off-target-rgs": { type: "string" },
       sort: { type: "boolean" },
       compression: { type: "string" },
+      "schema-evolution": { type: "string" },
       meta: { type: "string", multiple: true },
       "remove-meta": { type: "string", multiple: true },
       "timestamp-columns": { type: "string" },
@@ -96,6 +101,7 @@ export async function write(args: string[]): Promise<void> {
     maxNOffTargetRgs: parseCount(values["max-n-off-target-rgs"], "--max-n-off-target-rgs"),
     sort: values.sort,
     compression: values.compression,
+    schemaEvolution: parseSchemaEvolution(values["schema-evolution"]),
     metadata: values.meta ? parsePairs(values.meta, "--meta") : undefined,
     removeMetadata: values["remove-meta"],
   };
@@ -171,4 +177,10 @@ function formatResult(r: WriteResult): string {
     `row groups in dataset ${r.rowGroupsTotal}`,
     `generation            ${r.generation}`,
   ].join("\n");
+}
+
+/** `--schema-evolution`'s value, checked before the daemon is called. */
+function parseSchemaEvolution(value: string | undefined): WriteOptions["schemaEvolution"] {
+  if (value === undefined || value === "none" || value === "add-columns") return value;
+  throw new UsageError(`--schema-evolution must be none or add-columns, got ${JSON.stringify(value)}`);
 }

@@ -46,9 +46,17 @@ export function createStoreService(store: Store, options: StoreServiceOptions = 
           min: ordinalToWire(g.min, orderedType),
           max: ordinalToWire(g.max, orderedType),
           bytes: BigInt(g.bytes),
+          schemaVersion: g.schemaVersion ?? d.schemaHistory.length - 1,
         })),
         metadata: { ...d.metadata },
         generation: BigInt(d.generation),
+        schemaHistory: d.schemaHistory.map((v) => ({
+          generation: BigInt(v.generation),
+          arrowSchema: encodeSchema(v.schema),
+          addedColumns: [...v.addedColumns],
+          widenedColumns: [...v.widenedColumns],
+          rowGroups: v.rowGroups,
+        })),
       };
     },
     write: (requests, context) => handleWrite(store, requests, context, options.writeIdleTimeoutMs),

@@ -16,7 +16,7 @@ from .errors import OupsConnectionError, OupsError
 from .index_schema import IndexField, IndexFieldType, IndexSchema, toplevel
 from .ipc import DEFAULT_CHUNK_BYTES
 from .keys import Key
-from .results import DatasetDescription, RowGroup, WriteResult
+from .results import DatasetDescription, RowGroup, SchemaVersion, WriteResult
 from .store import DEFAULT_CHANNEL_OPTIONS, TLS, Store, connect
 
 __version__ = "0.1.0"
@@ -34,6 +34,7 @@ __all__ = [
     "OupsConnectionError",
     "OupsError",
     "RowGroup",
+    "SchemaVersion",
     "Store",
     "TLS",
     "WriteData",

@@ -12,7 +12,7 @@ from .bounds import bound_from_wire, bound_to_wire
 from .errors import OupsError, from_rpc_error, invalid_argument
 from .ipc import DEFAULT_CHUNK_BYTES, ResponseStream, ipc_chunks
 from .keys import Key, key_from_wire
-from .results import DatasetDescription, RowGroup, WriteResult
+from .results import DatasetDescription, RowGroup, SchemaVersion, WriteResult
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -21,6 +21,14 @@ if TYPE_CHECKING:
 
 #: Rows to write: a table, a batch, a reader, an iterable of batches sharing one schema, or a pandas DataFrame.
 WriteData = Union[pa.Table, pa.RecordBatch, pa.RecordBatchReader, Iterable[pa.RecordBatch], "pd.DataFrame"]
+
+# ``write``'s schema_evolution values (the CLI's spelling "add-columns" too) and their wire values.
+_SCHEMA_EVOLUTIONS: dict[Optional[str], int] = {
+    None: pb.SCHEMA_EVOLUTION_UNSPECIFIED,
+    "none": pb.SCHEMA_EVOLUTION_NONE,
+    "add_columns": pb.SCHEMA_EVOLUTION_ADD_COLUMNS,
+    "add-columns": pb.SCHEMA_EVOLUTION_ADD_COLUMNS,
+}
 
 
 class Dataset:
@@ -54,6 +62,7 @@ class Dataset:
         drop_duplicates: Optional[bool] = None,
         remove_metadata: Optional[Sequence[str]] = None,
         compression: Optional[str] = None,
+        schema_evolution: Optional[str] = None,
         chunk_bytes: int = DEFAULT_CHUNK_BYTES,
         timeout: Optional[float] = None,
     ) -> WriteResult:
@@ -76,9 +85,16 @@ class Dataset:
             drop_duplicates: default True when ``duplicates_on`` is given.
             remove_metadata: dataset metadata keys to remove in the same commit.
             compression: Parquet compression of new row groups (``"zstd"`` by default).
+            schema_evolution: ``"add_columns"``: columns the dataset lacks are added to its schema (each must be
+                nullable; rows stored before read back as nulls), and int32/float32 columns written as
+                int64/float64 widen the dataset's type. ``None``/``"none"`` (default): other columns are refused
+                (nullable columns may still be left out).
             chunk_bytes: IPC bytes per gRPC message (4 MiB by default).
             timeout: seconds for the whole call.
         """
+        evolution = _SCHEMA_EVOLUTIONS.get(schema_evolution)
+        if evolution is None:
+            raise invalid_argument(f"schema_evolution must be 'none' or 'add_columns', got {schema_evolution!r}")
         schema, batches = _schema_and_batches(data)
         if chunk_bytes < 1:
             raise invalid_argument(f"chunk_bytes must be at least 1, got {chunk_bytes}")
@@ -91,6 +107,7 @@ class Dataset:
             remove_metadata=list(remove_metadata or ()),
             sort=sort,
             compression=compression or "",
+            schema_evolution=evolution,
         )
         if isinstance(row_group_target, bool):
             raise invalid_argument("row_group_target must be a row count or a period such as '1D'")
@@ -222,11 +239,22 @@ class Dataset:
                     min=bound_from_wire(g.min, column),
                     max=bound_from_wire(g.max, column),
                     bytes=g.bytes,
+                    schema_version=g.schema_version,
                 )
                 for g in r.row_groups
             ],
             metadata=dict(r.metadata),
             generation=r.generation,
+            schema_history=[
+                SchemaVersion(
+                    generation=v.generation,
+                    schema=pa.ipc.read_schema(pa.py_buffer(v.arrow_schema)),
+                    added_columns=list(v.added_columns),
+                    widened_columns=list(v.widened_columns),
+                    row_groups=v.row_groups,
+                )
+                for v in r.schema_history
+            ],
         )
 
     @property

@@ -31,6 +31,20 @@ class RowGroup:
     min: Any
     max: Any
     bytes: int
+    #: Index in ``DatasetDescription.schema_history`` of the schema the row group was written with.
+    schema_version: int = 0
+
+
+@dataclass(frozen=True)
+class SchemaVersion:
+    """One schema a dataset has had: the generation that introduced it (0: before the history was kept), the
+    columns it added (every column for the first version), those it widened, and the row groups stored with it."""
+
+    generation: int
+    schema: pa.Schema
+    added_columns: list[str] = field(default_factory=list)
+    widened_columns: list[str] = field(default_factory=list)
+    row_groups: int = 0
 
 
 @dataclass(frozen=True)
@@ -46,6 +60,8 @@ class DatasetDescription:
     row_groups: list[RowGroup] = field(default_factory=list)
     metadata: dict[str, str] = field(default_factory=dict)
     generation: int = 0
+    #: The schemas the dataset has had, oldest first; the last is ``schema``.
+    schema_history: list[SchemaVersion] = field(default_factory=list)
 
     @property
     def ordered_type(self) -> Optional[pa.DataType]:

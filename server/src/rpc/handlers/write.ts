@@ -6,6 +6,7 @@ import { OupsError } from "../../store/errors.js";
 import { checkedIpcFraming } from "../../store/io/check-ipc-headers.js";
 import type { Store } from "../../store/store.js";
 import type { WriteHeader, WriteRequest, WriteResponseSchema } from "../contract.js";
+import { SchemaEvolution } from "../contract.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { formatDuration } from "../../duration.js";
 import { keyFromWire } from "../convert.js";
@@ -121,6 +122,7 @@ function writeOptions(header: WriteHeader, signal: AbortSignal): WriteOptions {
     removeMetadata: header.removeMetadata,
     sort: header.sort,
     compression: header.compression || undefined,
+    schemaEvolution: header.schemaEvolution === SchemaEvolution.ADD_COLUMNS ? "add-columns" : "none",
     signal,
   };
 }

@@ -1,9 +1,11 @@
 import { tableFromIPC } from "apache-arrow";
+import type { Schema } from "apache-arrow";
 import type { Stats } from "node:fs";
 import { firstUnordered } from "../arrow/check-order.js";
 import { orderedColumn } from "../arrow/ordered-column.js";
 import { schemaDifferences } from "../arrow/schema-diff.js";
 import type { Manifest, RowGroupEntry } from "../dataset/manifest.js";
+import { hasCurrentSchema, rowGroupSchema, schemaVersionIndex } from "../dataset/schema-history.js";
 import { isOupsError } from "../errors.js";
 import type { ParquetPool } from "../io/parquet-pool.js";
 import type { Ordinal } from "../ordinal.js";
@@ -54,9 +56,12 @@ export async function checkRowGroupFile(
     return problems;
   }
   if (manifest.schema) {
-    const differences = schemaDifferences(manifest.schema, table.schema);
+    // A row group keeps the schema it was written with when the dataset's evolves: it is checked against that one.
+    const expected = rowGroupSchema(manifest as Manifest & { schema: Schema }, entry);
+    const differences = schemaDifferences(expected, table.schema);
     if (differences.length > 0) {
-      problems.push({ kind: "schema-mismatch", message: `${name} does not have the dataset's schema: ${differences.join("; ")}` });
+      const which = hasCurrentSchema(manifest, entry) ? "the dataset's schema" : `the dataset's schema version ${schemaVersionIndex(manifest, entry)}`;
+      problems.push({ kind: "schema-mismatch", message: `${name} does not have ${which}: ${differences.join("; ")}` });
     }
   }
   if (table.numRows !== entry.rows) {

@@ -1,6 +1,8 @@
 import type { Schema } from "apache-arrow";
 import type { Key } from "../keys/key.js";
 import type { Manifest, RowGroupEntry } from "./manifest.js";
+import type { SchemaChange } from "./schema-history.js";
+import { describeSchemaHistory } from "./schema-history.js";
 
 /** What Describe tells of a dataset. */
 export interface DatasetDescription {
@@ -12,6 +14,8 @@ export interface DatasetDescription {
   rowGroups: readonly RowGroupEntry[];
   metadata: Readonly<Record<string, string>>;
   generation: number;
+  /** The schemas the dataset has had, oldest first (see schema-history.ts); row groups name theirs by index. */
+  schemaHistory: readonly SchemaChange[];
 }
 
 /** The description of a committed manifest. */
@@ -25,5 +29,6 @@ export function describeManifest(key: Key, manifest: Manifest): DatasetDescripti
     rowGroups: manifest.rowGroups,
     metadata: manifest.metadata,
     generation: manifest.generation,
+    schemaHistory: describeSchemaHistory(manifest),
   };
 }

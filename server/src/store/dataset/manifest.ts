@@ -9,6 +9,8 @@ import { writeFileDurable, replaceFileDurable, removeQuietly } from "../io/durab
 import { MANIFEST_FILE } from "../keys/layout.js";
 import type { Ordinal, OrdinalKind } from "../ordinal.js";
 import { symbolicLinkRefused } from "./directories.js";
+import type { SchemaVersion } from "./schema-history.js";
+import { schemaHistoryFromJson, schemaHistoryToJson } from "./schema-history.js";
 import type { ManifestJson } from "./validate-manifest.js";
 import { checkManifestJson, checkRowGroupOrder } from "./validate-manifest.js";
 
@@ -22,6 +24,8 @@ export interface RowGroupEntry {
   readonly max: Ordinal;
   /** Size of the file on disk. */
   readonly bytes: number;
+  /** Index in the schema history of the schema the file was written with; absent: the dataset's current schema. */
+  readonly schemaVersion?: number | undefined;
 }
 
 /**
@@ -39,6 +43,8 @@ export interface Manifest {
   readonly metadata: Readonly<Record<string, string>>;
   /** Next id for a row-group file name; file names are never reused within a dataset's life. */
   readonly nextFileId: number;
+  /** The schemas the dataset has had, oldest first, the last being `schema`; absent: `schema` only (see schema-history.ts). */
+  readonly schemaHistory?: readonly SchemaVersion[] | undefined;
 }
 
 const TMP_MANIFEST = `.${MANIFEST_FILE}.tmp`;
@@ -102,20 +108,29 @@ function manifestToJson(m: Manifest): ManifestJson {
     orderedOn: m.orderedOn,
     schema: m.schema ? Buffer.from(encodeSchema(m.schema)).toString("base64") : null,
     ordinalKind: m.ordinalKind ?? null,
-    rowGroups: m.rowGroups.map((g) => ({ file: g.file, rows: g.rows, min: ordinalToJson(g.min), max: ordinalToJson(g.max), bytes: g.bytes })),
+    rowGroups: m.rowGroups.map((g) => ({
+      file: g.file,
+      rows: g.rows,
+      min: ordinalToJson(g.min),
+      max: ordinalToJson(g.max),
+      bytes: g.bytes,
+      ...(g.schemaVersion !== undefined ? { schemaVersion: g.schemaVersion } : {}),
+    })),
     metadata: { ...m.metadata },
     nextFileId: m.nextFileId,
+    ...optional("schemaHistory", schemaHistoryToJson(m.schemaHistory)),
   };
 }
 
 function manifestFromJson(json: unknown): Manifest {
   checkManifestJson(json);
   const kind = json.ordinalKind ?? undefined;
+  // Manifests written before dictionary ids were made canonical hold the first writer's ids.
+  const schema = json.schema ? withCanonicalDictionaryIds(decodeSchema(Buffer.from(json.schema, "base64"))) : undefined;
   const manifest: Manifest = {
     generation: json.generation,
     orderedOn: json.orderedOn,
-    // Manifests written before dictionary ids were made canonical hold the first writer's ids.
-    schema: json.schema ? withCanonicalDictionaryIds(decodeSchema(Buffer.from(json.schema, "base64"))) : undefined,
+    schema,
     ordinalKind: kind,
     rowGroups: json.rowGroups.map((g) => ({
       file: g.file,
@@ -123,14 +138,23 @@ function manifestFromJson(json: unknown): Manifest {
       min: ordinalFromJson(g.min, kind),
       max: ordinalFromJson(g.max, kind),
       bytes: g.bytes,
+      ...(g.schemaVersion !== undefined ? { schemaVersion: g.schemaVersion } : {}),
     })),
     metadata: json.metadata,
     nextFileId: json.nextFileId,
+    ...optional("schemaHistory", schemaHistoryFromJson(json.schemaHistory, schema)),
   };
   checkRowGroupOrder(manifest.rowGroups);
-  const { schema, orderedOn } = manifest;
-  if (schema && !schema.fields.some((f) => f.name === orderedOn)) throw new Error(`orderedOn column "${orderedOn}" is not in the schema`);
+  const { orderedOn } = manifest;
+  for (const version of manifest.schemaHistory ?? (schema ? [{ schema }] : [])) {
+    if (!version.schema.fields.some((f) => f.name === orderedOn)) throw new Error(`orderedOn column "${orderedOn}" is not in the schema`);
+  }
   return manifest;
+}
+
+/** `{ [key]: value }`, or nothing when `value` is undefined (so that manifests without it keep their old form). */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
 function ordinalToJson(value: Ordinal): number | string {

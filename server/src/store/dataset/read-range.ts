@@ -10,6 +10,7 @@ import {
   firstMessageLength,
   rowsPerChunk,
 } from "#shared/arrow/ipc-stream.js";
+import { conformBatch } from "../arrow/conform-batch.js";
 import { orderedColumn } from "../arrow/ordered-column.js";
 import { spanWithin } from "../arrow/search-sorted.js";
 import { OupsError } from "../errors.js";
@@ -20,6 +21,7 @@ import type { Manifest, RowGroupEntry } from "./manifest.js";
 import type { Range } from "./range.js";
 import type { RowGroupCache } from "./row-group-cache.js";
 import { afterStart, beforeEnd } from "./range.js";
+import { hasCurrentSchema, rowGroupSchema } from "./schema-history.js";
 
 /** Options of {@link readRange}. */
 export interface ReadRangeOptions {
@@ -59,6 +61,8 @@ interface RowGroupRead {
   raw: boolean;
   /** The range covers the whole row group. */
   whole: boolean;
+  /** The row group was written with an older schema of the dataset: its rows are conformed to the current one. */
+  older: boolean;
 }
 
 /**
@@ -86,25 +90,38 @@ export function readRange(snapshot: Snapshot, manifest: Manifest, range: Range, 
   // Forwarding needs the columns in the file's order, so that the worker's messages (and their dictionary ids)
   // agree with one schema message, and no row group from the cache (its messages hold every column).
   const fileOrder = schema.fields.map((f) => f.name).filter((name) => columns.includes(name));
-  const forwardable = cache === undefined && fileOrder.every((name, i) => name === columns[i]);
+  // Row groups of an older schema are decoded and conformed (nulls for new columns, widened types) before sending.
+  const forwardable =
+    cache === undefined && fileOrder.every((name, i) => name === columns[i]) && selected.every((g) => hasCurrentSchema(manifest, g));
   // Reading every column is faster without a projection (the worker then uses parquet-wasm's quicker reader).
   const projection = columns.length === schema.fields.length ? undefined : columns;
+
+  /** The columns to ask of `entry`'s file: those of the projection its schema has (undefined: all of the file's). */
+  function projectionOf(entry: RowGroupEntry): readonly string[] | undefined {
+    if (hasCurrentSchema(manifest, entry)) return projection;
+    const own = rowGroupSchema(manifest as Manifest & { schema: Schema }, entry).fields.map((f) => f.name);
+    const wanted = columns.filter((c) => own.includes(c));
+    return wanted.length === own.length ? undefined : wanted;
+  }
 
   function start(entry: RowGroupEntry, batchRows: number | undefined): Promise<RowGroupRead | null> {
     const path = join(snapshot.dir, entry.file);
     const whole = afterStart(entry.min, range) && beforeEnd(entry.max, range);
+    const older = !hasCurrentSchema(manifest, entry);
+    // The cache holds what a file decodes to, whole: a file's schema never changes, so entries never mix schemas.
     const hit = cache?.get(path, entry.bytes);
-    if (hit !== undefined) return Promise.resolve({ ipc: hit, raw: true, whole });
-    if (cache !== undefined && projection === undefined) {
+    if (hit !== undefined) return Promise.resolve({ ipc: hit, raw: true, whole, older });
+    const fileColumns = projectionOf(entry);
+    if (cache !== undefined && (projection === undefined || (older && fileColumns === undefined))) {
       const epoch = cache.epoch;
       return options.pool.readRowGroupFile(path).then((ipc) => {
         cache.set(path, entry.bytes, ipc, epoch);
-        return { ipc, raw: true, whole };
+        return { ipc, raw: true, whole, older };
       });
     }
-    const read = { ...(projection ? { columns: projection } : {}), ...(batchRows ? { batchRows } : {}) };
+    const read = { ...(fileColumns ? { columns: fileColumns } : {}), ...(batchRows ? { batchRows } : {}) };
     const ipc = whole ? options.pool.readRowGroupFile(path, read) : options.pool.readRowGroupRows(path, cut, read);
-    return ipc.then((bytes) => bytes && { ipc: bytes, raw: false, whole });
+    return ipc.then((bytes) => bytes && { ipc: bytes, raw: false, whole, older });
   }
 
   /** Each row group's rows within the range (row groups left with none are skipped). */
@@ -135,8 +152,8 @@ export function readRange(snapshot: Snapshot, manifest: Manifest, range: Range, 
       table = table.slice(lo, hi);
     }
     if (table.numRows === 0) return;
-    table = table.select(columns);
-    for (const batch of table.batches) {
+    const batches = read.older ? table.batches.map((batch) => conformBatch(batch, projected)) : table.select(columns).batches;
+    for (const batch of batches) {
       for (let offset = 0; offset < batch.numRows; offset += options.maxRowsPerBatch) {
         yield batch.slice(offset, Math.min(batch.numRows, offset + options.maxRowsPerBatch));
       }
@@ -167,7 +184,7 @@ export function readRange(snapshot: Snapshot, manifest: Manifest, range: Range, 
           yield* groups;
         } else {
           // Dictionary ids survive decoding and re-encoding, so these messages agree with the schema sent.
-          for (const batch of batchesIn({ ipc, raw: false, whole: true })) yield* chunksOf(batch, maxChunkBytes);
+          for (const batch of batchesIn({ ipc, raw: false, whole: true, older: false })) yield* chunksOf(batch, maxChunkBytes);
         }
       }
       if (!schemaSent) yield encodeSchemaMessage(projected);

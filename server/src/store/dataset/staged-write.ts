@@ -3,6 +3,7 @@ import { DataType, RecordBatch, Table, tableFromIPC, tableToIPC } from "apache-a
 import { withKnownNullCounts } from "#shared/arrow/known-null-counts.js";
 import { join } from "node:path";
 import { concatBatches } from "../arrow/concat-batches.js";
+import { conformBatch, needsConforming } from "../arrow/conform-batch.js";
 import { dropDuplicatesKeepLast } from "../arrow/dedupe.js";
 import { mergeSorted, mergeSortedKeepLast } from "../arrow/merge-sorted.js";
 import { orderedColumn } from "../arrow/ordered-column.js";
@@ -193,7 +194,10 @@ export class StagedWrite {
   private async readRowGroups(entries: readonly RowGroupEntry[]): Promise<Table | null> {
     if (entries.length === 0) return null;
     const ipcs = await Promise.all(entries.map((e) => this.options.pool.readRowGroupFile(join(this.options.dir, e.file))));
-    return tableOf(ipcs.flatMap((ipc) => tableFromIPC(ipc).batches), this.options.schema);
+    const { schema } = this.options;
+    // Row groups of an older schema are rewritten in the current one: new columns null, widened ones converted.
+    const conform = (batch: RecordBatch) => (schema && needsConforming(schema, batch.schema) ? conformBatch(batch, schema) : batch);
+    return tableOf(ipcs.flatMap((ipc) => tableFromIPC(ipc).batches.map(conform)), schema);
   }
 }
 

@@ -1,6 +1,8 @@
 import type { Ordinal, OrdinalKind } from "../ordinal.js";
 import { compareOrdinals } from "../ordinal.js";
 import { isRowGroupFile, rowGroupFileId } from "./row-group-files.js";
+import type { SchemaVersionJson } from "./schema-history.js";
+import { checkSchemaHistoryJson } from "./schema-history.js";
 
 /** A manifest as read from disk, after {@link checkManifestJson}: the JSON form of `Manifest`. */
 export interface ManifestJson {
@@ -13,6 +15,8 @@ export interface ManifestJson {
   rowGroups: RowGroupJson[];
   metadata: Record<string, string>;
   nextFileId: number;
+  /** Absent in manifests written before schema evolution. */
+  schemaHistory?: SchemaVersionJson[];
 }
 
 /** One row group in JSON: ordinals as JSON numbers or strings (bigints and non-finite numbers as text). */
@@ -22,6 +26,8 @@ export interface RowGroupJson {
   min: number | string;
   max: number | string;
   bytes: number;
+  /** Absent: the current schema. */
+  schemaVersion?: number;
 }
 
 const ORDINAL_KINDS: readonly string[] = ["number", "bigint", "string"] satisfies OrdinalKind[];
@@ -71,6 +77,7 @@ export function checkManifestJson(json: unknown): asserts json is ManifestJson {
     checkBound(group.min, kind as OrdinalKind, `row group ${i} min`);
     checkBound(group.max, kind as OrdinalKind, `row group ${i} max`);
   }
+  checkSchemaHistoryJson(json.schemaHistory, json.rowGroups as Record<string, unknown>[], json.generation as number);
 }
 
 /**

@@ -1,5 +1,5 @@
-import { Table, Type } from "apache-arrow";
-import type { RecordBatch, Schema } from "apache-arrow";
+import { Schema, Table, Type } from "apache-arrow";
+import type { RecordBatch } from "apache-arrow";
 import { withCanonicalDictionaryIds } from "../arrow/canonical-dictionary-ids.js";
 import { assertOrdered } from "../arrow/check-order.js";
 import { formatOrdinal } from "../arrow/format-ordinal.js";
@@ -7,7 +7,8 @@ import { batchesOf, columnChunks, firstNullIndex } from "../arrow/column-chunks.
 import { concatBatches } from "../arrow/concat-batches.js";
 import { labelBatch } from "../arrow/label-batch.js";
 import { ordinalKindOf, orderedColumn } from "../arrow/ordered-column.js";
-import { schemaDifferences } from "../arrow/schema-diff.js";
+import { conformBatch, needsConforming } from "../arrow/conform-batch.js";
+import { evolveSchema } from "../arrow/evolve-schema.js";
 import { assertStorableSchema } from "../arrow/storable-schema.js";
 import { sortBatch } from "../arrow/sort-batch.js";
 import { validateBatch } from "../arrow/validate-batch.js";
@@ -17,7 +18,9 @@ import type { ParquetPool } from "../io/parquet-pool.js";
 import type { Ordinal } from "../ordinal.js";
 import { compareOrdinals } from "../ordinal.js";
 import type { Dataset } from "./dataset.js";
-import type { Manifest } from "./manifest.js";
+import type { Manifest, RowGroupEntry } from "./manifest.js";
+import type { SchemaVersion } from "./schema-history.js";
+import { schemaVersionsOf } from "./schema-history.js";
 import { mergeMetadata, sameMetadata } from "./metadata.js";
 import type { MetadataLimits } from "./metadata-limits.js";
 import { StagedWrite } from "./staged-write.js";
@@ -66,19 +69,19 @@ export async function writeDataset(dataset: Dataset, input: WriteInput, options:
     throw new OupsError("ORDERED_ON_MISMATCH", `ordered_on "${options.orderedOn}" does not match the dataset's "${committed.orderedOn}"`);
   }
   // A new dataset keeps the writer's schema with canonical dictionary ids (the writer's own are arbitrary).
-  const schema = committed?.schema ?? (input.schema && withCanonicalDictionaryIds(input.schema));
+  let schema = committed?.schema ?? (input.schema && withCanonicalDictionaryIds(input.schema));
   if (!committed?.schema && input.schema) assertStorableSchema(input.schema);
   if (committed?.schema && input.schema) {
-    const differences = schemaDifferences(committed.schema, input.schema);
-    if (differences.length > 0) {
-      throw new OupsError("SCHEMA_MISMATCH", `rows do not match the dataset's schema: ${differences.join("; ")}`);
-    }
+    const evolved = evolveSchema(committed.schema, input.schema, orderedOn, options.schemaEvolution ?? "none");
+    if (evolved.added.length > 0) assertStorableSchema(new Schema(evolved.schema.fields.filter((f) => evolved.added.includes(f.name))));
+    schema = evolved.schema;
   }
   const resolved = resolveWriteOptions(options, orderedOn, schema, tuning.defaultMaxNOffTargetRgs);
   // Checked before any row is read: writes to the dataset are serialised, so the committed metadata cannot change.
   const metadata = mergeMetadata(committed?.metadata ?? {}, options.metadata, options.removeMetadata, tuning.metadataLimits);
   const ids = await dataset.nextIds();
-  const staged = new StagedWrite(committed?.rowGroups ?? [], ids.fileId, {
+  const history = nextSchemaHistory(committed, schema, ids.generation);
+  const staged = new StagedWrite(committed ? rowGroupsUnder(committed, history) : [], ids.fileId, {
     dir: dataset.dir,
     ensureDir: () => dataset.ensureDir(),
     removeFiles: (files) => dataset.removeFiles(files),
@@ -113,6 +116,7 @@ export async function writeDataset(dataset: Dataset, input: WriteInput, options:
       rowGroups,
       metadata,
       nextFileId: staged.nextFileId,
+      schemaHistory: history,
     };
     await dataset.commit(next, staged.obsolete);
     return {
@@ -132,6 +136,28 @@ export async function writeDataset(dataset: Dataset, input: WriteInput, options:
     }
     throw err;
   }
+}
+
+/**
+ * The schema history after a write whose dataset schema is `schema`: the committed one, plus a version of generation
+ * `generation` when the schema is new (the first rows, or columns added or widened).
+ */
+function nextSchemaHistory(committed: Manifest | null, schema: Schema | undefined, generation: number): readonly SchemaVersion[] | undefined {
+  if (!schema) return undefined;
+  const versions = committed ? schemaVersionsOf(committed) : [];
+  // Unchanged: a manifest from before the history was kept stays without one.
+  if (committed?.schema === schema) return committed.schemaHistory;
+  return [...versions, { generation, schema }];
+}
+
+/**
+ * The committed row groups as the next manifest lists them: when the schema changes, those of the committed current
+ * schema (which names no version) name theirs.
+ */
+function rowGroupsUnder(committed: Manifest, history: readonly SchemaVersion[] | undefined): readonly RowGroupEntry[] {
+  const before = schemaVersionsOf(committed).length;
+  if (!history || history.length === before || before === 0) return committed.rowGroups;
+  return committed.rowGroups.map((g) => (g.schemaVersion === undefined ? { ...g, schemaVersion: before - 1 } : g));
 }
 
 /**
@@ -161,11 +187,14 @@ async function applyStream(
   };
   // Batches are numbered from 1 in messages, as users count them.
   let batchNumber = 0;
-  for await (const batch of input.batches) {
+  const fill = schema !== undefined && input.schema !== undefined && needsConforming(schema, input.schema);
+  for await (let batch of input.batches) {
     options.signal?.throwIfAborted();
     batchNumber++;
     validateBatch(batch, batchNumber, input.schema);
     if (batch.numRows === 0) continue;
+    // Nullable columns the write leaves out are filled with nulls.
+    if (fill) batch = conformBatch(batch, schema!);
     const values = orderedColumn(batch, orderedOn).values;
     if (!options.sort) {
       const type = batch.schema.fields.find((f) => f.name === orderedOn)!.type;

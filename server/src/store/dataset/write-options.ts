@@ -1,5 +1,6 @@
 import type { Schema } from "apache-arrow";
 import { ordinalKindOf, timeUnitOf } from "../arrow/ordered-column.js";
+import type { SchemaEvolution } from "../arrow/evolve-schema.js";
 import { OupsError } from "../errors.js";
 import type { Compression } from "../io/compression.js";
 import { parseCompression } from "../io/compression.js";
@@ -27,6 +28,8 @@ export interface WriteOptions {
   /** Sort the incoming rows instead of rejecting unordered input (they are then held in memory). */
   sort?: boolean | undefined;
   compression?: string | undefined;
+  /** Whether the write may add nullable columns and widen int32/float32 ones (see evolve-schema.ts); default "none". */
+  schemaEvolution?: SchemaEvolution | undefined;
   signal?: AbortSignal | undefined;
 }
 

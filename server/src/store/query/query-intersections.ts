@@ -3,7 +3,9 @@ import { join } from "node:path";
 import { orderedColumn } from "../arrow/ordered-column.js";
 import { searchSorted } from "../arrow/search-sorted.js";
 import type { Snapshot } from "../dataset/dataset.js";
-import type { Manifest } from "../dataset/manifest.js";
+import { conformBatch } from "../arrow/conform-batch.js";
+import type { Manifest, RowGroupEntry } from "../dataset/manifest.js";
+import { hasCurrentSchema, rowGroupSchema } from "../dataset/schema-history.js";
 import { projectSchema, resolveColumns } from "../dataset/read-range.js";
 import type { ParquetPool } from "../io/parquet-pool.js";
 import type { Ordinal } from "../ordinal.js";
@@ -120,11 +122,26 @@ class BlockCursor {
   }
 
   private load(block: Block): Promise<Table> {
-    const { orderedOn } = this.source.manifest;
+    const { manifest } = this.source;
+    const { orderedOn } = manifest;
     const wanted = this.columns.includes(orderedOn) ? this.columns : [...this.columns, orderedOn];
-    const loading = Promise.all(
-      block.rowGroups.map((g) => this.options.pool.readRowGroupFile(join(this.source.snapshot.dir, g.file), { columns: wanted })),
-    ).then((ipcs) => new Table(ipcs.flatMap((ipc) => tableFromIPC(ipc).batches)));
+    // Row groups of an older schema: only the columns their file has are read, the rest filled (and widened) here.
+    const target = manifest.schema ? projectSchema(manifest.schema, wanted) : new Schema([]);
+    // Batches of files of different schemas carry different type objects (and the worker's column order), which
+    // Arrow's Table refuses to mix: all of them are then conformed to the one schema, matching columns by name.
+    const mixed = block.rowGroups.some((g) => !hasCurrentSchema(manifest, g));
+    const read = (g: RowGroupEntry) => {
+      const current = hasCurrentSchema(manifest, g);
+      const own = current ? wanted : rowGroupSchema(manifest as Manifest & { schema: Schema }, g).fields.map((f) => f.name);
+      const columns = current ? wanted : wanted.filter((c) => own.includes(c));
+      return this.options.pool
+        .readRowGroupFile(join(this.source.snapshot.dir, g.file), { columns })
+        .then((ipc) => tableFromIPC(ipc).batches.map((batch) => (mixed ? conformBatch(batch, target) : batch)));
+    };
+    const loading = Promise.all(block.rowGroups.map(read)).then((parts) => {
+      const batches = parts.flat();
+      return mixed ? new Table(target, batches.map((batch) => new RecordBatch(target, batch.data))) : new Table(batches);
+    });
     loading.catch(() => undefined); // awaited in rows(); read-ahead failures must not be "unhandled"
     return loading;
   }

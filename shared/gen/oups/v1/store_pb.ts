@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file oups/v1/store.proto.
  */
 export const file_oups_v1_store: GenFile = /*@__PURE__*/
-  fileDesc("ChNvdXBzL3YxL3N0b3JlLnByb3RvEgdvdXBzLnYxIl4KA0tleRIoCgZmaWVsZHMYASADKAsyGC5vdXBzLnYxLktleS5GaWVsZHNFbnRyeRotCgtGaWVsZHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIkEKCkluZGV4RmllbGQSDAoEbmFtZRgBIAEoCRIlCgR0eXBlGAIgASgOMhcub3Vwcy52MS5JbmRleEZpZWxkVHlwZSIxCgpJbmRleExldmVsEiMKBmZpZWxkcxgBIAMoCzITLm91cHMudjEuSW5kZXhGaWVsZCJZCgtJbmRleFNjaGVtYRIMCgRuYW1lGAEgASgJEhcKD2ZpZWxkX3NlcGFyYXRvchgCIAEoCRIjCgZsZXZlbHMYAyADKAsyEy5vdXBzLnYxLkluZGV4TGV2ZWwiOAoQSW5pdFN0b3JlUmVxdWVzdBIkCgZzY2hlbWEYASABKAsyFC5vdXBzLnYxLkluZGV4U2NoZW1hIkoKEUluaXRTdG9yZVJlc3BvbnNlEiQKBnNjaGVtYRgBIAEoCzIULm91cHMudjEuSW5kZXhTY2hlbWESDwoHY3JlYXRlZBgCIAEoCCIXChVHZXRJbmRleFNjaGVtYVJlcXVlc3QiPgoWR2V0SW5kZXhTY2hlbWFSZXNwb25zZRIkCgZzY2hlbWEYASABKAsyFC5vdXBzLnYxLkluZGV4U2NoZW1hIi8KD0xpc3RLZXlzUmVxdWVzdBIcCgZwcmVmaXgYASABKAsyDC5vdXBzLnYxLktleSIuChBMaXN0S2V5c1Jlc3BvbnNlEhoKBGtleXMYASADKAsyDC5vdXBzLnYxLktleSKOAQoFQm91bmQSFQoLaW50NjRfdmFsdWUYASABKANIABIWCgxkb3VibGVfdmFsdWUYAiABKAFIABIWCgxzdHJpbmdfdmFsdWUYAyABKAlIABI1Cg90aW1lc3RhbXBfdmFsdWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wSABCBwoFdmFsdWUicwoMUm93R3JvdXBJbmZvEgwKBGZpbGUYASABKAkSDAoEcm93cxgCIAEoBBIbCgNtaW4YAyABKAsyDi5vdXBzLnYxLkJvdW5kEhsKA21heBgEIAEoCzIOLm91cHMudjEuQm91bmQSDQoFYnl0ZXMYBSABKAQiLAoPRGVzY3JpYmVSZXF1ZXN0EhkKA2tleRgBIAEoCzIMLm91cHMudjEuS2V5IqsCChBEZXNjcmliZVJlc3BvbnNlEhIKCm9yZGVyZWRfb24YASABKAkSFAoMYXJyb3dfc2NoZW1hGAIgASgMEhIKCnRvdGFsX3Jvd3MYAyABKAQSKQoKcm93X2dyb3VwcxgEIAMoCzIVLm91cHMudjEuUm93R3JvdXBJbmZvEjkKCG1ldGFkYXRhGAUgAygLMicub3Vwcy52MS5EZXNjcmliZVJlc3BvbnNlLk1ldGFkYXRhRW50cnkSEgoKZ2VuZXJhdGlvbhgGIAEoBBIZCgNrZXkYByABKAsyDC5vdXBzLnYxLktleRITCgt0b3RhbF9ieXRlcxgIIAEoBBovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiPAoOUm93R3JvdXBUYXJnZXQSDgoEcm93cxgBIAEoBEgAEhAKBnBlcmlvZBgCIAEoCUgAQggKBnRhcmdldCL+AgoLV3JpdGVIZWFkZXISGQoDa2V5GAEgASgLMgwub3Vwcy52MS5LZXkSEgoKb3JkZXJlZF9vbhgCIAEoCRIVCg1kdXBsaWNhdGVzX29uGAMgAygJEhcKD2Ryb3BfZHVwbGljYXRlcxgEIAEoCBIxChByb3dfZ3JvdXBfdGFyZ2V0GAUgASgLMhcub3Vwcy52MS5Sb3dHcm91cFRhcmdldBIhChRtYXhfbl9vZmZfdGFyZ2V0X3JncxgGIAEoDUgAiAEBEjQKCG1ldGFkYXRhGAcgAygLMiIub3Vwcy52MS5Xcml0ZUhlYWRlci5NZXRhZGF0YUVudHJ5EhcKD3JlbW92ZV9tZXRhZGF0YRgIIAMoCRIMCgRzb3J0GAkgASgIEhMKC2NvbXByZXNzaW9uGAogASgJGi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUIXChVfbWF4X25fb2ZmX3RhcmdldF9yZ3MiUwoMV3JpdGVSZXF1ZXN0EiYKBmhlYWRlchgBIAEoCzIULm91cHMudjEuV3JpdGVIZWFkZXJIABITCglhcnJvd19pcGMYAiABKAxIAEIGCgRraW5kIqABCg1Xcml0ZVJlc3BvbnNlEhUKDXJvd3NfcmVjZWl2ZWQYASABKAQSEgoKdG90YWxfcm93cxgCIAEoBBIcChRyb3dfZ3JvdXBzX3Jld3JpdHRlbhgDIAEoDRIYChByb3dfZ3JvdXBzX2FkZGVkGAQgASgNEhgKEHJvd19ncm91cHNfdG90YWwYBSABKA0SEgoKZ2VuZXJhdGlvbhgGIAEoBCKuAQoRUmFuZ2VRdWVyeVJlcXVlc3QSGQoDa2V5GAEgASgLMgwub3Vwcy52MS5LZXkSHQoFc3RhcnQYAiABKAsyDi5vdXBzLnYxLkJvdW5kEhsKA2VuZBgDIAEoCzIOLm91cHMudjEuQm91bmQSFQoNZW5kX2luY2x1c2l2ZRgEIAEoCBIPCgdjb2x1bW5zGAUgAygJEhoKEm1heF9yb3dzX3Blcl9jaHVuaxgGIAEoDSInChJSYW5nZVF1ZXJ5UmVzcG9uc2USEQoJYXJyb3dfaXBjGAEgASgMIoQBChlRdWVyeUludGVyc2VjdGlvbnNSZXF1ZXN0EhoKBGtleXMYASADKAsyDC5vdXBzLnYxLktleRIdCgVzdGFydBgCIAEoCzIOLm91cHMudjEuQm91bmQSGwoDZW5kGAMgASgLMg4ub3Vwcy52MS5Cb3VuZBIPCgdjb2x1bW5zGAQgAygJIqIBChpRdWVyeUludGVyc2VjdGlvbnNSZXNwb25zZRIQCghpbnRlcnZhbBgBIAEoBBIRCglrZXlfaW5kZXgYAiABKA0SJgoOaW50ZXJ2YWxfc3RhcnQYAyABKAsyDi5vdXBzLnYxLkJvdW5kEiQKDGludGVydmFsX2VuZBgEIAEoCzIOLm91cHMudjEuQm91bmQSEQoJYXJyb3dfaXBjGAUgASgMIi8KEkdldE1ldGFkYXRhUmVxdWVzdBIZCgNrZXkYASABKAsyDC5vdXBzLnYxLktleSKEAQoTR2V0TWV0YWRhdGFSZXNwb25zZRI8CghtZXRhZGF0YRgBIAMoCzIqLm91cHMudjEuR2V0TWV0YWRhdGFSZXNwb25zZS5NZXRhZGF0YUVudHJ5Gi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKkAQoVVXBkYXRlTWV0YWRhdGFSZXF1ZXN0EhkKA2tleRgBIAEoCzIMLm91cHMudjEuS2V5EjQKA3NldBgCIAMoCzInLm91cHMudjEuVXBkYXRlTWV0YWRhdGFSZXF1ZXN0LlNldEVudHJ5Eg4KBnJlbW92ZRgDIAMoCRoqCghTZXRFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIooBChZVcGRhdGVNZXRhZGF0YVJlc3BvbnNlEj8KCG1ldGFkYXRhGAEgAygLMi0ub3Vwcy52MS5VcGRhdGVNZXRhZGF0YVJlc3BvbnNlLk1ldGFkYXRhRW50cnkaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIioKDVJlbW92ZVJlcXVlc3QSGQoDa2V5GAEgASgLMgwub3Vwcy52MS5LZXkiEAoOUmVtb3ZlUmVzcG9uc2UiIwoRQ2hlY2tTdG9yZVJlcXVlc3QSDgoGcmVwYWlyGAEgASgIInwKDENoZWNrRmluZGluZxIZCgNrZXkYASABKAsyDC5vdXBzLnYxLktleRIMCgRwYXRoGAIgASgJEgwKBGtpbmQYAyABKAkSDwoHbWVzc2FnZRgEIAEoCRISCgpyZXBhaXJhYmxlGAUgASgIEhAKCHJlcGFpcmVkGAYgASgIIjMKCEhlbGRGaWxlEhkKA2tleRgBIAEoCzIMLm91cHMudjEuS2V5EgwKBHBhdGgYAiABKAkiigEKEkNoZWNrU3RvcmVSZXNwb25zZRIQCghkYXRhc2V0cxgBIAEoBBISCgpyb3dfZ3JvdXBzGAIgASgEEicKCGZpbmRpbmdzGAMgAygLMhUub3Vwcy52MS5DaGVja0ZpbmRpbmcSJQoKaGVsZF9maWxlcxgEIAMoCzIRLm91cHMudjEuSGVsZEZpbGUqaQoOSW5kZXhGaWVsZFR5cGUSIAocSU5ERVhfRklFTERfVFlQRV9VTlNQRUNJRklFRBAAEhsKF0lOREVYX0ZJRUxEX1RZUEVfU1RSSU5HEAESGAoUSU5ERVhfRklFTERfVFlQRV9JTlQQAjKqBgoMU3RvcmVTZXJ2aWNlEkIKCUluaXRTdG9yZRIZLm91cHMudjEuSW5pdFN0b3JlUmVxdWVzdBoaLm91cHMudjEuSW5pdFN0b3JlUmVzcG9uc2USUQoOR2V0SW5kZXhTY2hlbWESHi5vdXBzLnYxLkdldEluZGV4U2NoZW1hUmVxdWVzdBofLm91cHMudjEuR2V0SW5kZXhTY2hlbWFSZXNwb25zZRI/CghMaXN0S2V5cxIYLm91cHMudjEuTGlzdEtleXNSZXF1ZXN0Ghkub3Vwcy52MS5MaXN0S2V5c1Jlc3BvbnNlEj8KCERlc2NyaWJlEhgub3Vwcy52MS5EZXNjcmliZVJlcXVlc3QaGS5vdXBzLnYxLkRlc2NyaWJlUmVzcG9uc2USOAoFV3JpdGUSFS5vdXBzLnYxLldyaXRlUmVxdWVzdBoWLm91cHMudjEuV3JpdGVSZXNwb25zZSgBEkcKClJhbmdlUXVlcnkSGi5vdXBzLnYxLlJhbmdlUXVlcnlSZXF1ZXN0Ghsub3Vwcy52MS5SYW5nZVF1ZXJ5UmVzcG9uc2UwARJfChJRdWVyeUludGVyc2VjdGlvbnMSIi5vdXBzLnYxLlF1ZXJ5SW50ZXJzZWN0aW9uc1JlcXVlc3QaIy5vdXBzLnYxLlF1ZXJ5SW50ZXJzZWN0aW9uc1Jlc3BvbnNlMAESSAoLR2V0TWV0YWRhdGESGy5vdXBzLnYxLkdldE1ldGFkYXRhUmVxdWVzdBocLm91cHMudjEuR2V0TWV0YWRhdGFSZXNwb25zZRJRCg5VcGRhdGVNZXRhZGF0YRIeLm91cHMudjEuVXBkYXRlTWV0YWRhdGFSZXF1ZXN0Gh8ub3Vwcy52MS5VcGRhdGVNZXRhZGF0YVJlc3BvbnNlEjkKBlJlbW92ZRIWLm91cHMudjEuUmVtb3ZlUmVxdWVzdBoXLm91cHMudjEuUmVtb3ZlUmVzcG9uc2USRQoKQ2hlY2tTdG9yZRIaLm91cHMudjEuQ2hlY2tTdG9yZVJlcXVlc3QaGy5vdXBzLnYxLkNoZWNrU3RvcmVSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("ChNvdXBzL3YxL3N0b3JlLnByb3RvEgdvdXBzLnYxIl4KA0tleRIoCgZmaWVsZHMYASADKAsyGC5vdXBzLnYxLktleS5GaWVsZHNFbnRyeRotCgtGaWVsZHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIkEKCkluZGV4RmllbGQSDAoEbmFtZRgBIAEoCRIlCgR0eXBlGAIgASgOMhcub3Vwcy52MS5JbmRleEZpZWxkVHlwZSIxCgpJbmRleExldmVsEiMKBmZpZWxkcxgBIAMoCzITLm91cHMudjEuSW5kZXhGaWVsZCJZCgtJbmRleFNjaGVtYRIMCgRuYW1lGAEgASgJEhcKD2ZpZWxkX3NlcGFyYXRvchgCIAEoCRIjCgZsZXZlbHMYAyADKAsyEy5vdXBzLnYxLkluZGV4TGV2ZWwiOAoQSW5pdFN0b3JlUmVxdWVzdBIkCgZzY2hlbWEYASABKAsyFC5vdXBzLnYxLkluZGV4U2NoZW1hIkoKEUluaXRTdG9yZVJlc3BvbnNlEiQKBnNjaGVtYRgBIAEoCzIULm91cHMudjEuSW5kZXhTY2hlbWESDwoHY3JlYXRlZBgCIAEoCCIXChVHZXRJbmRleFNjaGVtYVJlcXVlc3QiPgoWR2V0SW5kZXhTY2hlbWFSZXNwb25zZRIkCgZzY2hlbWEYASABKAsyFC5vdXBzLnYxLkluZGV4U2NoZW1hIi8KD0xpc3RLZXlzUmVxdWVzdBIcCgZwcmVmaXgYASABKAsyDC5vdXBzLnYxLktleSIuChBMaXN0S2V5c1Jlc3BvbnNlEhoKBGtleXMYASADKAsyDC5vdXBzLnYxLktleSKOAQoFQm91bmQSFQoLaW50NjRfdmFsdWUYASABKANIABIWCgxkb3VibGVfdmFsdWUYAiABKAFIABIWCgxzdHJpbmdfdmFsdWUYAyABKAlIABI1Cg90aW1lc3RhbXBfdmFsdWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wSABCBwoFdmFsdWUiiwEKDFJvd0dyb3VwSW5mbxIMCgRmaWxlGAEgASgJEgwKBHJvd3MYAiABKAQSGwoDbWluGAMgASgLMg4ub3Vwcy52MS5Cb3VuZBIbCgNtYXgYBCABKAsyDi5vdXBzLnYxLkJvdW5kEg0KBWJ5dGVzGAUgASgEEhYKDnNjaGVtYV92ZXJzaW9uGBQgASgNIiwKD0Rlc2NyaWJlUmVxdWVzdBIZCgNrZXkYASABKAsyDC5vdXBzLnYxLktleSLbAgoQRGVzY3JpYmVSZXNwb25zZRISCgpvcmRlcmVkX29uGAEgASgJEhQKDGFycm93X3NjaGVtYRgCIAEoDBISCgp0b3RhbF9yb3dzGAMgASgEEikKCnJvd19ncm91cHMYBCADKAsyFS5vdXBzLnYxLlJvd0dyb3VwSW5mbxI5CghtZXRhZGF0YRgFIAMoCzInLm91cHMudjEuRGVzY3JpYmVSZXNwb25zZS5NZXRhZGF0YUVudHJ5EhIKCmdlbmVyYXRpb24YBiABKAQSGQoDa2V5GAcgASgLMgwub3Vwcy52MS5LZXkSEwoLdG90YWxfYnl0ZXMYCCABKAQSLgoOc2NoZW1hX2hpc3RvcnkYFCADKAsyFi5vdXBzLnYxLlNjaGVtYVZlcnNpb24aLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIn0KDVNjaGVtYVZlcnNpb24SEgoKZ2VuZXJhdGlvbhgBIAEoBBIUCgxhcnJvd19zY2hlbWEYAiABKAwSFQoNYWRkZWRfY29sdW1ucxgDIAMoCRIXCg93aWRlbmVkX2NvbHVtbnMYBCADKAkSEgoKcm93X2dyb3VwcxgFIAEoDSI8Cg5Sb3dHcm91cFRhcmdldBIOCgRyb3dzGAEgASgESAASEAoGcGVyaW9kGAIgASgJSABCCAoGdGFyZ2V0IrIDCgtXcml0ZUhlYWRlchIZCgNrZXkYASABKAsyDC5vdXBzLnYxLktleRISCgpvcmRlcmVkX29uGAIgASgJEhUKDWR1cGxpY2F0ZXNfb24YAyADKAkSFwoPZHJvcF9kdXBsaWNhdGVzGAQgASgIEjEKEHJvd19ncm91cF90YXJnZXQYBSABKAsyFy5vdXBzLnYxLlJvd0dyb3VwVGFyZ2V0EiEKFG1heF9uX29mZl90YXJnZXRfcmdzGAYgASgNSACIAQESNAoIbWV0YWRhdGEYByADKAsyIi5vdXBzLnYxLldyaXRlSGVhZGVyLk1ldGFkYXRhRW50cnkSFwoPcmVtb3ZlX21ldGFkYXRhGAggAygJEgwKBHNvcnQYCSABKAgSEwoLY29tcHJlc3Npb24YCiABKAkSMgoQc2NoZW1hX2V2b2x1dGlvbhgUIAEoDjIYLm91cHMudjEuU2NoZW1hRXZvbHV0aW9uGi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUIXChVfbWF4X25fb2ZmX3RhcmdldF9yZ3MiUwoMV3JpdGVSZXF1ZXN0EiYKBmhlYWRlchgBIAEoCzIULm91cHMudjEuV3JpdGVIZWFkZXJIABITCglhcnJvd19pcGMYAiABKAxIAEIGCgRraW5kIqABCg1Xcml0ZVJlc3BvbnNlEhUKDXJvd3NfcmVjZWl2ZWQYASABKAQSEgoKdG90YWxfcm93cxgCIAEoBBIcChRyb3dfZ3JvdXBzX3Jld3JpdHRlbhgDIAEoDRIYChByb3dfZ3JvdXBzX2FkZGVkGAQgASgNEhgKEHJvd19ncm91cHNfdG90YWwYBSABKA0SEgoKZ2VuZXJhdGlvbhgGIAEoBCKuAQoRUmFuZ2VRdWVyeVJlcXVlc3QSGQoDa2V5GAEgASgLMgwub3Vwcy52MS5LZXkSHQoFc3RhcnQYAiABKAsyDi5vdXBzLnYxLkJvdW5kEhsKA2VuZBgDIAEoCzIOLm91cHMudjEuQm91bmQSFQoNZW5kX2luY2x1c2l2ZRgEIAEoCBIPCgdjb2x1bW5zGAUgAygJEhoKEm1heF9yb3dzX3Blcl9jaHVuaxgGIAEoDSInChJSYW5nZVF1ZXJ5UmVzcG9uc2USEQoJYXJyb3dfaXBjGAEgASgMIoQBChlRdWVyeUludGVyc2VjdGlvbnNSZXF1ZXN0EhoKBGtleXMYASADKAsyDC5vdXBzLnYxLktleRIdCgVzdGFydBgCIAEoCzIOLm91cHMudjEuQm91bmQSGwoDZW5kGAMgASgLMg4ub3Vwcy52MS5Cb3VuZBIPCgdjb2x1bW5zGAQgAygJIqIBChpRdWVyeUludGVyc2VjdGlvbnNSZXNwb25zZRIQCghpbnRlcnZhbBgBIAEoBBIRCglrZXlfaW5kZXgYAiABKA0SJgoOaW50ZXJ2YWxfc3RhcnQYAyABKAsyDi5vdXBzLnYxLkJvdW5kEiQKDGludGVydmFsX2VuZBgEIAEoCzIOLm91cHMudjEuQm91bmQSEQoJYXJyb3dfaXBjGAUgASgMIi8KEkdldE1ldGFkYXRhUmVxdWVzdBIZCgNrZXkYASABKAsyDC5vdXBzLnYxLktleSKEAQoTR2V0TWV0YWRhdGFSZXNwb25zZRI8CghtZXRhZGF0YRgBIAMoCzIqLm91cHMudjEuR2V0TWV0YWRhdGFSZXNwb25zZS5NZXRhZGF0YUVudHJ5Gi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKkAQoVVXBkYXRlTWV0YWRhdGFSZXF1ZXN0EhkKA2tleRgBIAEoCzIMLm91cHMudjEuS2V5EjQKA3NldBgCIAMoCzInLm91cHMudjEuVXBkYXRlTWV0YWRhdGFSZXF1ZXN0LlNldEVudHJ5Eg4KBnJlbW92ZRgDIAMoCRoqCghTZXRFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIooBChZVcGRhdGVNZXRhZGF0YVJlc3BvbnNlEj8KCG1ldGFkYXRhGAEgAygLMi0ub3Vwcy52MS5VcGRhdGVNZXRhZGF0YVJlc3BvbnNlLk1ldGFkYXRhRW50cnkaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIioKDVJlbW92ZVJlcXVlc3QSGQoDa2V5GAEgASgLMgwub3Vwcy52MS5LZXkiEAoOUmVtb3ZlUmVzcG9uc2UiIwoRQ2hlY2tTdG9yZVJlcXVlc3QSDgoGcmVwYWlyGAEgASgIInwKDENoZWNrRmluZGluZxIZCgNrZXkYASABKAsyDC5vdXBzLnYxLktleRIMCgRwYXRoGAIgASgJEgwKBGtpbmQYAyABKAkSDwoHbWVzc2FnZRgEIAEoCRISCgpyZXBhaXJhYmxlGAUgASgIEhAKCHJlcGFpcmVkGAYgASgIIjMKCEhlbGRGaWxlEhkKA2tleRgBIAEoCzIMLm91cHMudjEuS2V5EgwKBHBhdGgYAiABKAkiigEKEkNoZWNrU3RvcmVSZXNwb25zZRIQCghkYXRhc2V0cxgBIAEoBBISCgpyb3dfZ3JvdXBzGAIgASgEEicKCGZpbmRpbmdzGAMgAygLMhUub3Vwcy52MS5DaGVja0ZpbmRpbmcSJQoKaGVsZF9maWxlcxgEIAMoCzIRLm91cHMudjEuSGVsZEZpbGUqaQoOSW5kZXhGaWVsZFR5cGUSIAocSU5ERVhfRklFTERfVFlQRV9VTlNQRUNJRklFRBAAEhsKF0lOREVYX0ZJRUxEX1RZUEVfU1RSSU5HEAESGAoUSU5ERVhfRklFTERfVFlQRV9JTlQQAipwCg9TY2hlbWFFdm9sdXRpb24SIAocU0NIRU1BX0VWT0xVVElPTl9VTlNQRUNJRklFRBAAEhkKFVNDSEVNQV9FVk9MVVRJT05fTk9ORRABEiAKHFNDSEVNQV9FVk9MVVRJT05fQUREX0NPTFVNTlMQAjKqBgoMU3RvcmVTZXJ2aWNlEkIKCUluaXRTdG9yZRIZLm91cHMudjEuSW5pdFN0b3JlUmVxdWVzdBoaLm91cHMudjEuSW5pdFN0b3JlUmVzcG9uc2USUQoOR2V0SW5kZXhTY2hlbWESHi5vdXBzLnYxLkdldEluZGV4U2NoZW1hUmVxdWVzdBofLm91cHMudjEuR2V0SW5kZXhTY2hlbWFSZXNwb25zZRI/CghMaXN0S2V5cxIYLm91cHMudjEuTGlzdEtleXNSZXF1ZXN0Ghkub3Vwcy52MS5MaXN0S2V5c1Jlc3BvbnNlEj8KCERlc2NyaWJlEhgub3Vwcy52MS5EZXNjcmliZVJlcXVlc3QaGS5vdXBzLnYxLkRlc2NyaWJlUmVzcG9uc2USOAoFV3JpdGUSFS5vdXBzLnYxLldyaXRlUmVxdWVzdBoWLm91cHMudjEuV3JpdGVSZXNwb25zZSgBEkcKClJhbmdlUXVlcnkSGi5vdXBzLnYxLlJhbmdlUXVlcnlSZXF1ZXN0Ghsub3Vwcy52MS5SYW5nZVF1ZXJ5UmVzcG9uc2UwARJfChJRdWVyeUludGVyc2VjdGlvbnMSIi5vdXBzLnYxLlF1ZXJ5SW50ZXJzZWN0aW9uc1JlcXVlc3QaIy5vdXBzLnYxLlF1ZXJ5SW50ZXJzZWN0aW9uc1Jlc3BvbnNlMAESSAoLR2V0TWV0YWRhdGESGy5vdXBzLnYxLkdldE1ldGFkYXRhUmVxdWVzdBocLm91cHMudjEuR2V0TWV0YWRhdGFSZXNwb25zZRJRCg5VcGRhdGVNZXRhZGF0YRIeLm91cHMudjEuVXBkYXRlTWV0YWRhdGFSZXF1ZXN0Gh8ub3Vwcy52MS5VcGRhdGVNZXRhZGF0YVJlc3BvbnNlEjkKBlJlbW92ZRIWLm91cHMudjEuUmVtb3ZlUmVxdWVzdBoXLm91cHMudjEuUmVtb3ZlUmVzcG9uc2USRQoKQ2hlY2tTdG9yZRIaLm91cHMudjEuQ2hlY2tTdG9yZVJlcXVlc3QaGy5vdXBzLnYxLkNoZWNrU3RvcmVSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * Key identifies a dataset: index field name to value, every value as text (integers in canonical form).
@@ -348,6 +348,14 @@ export type RowGroupInfo = Message<"oups.v1.RowGroupInfo"> & {
    * @generated from field: uint64 bytes = 5;
    */
   bytes: bigint;
+
+  /**
+   * Index in DescribeResponse.schema_history of the schema the row group's file was written with. Row groups are
+   * never rewritten when columns are added: reads fill the columns their schema lacks with nulls (and widen types).
+   *
+   * @generated from field: uint32 schema_version = 20;
+   */
+  schemaVersion: number;
 };
 
 /**
@@ -439,6 +447,14 @@ export type DescribeResponse = Message<"oups.v1.DescribeResponse"> & {
    * @generated from field: uint64 total_bytes = 8;
    */
   totalBytes: bigint;
+
+  /**
+   * The schemas the dataset has had, oldest first; the last is arrow_schema. One entry until a write with
+   * schema_evolution ADD_COLUMNS adds a column or widens a type.
+   *
+   * @generated from field: repeated oups.v1.SchemaVersion schema_history = 20;
+   */
+  schemaHistory: SchemaVersion[];
 };
 
 /**
@@ -447,6 +463,55 @@ export type DescribeResponse = Message<"oups.v1.DescribeResponse"> & {
  */
 export const DescribeResponseSchema: GenMessage<DescribeResponse> = /*@__PURE__*/
   messageDesc(file_oups_v1_store, 13);
+
+/**
+ * SchemaVersion is one schema a dataset has had.
+ *
+ * @generated from message oups.v1.SchemaVersion
+ */
+export type SchemaVersion = Message<"oups.v1.SchemaVersion"> & {
+  /**
+   * The generation whose commit introduced this schema: 0 for a dataset written before the history was kept.
+   *
+   * @generated from field: uint64 generation = 1;
+   */
+  generation: bigint;
+
+  /**
+   * The schema, as an Arrow IPC stream holding only the schema message.
+   *
+   * @generated from field: bytes arrow_schema = 2;
+   */
+  arrowSchema: Uint8Array;
+
+  /**
+   * Columns this version added: every column for the first version.
+   *
+   * @generated from field: repeated string added_columns = 3;
+   */
+  addedColumns: string[];
+
+  /**
+   * Columns whose type this version widened (int32 to int64, float32 to float64).
+   *
+   * @generated from field: repeated string widened_columns = 4;
+   */
+  widenedColumns: string[];
+
+  /**
+   * Row groups of the described generation stored with this schema.
+   *
+   * @generated from field: uint32 row_groups = 5;
+   */
+  rowGroups: number;
+};
+
+/**
+ * Describes the message oups.v1.SchemaVersion.
+ * Use `create(SchemaVersionSchema)` to create a new message.
+ */
+export const SchemaVersionSchema: GenMessage<SchemaVersion> = /*@__PURE__*/
+  messageDesc(file_oups_v1_store, 14);
 
 /**
  * RowGroupTarget sets how large row groups should be.
@@ -483,7 +548,7 @@ export type RowGroupTarget = Message<"oups.v1.RowGroupTarget"> & {
  * Use `create(RowGroupTargetSchema)` to create a new message.
  */
 export const RowGroupTargetSchema: GenMessage<RowGroupTarget> = /*@__PURE__*/
-  messageDesc(file_oups_v1_store, 14);
+  messageDesc(file_oups_v1_store, 15);
 
 /**
  * WriteHeader opens a Write call.
@@ -564,6 +629,14 @@ export type WriteHeader = Message<"oups.v1.WriteHeader"> & {
    * @generated from field: string compression = 10;
    */
   compression: string;
+
+  /**
+   * Whether the write may add columns to the dataset and widen types (see SchemaEvolution); off by default, so
+   * that a misspelt column still fails.
+   *
+   * @generated from field: oups.v1.SchemaEvolution schema_evolution = 20;
+   */
+  schemaEvolution: SchemaEvolution;
 };
 
 /**
@@ -571,7 +644,7 @@ export type WriteHeader = Message<"oups.v1.WriteHeader"> & {
  * Use `create(WriteHeaderSchema)` to create a new message.
  */
 export const WriteHeaderSchema: GenMessage<WriteHeader> = /*@__PURE__*/
-  messageDesc(file_oups_v1_store, 15);
+  messageDesc(file_oups_v1_store, 16);
 
 /**
  * WriteRequest is one message of a Write call.
@@ -608,7 +681,7 @@ export type WriteRequest = Message<"oups.v1.WriteRequest"> & {
  * Use `create(WriteRequestSchema)` to create a new message.
  */
 export const WriteRequestSchema: GenMessage<WriteRequest> = /*@__PURE__*/
-  messageDesc(file_oups_v1_store, 16);
+  messageDesc(file_oups_v1_store, 17);
 
 /**
  * WriteResponse reports a committed write.
@@ -664,7 +737,7 @@ export type WriteResponse = Message<"oups.v1.WriteResponse"> & {
  * Use `create(WriteResponseSchema)` to create a new message.
  */
 export const WriteResponseSchema: GenMessage<WriteResponse> = /*@__PURE__*/
-  messageDesc(file_oups_v1_store, 17);
+  messageDesc(file_oups_v1_store, 18);
 
 /**
  * RangeQueryRequest asks for the rows of a dataset in a range.
@@ -720,7 +793,7 @@ export type RangeQueryRequest = Message<"oups.v1.RangeQueryRequest"> & {
  * Use `create(RangeQueryRequestSchema)` to create a new message.
  */
 export const RangeQueryRequestSchema: GenMessage<RangeQueryRequest> = /*@__PURE__*/
-  messageDesc(file_oups_v1_store, 18);
+  messageDesc(file_oups_v1_store, 19);
 
 /**
  * RangeQueryResponse is one chunk of the answer's Arrow IPC stream.
@@ -741,7 +814,7 @@ export type RangeQueryResponse = Message<"oups.v1.RangeQueryResponse"> & {
  * Use `create(RangeQueryResponseSchema)` to create a new message.
  */
 export const RangeQueryResponseSchema: GenMessage<RangeQueryResponse> = /*@__PURE__*/
-  messageDesc(file_oups_v1_store, 19);
+  messageDesc(file_oups_v1_store, 20);
 
 /**
  * QueryIntersectionsRequest walks several datasets over the same ranges.
@@ -783,7 +856,7 @@ export type QueryIntersectionsRequest = Message<"oups.v1.QueryIntersectionsReque
  * Use `create(QueryIntersectionsRequestSchema)` to create a new message.
  */
 export const QueryIntersectionsRequestSchema: GenMessage<QueryIntersectionsRequest> = /*@__PURE__*/
-  messageDesc(file_oups_v1_store, 20);
+  messageDesc(file_oups_v1_store, 21);
 
 /**
  * QueryIntersectionsResponse carries one dataset's rows for one interval. Only datasets with rows in the range
@@ -833,7 +906,7 @@ export type QueryIntersectionsResponse = Message<"oups.v1.QueryIntersectionsResp
  * Use `create(QueryIntersectionsResponseSchema)` to create a new message.
  */
 export const QueryIntersectionsResponseSchema: GenMessage<QueryIntersectionsResponse> = /*@__PURE__*/
-  messageDesc(file_oups_v1_store, 21);
+  messageDesc(file_oups_v1_store, 22);
 
 /**
  * GetMetadataRequest asks for a dataset's metadata.
@@ -854,7 +927,7 @@ export type GetMetadataRequest = Message<"oups.v1.GetMetadataRequest"> & {
  * Use `create(GetMetadataRequestSchema)` to create a new message.
  */
 export const GetMetadataRequestSchema: GenMessage<GetMetadataRequest> = /*@__PURE__*/
-  messageDesc(file_oups_v1_store, 22);
+  messageDesc(file_oups_v1_store, 23);
 
 /**
  * GetMetadataResponse carries a dataset's metadata.
@@ -875,7 +948,7 @@ export type GetMetadataResponse = Message<"oups.v1.GetMetadataResponse"> & {
  * Use `create(GetMetadataResponseSchema)` to create a new message.
  */
 export const GetMetadataResponseSchema: GenMessage<GetMetadataResponse> = /*@__PURE__*/
-  messageDesc(file_oups_v1_store, 23);
+  messageDesc(file_oups_v1_store, 24);
 
 /**
  * UpdateMetadataRequest changes a dataset's metadata.
@@ -910,7 +983,7 @@ export type UpdateMetadataRequest = Message<"oups.v1.UpdateMetadataRequest"> & {
  * Use `create(UpdateMetadataRequestSchema)` to create a new message.
  */
 export const UpdateMetadataRequestSchema: GenMessage<UpdateMetadataRequest> = /*@__PURE__*/
-  messageDesc(file_oups_v1_store, 24);
+  messageDesc(file_oups_v1_store, 25);
 
 /**
  * UpdateMetadataResponse carries the metadata after the update.
@@ -931,7 +1004,7 @@ export type UpdateMetadataResponse = Message<"oups.v1.UpdateMetadataResponse"> &
  * Use `create(UpdateMetadataResponseSchema)` to create a new message.
  */
 export const UpdateMetadataResponseSchema: GenMessage<UpdateMetadataResponse> = /*@__PURE__*/
-  messageDesc(file_oups_v1_store, 25);
+  messageDesc(file_oups_v1_store, 26);
 
 /**
  * RemoveRequest deletes a dataset.
@@ -952,7 +1025,7 @@ export type RemoveRequest = Message<"oups.v1.RemoveRequest"> & {
  * Use `create(RemoveRequestSchema)` to create a new message.
  */
 export const RemoveRequestSchema: GenMessage<RemoveRequest> = /*@__PURE__*/
-  messageDesc(file_oups_v1_store, 26);
+  messageDesc(file_oups_v1_store, 27);
 
 /**
  * RemoveResponse answers Remove.
@@ -967,7 +1040,7 @@ export type RemoveResponse = Message<"oups.v1.RemoveResponse"> & {
  * Use `create(RemoveResponseSchema)` to create a new message.
  */
 export const RemoveResponseSchema: GenMessage<RemoveResponse> = /*@__PURE__*/
-  messageDesc(file_oups_v1_store, 27);
+  messageDesc(file_oups_v1_store, 28);
 
 /**
  * CheckStoreRequest asks for a check of the whole store.
@@ -988,7 +1061,7 @@ export type CheckStoreRequest = Message<"oups.v1.CheckStoreRequest"> & {
  * Use `create(CheckStoreRequestSchema)` to create a new message.
  */
 export const CheckStoreRequestSchema: GenMessage<CheckStoreRequest> = /*@__PURE__*/
-  messageDesc(file_oups_v1_store, 28);
+  messageDesc(file_oups_v1_store, 29);
 
 /**
  * CheckFinding is one problem a check found.
@@ -1047,7 +1120,7 @@ export type CheckFinding = Message<"oups.v1.CheckFinding"> & {
  * Use `create(CheckFindingSchema)` to create a new message.
  */
 export const CheckFindingSchema: GenMessage<CheckFinding> = /*@__PURE__*/
-  messageDesc(file_oups_v1_store, 29);
+  messageDesc(file_oups_v1_store, 30);
 
 /**
  * HeldFile is a file no manifest lists that a reader of an older generation still holds: the daemon deletes it
@@ -1076,7 +1149,7 @@ export type HeldFile = Message<"oups.v1.HeldFile"> & {
  * Use `create(HeldFileSchema)` to create a new message.
  */
 export const HeldFileSchema: GenMessage<HeldFile> = /*@__PURE__*/
-  messageDesc(file_oups_v1_store, 30);
+  messageDesc(file_oups_v1_store, 31);
 
 /**
  * CheckStoreResponse reports a check.
@@ -1118,7 +1191,7 @@ export type CheckStoreResponse = Message<"oups.v1.CheckStoreResponse"> & {
  * Use `create(CheckStoreResponseSchema)` to create a new message.
  */
 export const CheckStoreResponseSchema: GenMessage<CheckStoreResponse> = /*@__PURE__*/
-  messageDesc(file_oups_v1_store, 31);
+  messageDesc(file_oups_v1_store, 32);
 
 /**
  * IndexFieldType is the type of one index field.
@@ -1153,6 +1226,44 @@ export enum IndexFieldType {
  */
 export const IndexFieldTypeSchema: GenEnum<IndexFieldType> = /*@__PURE__*/
   enumDesc(file_oups_v1_store, 0);
+
+/**
+ * SchemaEvolution says how a write may change its dataset's schema.
+ *
+ * @generated from enum oups.v1.SchemaEvolution
+ */
+export enum SchemaEvolution {
+  /**
+   * The default: the same as NONE.
+   *
+   * @generated from enum value: SCHEMA_EVOLUTION_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The write's columns are the dataset's, of the same types; nullable columns may be left out (they are filled
+   * with nulls). Anything else is FAILED_PRECONDITION / SCHEMA_MISMATCH listing the differences.
+   *
+   * @generated from enum value: SCHEMA_EVOLUTION_NONE = 1;
+   */
+  NONE = 1,
+
+  /**
+   * Also: columns the dataset lacks are added to its schema in this commit (each must be nullable; they are
+   * appended after the existing columns, and the rows stored before read back with nulls for them, without being
+   * rewritten), and int32 or float32 columns written as int64 or float64 widen the dataset's type (rows stored
+   * before are converted as they are read). The ordered column keeps its type; any other type change is refused.
+   *
+   * @generated from enum value: SCHEMA_EVOLUTION_ADD_COLUMNS = 2;
+   */
+  ADD_COLUMNS = 2,
+}
+
+/**
+ * Describes the enum oups.v1.SchemaEvolution.
+ */
+export const SchemaEvolutionSchema: GenEnum<SchemaEvolution> = /*@__PURE__*/
+  enumDesc(file_oups_v1_store, 1);
 
 /**
  * StoreService serves one oups store: a directory of ordered datasets, one per key, kept as Parquet row groups.

@@ -15,9 +15,18 @@ class IndexFieldType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     INDEX_FIELD_TYPE_UNSPECIFIED: _ClassVar[IndexFieldType]
     INDEX_FIELD_TYPE_STRING: _ClassVar[IndexFieldType]
     INDEX_FIELD_TYPE_INT: _ClassVar[IndexFieldType]
+
+class SchemaEvolution(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SCHEMA_EVOLUTION_UNSPECIFIED: _ClassVar[SchemaEvolution]
+    SCHEMA_EVOLUTION_NONE: _ClassVar[SchemaEvolution]
+    SCHEMA_EVOLUTION_ADD_COLUMNS: _ClassVar[SchemaEvolution]
 INDEX_FIELD_TYPE_UNSPECIFIED: IndexFieldType
 INDEX_FIELD_TYPE_STRING: IndexFieldType
 INDEX_FIELD_TYPE_INT: IndexFieldType
+SCHEMA_EVOLUTION_UNSPECIFIED: SchemaEvolution
+SCHEMA_EVOLUTION_NONE: SchemaEvolution
+SCHEMA_EVOLUTION_ADD_COLUMNS: SchemaEvolution
 
 class Key(_message.Message):
     __slots__ = ("fields",)
@@ -105,18 +114,20 @@ class Bound(_message.Message):
     def __init__(self, int64_value: _Optional[int] = ..., double_value: _Optional[float] = ..., string_value: _Optional[str] = ..., timestamp_value: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class RowGroupInfo(_message.Message):
-    __slots__ = ("file", "rows", "min", "max", "bytes")
+    __slots__ = ("file", "rows", "min", "max", "bytes", "schema_version")
     FILE_FIELD_NUMBER: _ClassVar[int]
     ROWS_FIELD_NUMBER: _ClassVar[int]
     MIN_FIELD_NUMBER: _ClassVar[int]
     MAX_FIELD_NUMBER: _ClassVar[int]
     BYTES_FIELD_NUMBER: _ClassVar[int]
+    SCHEMA_VERSION_FIELD_NUMBER: _ClassVar[int]
     file: str
     rows: int
     min: Bound
     max: Bound
     bytes: int
-    def __init__(self, file: _Optional[str] = ..., rows: _Optional[int] = ..., min: _Optional[_Union[Bound, _Mapping]] = ..., max: _Optional[_Union[Bound, _Mapping]] = ..., bytes: _Optional[int] = ...) -> None: ...
+    schema_version: int
+    def __init__(self, file: _Optional[str] = ..., rows: _Optional[int] = ..., min: _Optional[_Union[Bound, _Mapping]] = ..., max: _Optional[_Union[Bound, _Mapping]] = ..., bytes: _Optional[int] = ..., schema_version: _Optional[int] = ...) -> None: ...
 
 class DescribeRequest(_message.Message):
     __slots__ = ("key",)
@@ -125,7 +136,7 @@ class DescribeRequest(_message.Message):
     def __init__(self, key: _Optional[_Union[Key, _Mapping]] = ...) -> None: ...
 
 class DescribeResponse(_message.Message):
-    __slots__ = ("ordered_on", "arrow_schema", "total_rows", "row_groups", "metadata", "generation", "key", "total_bytes")
+    __slots__ = ("ordered_on", "arrow_schema", "total_rows", "row_groups", "metadata", "generation", "key", "total_bytes", "schema_history")
     class MetadataEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -141,6 +152,7 @@ class DescribeResponse(_message.Message):
     GENERATION_FIELD_NUMBER: _ClassVar[int]
     KEY_FIELD_NUMBER: _ClassVar[int]
     TOTAL_BYTES_FIELD_NUMBER: _ClassVar[int]
+    SCHEMA_HISTORY_FIELD_NUMBER: _ClassVar[int]
     ordered_on: str
     arrow_schema: bytes
     total_rows: int
@@ -149,7 +161,22 @@ class DescribeResponse(_message.Message):
     generation: int
     key: Key
     total_bytes: int
-    def __init__(self, ordered_on: _Optional[str] = ..., arrow_schema: _Optional[bytes] = ..., total_rows: _Optional[int] = ..., row_groups: _Optional[_Iterable[_Union[RowGroupInfo, _Mapping]]] = ..., metadata: _Optional[_Mapping[str, str]] = ..., generation: _Optional[int] = ..., key: _Optional[_Union[Key, _Mapping]] = ..., total_bytes: _Optional[int] = ...) -> None: ...
+    schema_history: _containers.RepeatedCompositeFieldContainer[SchemaVersion]
+    def __init__(self, ordered_on: _Optional[str] = ..., arrow_schema: _Optional[bytes] = ..., total_rows: _Optional[int] = ..., row_groups: _Optional[_Iterable[_Union[RowGroupInfo, _Mapping]]] = ..., metadata: _Optional[_Mapping[str, str]] = ..., generation: _Optional[int] = ..., key: _Optional[_Union[Key, _Mapping]] = ..., total_bytes: _Optional[int] = ..., schema_history: _Optional[_Iterable[_Union[SchemaVersion, _Mapping]]] = ...) -> None: ...
+
+class SchemaVersion(_message.Message):
+    __slots__ = ("generation", "arrow_schema", "added_columns", "widened_columns", "row_groups")
+    GENERATION_FIELD_NUMBER: _ClassVar[int]
+    ARROW_SCHEMA_FIELD_NUMBER: _ClassVar[int]
+    ADDED_COLUMNS_FIELD_NUMBER: _ClassVar[int]
+    WIDENED_COLUMNS_FIELD_NUMBER: _ClassVar[int]
+    ROW_GROUPS_FIELD_NUMBER: _ClassVar[int]
+    generation: int
+    arrow_schema: bytes
+    added_columns: _containers.RepeatedScalarFieldContainer[str]
+    widened_columns: _containers.RepeatedScalarFieldContainer[str]
+    row_groups: int
+    def __init__(self, generation: _Optional[int] = ..., arrow_schema: _Optional[bytes] = ..., added_columns: _Optional[_Iterable[str]] = ..., widened_columns: _Optional[_Iterable[str]] = ..., row_groups: _Optional[int] = ...) -> None: ...
 
 class RowGroupTarget(_message.Message):
     __slots__ = ("rows", "period")
@@ -160,7 +187,7 @@ class RowGroupTarget(_message.Message):
     def __init__(self, rows: _Optional[int] = ..., period: _Optional[str] = ...) -> None: ...
 
 class WriteHeader(_message.Message):
-    __slots__ = ("key", "ordered_on", "duplicates_on", "drop_duplicates", "row_group_target", "max_n_off_target_rgs", "metadata", "remove_metadata", "sort", "compression")
+    __slots__ = ("key", "ordered_on", "duplicates_on", "drop_duplicates", "row_group_target", "max_n_off_target_rgs", "metadata", "remove_metadata", "sort", "compression", "schema_evolution")
     class MetadataEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -178,6 +205,7 @@ class WriteHeader(_message.Message):
     REMOVE_METADATA_FIELD_NUMBER: _ClassVar[int]
     SORT_FIELD_NUMBER: _ClassVar[int]
     COMPRESSION_FIELD_NUMBER: _ClassVar[int]
+    SCHEMA_EVOLUTION_FIELD_NUMBER: _ClassVar[int]
     key: Key
     ordered_on: str
     duplicates_on: _containers.RepeatedScalarFieldContainer[str]
@@ -188,7 +216,8 @@ class WriteHeader(_message.Message):
     remove_metadata: _containers.RepeatedScalarFieldContainer[str]
     sort: bool
     compression: str
-    def __init__(self, key: _Optional[_Union[Key, _Mapping]] = ..., ordered_on: _Optional[str] = ..., duplicates_on: _Optional[_Iterable[str]] = ..., drop_duplicates: _Optional[bool] = ..., row_group_target: _Optional[_Union[RowGroupTarget, _Mapping]] = ..., max_n_off_target_rgs: _Optional[int] = ..., metadata: _Optional[_Mapping[str, str]] = ..., remove_metadata: _Optional[_Iterable[str]] = ..., sort: _Optional[bool] = ..., compression: _Optional[str] = ...) -> None: ...
+    schema_evolution: SchemaEvolution
+    def __init__(self, key: _Optional[_Union[Key, _Mapping]] = ..., ordered_on: _Optional[str] = ..., duplicates_on: _Optional[_Iterable[str]] = ..., drop_duplicates: _Optional[bool] = ..., row_group_target: _Optional[_Union[RowGroupTarget, _Mapping]] = ..., max_n_off_target_rgs: _Optional[int] = ..., metadata: _Optional[_Mapping[str, str]] = ..., remove_metadata: _Optional[_Iterable[str]] = ..., sort: _Optional[bool] = ..., compression: _Optional[str] = ..., schema_evolution: _Optional[_Union[SchemaEvolution, str]] = ...) -> None: ...
 
 class WriteRequest(_message.Message):
     __slots__ = ("header", "arrow_ipc")
