@@ -94,6 +94,8 @@ interface BatchHeader {
   length: number;
   nodes: { length: number; nullCount: number }[];
   buffers: { offset: number; length: number }[];
+  /** Data buffers of each view column, in column order. */
+  variadicBufferCounts?: number[];
 }
 
 interface DictionaryHeader {
@@ -116,11 +118,20 @@ function checkBatch(header: BatchHeader, nodes: readonly IpcNode[], bodyLength: 
   if (header.nodes.length !== nodes.length) {
     throw new OupsError("INVALID_ARGUMENT", `${at}: its header has ${header.nodes.length} field nodes, the schema's columns need ${nodes.length}`);
   }
-  const buffers = nodes.reduce((n, node) => n + node.buffers, 0);
+  const views = nodes.filter((node) => node.variadic).length;
+  const variadic = header.variadicBufferCounts ?? [];
+  if (variadic.length !== views) {
+    throw new OupsError("INVALID_ARGUMENT", `${at}: its header has ${variadic.length} variadic buffer counts, the schema's view columns need ${views}`);
+  }
+  if (!variadic.every((count) => Number.isSafeInteger(count) && count >= 0)) {
+    throw new OupsError("INVALID_ARGUMENT", `${at}: its header has a variadic buffer count that is not a count (${variadic.join(", ")})`);
+  }
+  const buffers = nodes.reduce((n, node) => n + node.buffers, 0) + variadic.reduce((n, count) => n + count, 0);
   if (header.buffers.length !== buffers) {
     throw new OupsError("INVALID_ARGUMENT", `${at}: its header has ${header.buffers.length} buffers, the schema's columns need ${buffers}`);
   }
   let b = 0;
+  let view = 0;
   for (let i = 0; i < nodes.length; i++) {
     const node = header.nodes[i];
     const column = `${at}, column "${nodes[i].path}"`;
@@ -131,7 +142,8 @@ function checkBatch(header: BatchHeader, nodes: readonly IpcNode[], bodyLength: 
     if (nodes[i].topLevel && node.length !== length) {
       throw new OupsError("INVALID_ARGUMENT", `${column}: ${node.length} rows, but the batch header says ${length}`);
     }
-    for (let j = 0; j < nodes[i].buffers; j++) {
+    const owned = nodes[i].buffers + (nodes[i].variadic ? variadic[view++] : 0);
+    for (let j = 0; j < owned; j++) {
       const { offset, length: size } = header.buffers[b++];
       if (!(offset >= 0 && size >= 0 && offset + size <= bodyLength)) {
         throw new OupsError("INVALID_ARGUMENT", `${column}: buffer ${j} spans bytes ${offset} to ${offset + size}, outside the message body of ${bodyLength} bytes`);
