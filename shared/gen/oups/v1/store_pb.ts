@@ -1272,7 +1272,7 @@ export const StoreService: GenService<{
    * QueryIntersections walks several datasets over the same successive ranges of their ordered column.
    *
    * Every dataset must be ordered on a column of the same name and the same Arrow type (timestamp unit and time
-   * zone included; for dictionary-encoded text, the same value type), else FAILED_PRECONDITION naming both keys
+   * zone included; text of any encoding alike), else FAILED_PRECONDITION naming both keys
    * and both names or types: values of different types (ms and us instants, integers and text) cannot be aligned.
    * A dataset created by a metadata-only write has no schema and no row yet: only its column name is checked.
    *
