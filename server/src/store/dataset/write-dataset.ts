@@ -241,13 +241,13 @@ function assertRequiredPresent(batch: RecordBatch, schema: Schema, offset: numbe
 }
 
 /**
- * Throws `INVALID_ARGUMENT` when the ordered column of a first write is missing or of a type the store cannot order
+ * Throws `INVALID_ARGUMENT` when the ordered column of a first write is of a type the store cannot order
  * (booleans, binary, Float16, nested types, times, durations...), naming the types it can.
  */
 function assertOrderable(schema: Schema, orderedOn: string): void {
   const field = schema.fields.find((f) => f.name === orderedOn);
-  if (field === undefined) throw new OupsError("INVALID_ARGUMENT", `ordered column "${orderedOn}" not found`);
-  if (ordinalKindOf(storedTypeOf(field.type)) === undefined) {
+  // A missing column is reported with the write options (resolveWriteOptions).
+  if (field !== undefined && ordinalKindOf(storedTypeOf(field.type)) === undefined) {
     throw new OupsError(
       "INVALID_ARGUMENT",
       `ordered column "${orderedOn}" has type ${String(field.type)}, which cannot be ordered: an ordered column is an integer (Int8..Int64, UInt8..UInt64), Float32, Float64, Timestamp, Date or text column`,
