@@ -8,19 +8,30 @@ import type {
   RangeQueryRequestSchema,
 } from "#gen/oups/v1/store_pb.js";
 import { IndexFieldType as WireFieldType } from "#gen/oups/v1/store_pb.js";
+import { status } from "@grpc/grpc-js";
+import { OupsClientError } from "./errors.js";
 import type { IndexSchemaDescription, KeyFields } from "./index-schema.js";
 import type { BoundValue, RangeQueryOptions } from "./oups-client.js";
 
 // Conversions between the SDK's plain values and the contract's messages.
 
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const UINT64_MAX = 2n ** 64n - 1n;
+
 /**
- * SDK bound value → wire Bound (Dates as timestamps, bigints and safe integers as int64, other numbers as doubles:
- * the daemon matches either numeric kind to the column's type).
+ * SDK bound value → wire Bound (Dates as timestamps, bigints and safe integers as int64, bigints above 2^63-1 as
+ * uint64, other numbers as doubles: the daemon matches either numeric kind to the column's type). A bigint outside
+ * both integer ranges is `INVALID_ARGUMENT`.
  */
 export function boundToWire(value: BoundValue | undefined): MessageInitShape<typeof BoundSchema> | undefined {
   if (value === undefined) return undefined;
   if (value instanceof Date) return { value: { case: "timestampValue", value: timestampFromDate(value) } };
-  if (typeof value === "bigint") return { value: { case: "int64Value", value } };
+  if (typeof value === "bigint") {
+    if (value >= INT64_MIN && value <= INT64_MAX) return { value: { case: "int64Value", value } };
+    if (value > INT64_MAX && value <= UINT64_MAX) return { value: { case: "uint64Value", value } };
+    throw new OupsClientError("INVALID_ARGUMENT", status.INVALID_ARGUMENT, `bound ${value} is outside the int64 and uint64 ranges`);
+  }
   if (typeof value === "string") return { value: { case: "stringValue", value } };
   // A whole number beyond 2^53 (1e20) may not fit an int64, and as a double it is exactly what the caller gave.
   return Number.isSafeInteger(value)
@@ -32,6 +43,7 @@ export function boundToWire(value: BoundValue | undefined): MessageInitShape<typ
 export function boundFromWire(bound: BoundMessage | undefined): BoundValue | undefined {
   switch (bound?.value.case) {
     case "int64Value":
+    case "uint64Value":
       return bound.value.value;
     case "doubleValue":
       return bound.value.value;

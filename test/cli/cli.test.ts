@@ -55,7 +55,7 @@ test(
     const { schema } = await client.describe(aapl);
     t.deepEqual(
       schema?.fields.map((f) => `${f.name}: ${String(f.type)}`),
-      ["ts: Timestamp<MILLISECOND, UTC>", "symbol: Utf8", "price: Float64"],
+      ["ts: Timestamp<MILLISECOND>", "symbol: Utf8", "price: Float64"],
     );
   }),
 );

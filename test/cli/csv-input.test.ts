@@ -47,13 +47,13 @@ async function schemaOf(csv: string, options?: CsvBatchOptions): Promise<string[
   throw new Error("no batch");
 }
 
-test("csvBatches infers Int64, Float64, Timestamp(ms, UTC) and Utf8 columns, blanks aside", async (t) => {
+test("csvBatches infers Int64, Float64, Timestamp(ms) without a time zone and Utf8 columns, blanks aside", async (t) => {
   const csv = "i,f,ts,d,s,none\n1,1,2023-01-02T09:30:00Z,2023-01-02,x,\n-2,2.5,2023-01-02 09:31,2023-01-03,3,\n,nan,,,,\n";
   t.deepEqual(await schemaOf(csv), [
     "i: Int64",
     "f: Float64",
-    "ts: Timestamp<MILLISECOND, UTC>",
-    "d: Timestamp<MILLISECOND, UTC>",
+    "ts: Timestamp<MILLISECOND>",
+    "d: Timestamp<MILLISECOND>",
     "s: Utf8",
     "none: Utf8",
   ]);
@@ -61,7 +61,16 @@ test("csvBatches infers Int64, Float64, Timestamp(ms, UTC) and Utf8 columns, bla
 
 test("csvBatches takes column types given by --types and --timestamp-columns over inference", async (t) => {
   const schema = await schemaOf("zip,ms\n00123,1672651800000\n", { columnTypes: { zip: "string" }, timestampColumns: ["ms"] });
-  t.deepEqual(schema, ["zip: Utf8", "ms: Timestamp<MILLISECOND, UTC>"]);
+  t.deepEqual(schema, ["zip: Utf8", "ms: Timestamp<MILLISECOND>"]);
+});
+
+test("csvBatches labels timestamp columns with the time zone --timestamp-tz gives, values unchanged", async (t) => {
+  const csv = "ts,n\n2023-01-02T09:30:00Z,1\n";
+  t.deepEqual(await schemaOf(csv, { timeZone: "UTC" }), ["ts: Timestamp<MILLISECOND, UTC>", "n: Int64"]);
+  t.deepEqual(await schemaOf(csv, { timeZone: "Europe/Paris" }), ["ts: Timestamp<MILLISECOND, Europe/Paris>", "n: Int64"]);
+  for (const timeZone of [null, "UTC"]) {
+    for await (const batch of csvBatches(chunksOf(csv), { timeZone })) t.is(batch.getChild("ts")!.data[0]!.values[0], BigInt(Date.UTC(2023, 0, 2, 9, 30)));
+  }
 });
 
 test("csvBatches builds values and nulls, and cuts batches of batchRows rows", async (t) => {

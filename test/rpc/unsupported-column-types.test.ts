@@ -1,5 +1,5 @@
 import test from "ava";
-import { Dictionary, Field, Int32, Int64, Interval, IntervalUnit, List, Table, Utf8, makeData, makeVector, vectorFromArray } from "apache-arrow";
+import { Dictionary, Field, Int32, Int64, Interval, IntervalUnit, List, Table, makeData, makeVector, vectorFromArray } from "apache-arrow";
 import type { Vector } from "apache-arrow";
 import { status } from "@grpc/grpc-js";
 import { OupsClientError } from "../../client/src/index.js";
@@ -16,20 +16,6 @@ const unsupported: readonly { name: string; column: () => Vector; problem: RegEx
     name: "a dictionary of numbers",
     column: () => makeVector(makeData({ type: new Dictionary(new Int32(), new Int32()), length: 3, data: new Int32Array([0, 1, 0]), dictionary: vectorFromArray([5, 6], new Int32()) })),
     problem: /unsupported type Dictionary<Int32, Int32>/,
-  },
-  {
-    name: "a dictionary with 64-bit indices",
-    // apache-arrow's typings stop at 32-bit indices, but its IPC writer (and pyarrow) send 64-bit ones.
-    column: () =>
-      makeVector(
-        makeData({
-          type: new Dictionary(new Utf8(), new Int64() as unknown as Int32),
-          length: 3,
-          data: new BigInt64Array([0n, 1n, 0n]) as unknown as Int32Array,
-          dictionary: vectorFromArray(["a", "b"], new Utf8()),
-        }),
-      ),
-    problem: /unsupported type Dictionary<Int64, Utf8>/,
   },
   {
     name: "a month-day-nano interval",

@@ -4,7 +4,7 @@ import type { CsvRecord } from "./csv-records.js";
 import { csvRecords } from "./csv-records.js";
 import { parseIsoTimestamp } from "./parse-iso-timestamp.js";
 
-/** Type a CSV column is read as: Int64, Float64, Timestamp (ms, UTC) or Utf8. */
+/** Type a CSV column is read as: Int64, Float64, Timestamp (ms, without a time zone unless told) or Utf8. */
 export type CsvColumnType = "int" | "float" | "timestamp" | "string";
 
 /** The names {@link CsvColumnType} accepts. */
@@ -16,6 +16,8 @@ export interface CsvBatchOptions {
   timestampColumns?: readonly string[] | undefined;
   /** Types given by hand, which inference does not override. */
   columnTypes?: Readonly<Record<string, CsvColumnType>> | undefined;
+  /** Time zone of timestamp columns (`--timestamp-tz`); none by default, as apache-arrow's `tableFromArrays` makes Dates. */
+  timeZone?: string | null | undefined;
   /** Rows per batch; the types of the columns not given are inferred from the first batch (default 65536). */
   batchRows?: number | undefined;
 }
@@ -32,7 +34,8 @@ const INT64_MAX = 2n ** 63n - 1n;
 /**
  * Reads CSV text (see {@link csvRecords}) whose first record names the columns into record batches of
  * `batchRows` rows. Column types not given are inferred from the first batch's non-empty values: all integers
- * (within int64) → Int64; all numbers → Float64; all ISO-8601 dates or date-times → Timestamp(ms, UTC); otherwise,
+ * (within int64) → Int64; all numbers → Float64; all ISO-8601 dates or date-times → Timestamp(ms) (UTC instants,
+ * labelled with `timeZone`, none by default); otherwise,
  * or when the column has no value, Utf8. Numbers and timestamps may have surrounding spaces. An empty unquoted
  * field is a null. Throws an Error naming the line and column when a record has the wrong number of fields or a
  * value does not fit its column's type.
@@ -87,7 +90,7 @@ function inferSchema(header: string[], rows: CsvRecord[], options: CsvBatchOptio
   const fields = header.map((name, c) => {
     const type =
       options.columnTypes?.[name] ?? (options.timestampColumns?.includes(name) ? "timestamp" : inferType(rows, c));
-    return new Field(name, arrowType(type), true);
+    return new Field(name, arrowType(type, options.timeZone ?? null), true);
   });
   return new Schema(fields);
 }
@@ -112,14 +115,14 @@ function inferType(rows: CsvRecord[], column: number): CsvColumnType {
   return ints ? "int" : floats ? "float" : timestamps ? "timestamp" : "string";
 }
 
-function arrowType(type: CsvColumnType): DataType {
+function arrowType(type: CsvColumnType, timeZone: string | null): DataType {
   switch (type) {
     case "int":
       return new Int64();
     case "float":
       return new Float64();
     case "timestamp":
-      return new TimestampMillisecond("UTC");
+      return new TimestampMillisecond(timeZone);
     case "string":
       return new Utf8();
   }

@@ -9,6 +9,7 @@ import { InputOrderCheck } from "./input-order.js";
 import { keyFlagsHelp, parseKeyFlags } from "./key-args.js";
 import { parseCommandArgs, parseCount, parsePairs, splitList } from "./parse-command-args.js";
 import { ProgressLine } from "./progress-line.js";
+import { parseTimeZone, withTimeZone } from "./time-zone-option.js";
 import { UsageError } from "./usage-error.js";
 
 /** Help text of `oups write`. */
@@ -31,8 +32,9 @@ FILE is read by its extension:
                         first ${CSV_BATCH_ROWS} rows, empty values aside:
                           all integers (within int64)         -> Int64
                           all numbers (also nan, inf)         -> Float64
-                          all ISO-8601 dates or date-times    -> Timestamp(ms, UTC): 2023-01-02,
-                            2023-01-02T09:30:00.123Z, 2023-01-02 09:30 (no zone = UTC), ...+01:00
+                          all ISO-8601 dates or date-times    -> Timestamp(ms), no time zone unless
+                            --timestamp-tz: 2023-01-02, 2023-01-02T09:30:00.123Z,
+                            2023-01-02 09:30 (no zone = UTC), ...+01:00
                           anything else                       -> Utf8
                         An empty unquoted field is a null (so is a blank number); "" is an empty string.
                         A later value that does not fit its column's type is an error naming the line.
@@ -60,6 +62,11 @@ ${keyFlagsHelp}
                         (CSV) read these columns as timestamps: ISO-8601 text, or integers counting
                         milliseconds since the epoch
   --types COL=TYPE,...  (CSV) give column types instead of inferring them: ${CSV_COLUMN_TYPES.join(", ")}
+  --timestamp-tz ZONE   time zone of the timestamp columns: none (the default for CSV, as apache-arrow's
+                        tableFromArrays and pyarrow's pa.timestamp('ms') make them), UTC, an IANA name or an
+                        offset (+01:00). A dataset's time zone is part of its type: match it. For Parquet and
+                        Arrow input, relabels the file's timestamp columns (values unchanged); absent, they
+                        keep the file's zone
   --json                print the result as one JSON object
 ${connectionFlagsHelp}
 
@@ -84,6 +91,7 @@ export async function write(args: string[]): Promise<void> {
       "remove-meta": { type: "string", multiple: true },
       "timestamp-columns": { type: "string" },
       types: { type: "string" },
+      "timestamp-tz": { type: "string" },
       json: { type: "boolean" },
       ...connectionFlags,
     },
@@ -105,9 +113,11 @@ export async function write(args: string[]): Promise<void> {
     metadata: values.meta ? parsePairs(values.meta, "--meta") : undefined,
     removeMetadata: values["remove-meta"],
   };
+  const timeZone = parseTimeZone(values["timestamp-tz"]);
   const input = await inputBatches(positionals[0]!, {
     timestampColumns: splitList(values["timestamp-columns"]),
     columnTypes: parseColumnTypes(values.types),
+    timeZone,
   });
   // The first batch is read before the call starts: a file that fails at once (bad header, bad value in the first
   // rows) never reaches the daemon.
@@ -122,7 +132,7 @@ export async function write(args: string[]): Promise<void> {
     try {
       for (let next = first; !next.done; next = await iterator.next()) {
         order?.check(next.value);
-        yield next.value;
+        yield timeZone === undefined ? next.value : withTimeZone(next.value, timeZone);
         rows += next.value.numRows;
         progress.update(rows, input.fraction());
       }

@@ -9,6 +9,8 @@ import type { Key } from "../store/keys/key.js";
 import type { Bound, BoundSchema, IndexSchema as IndexSchemaMessage, IndexSchemaSchema, Key as KeyMessage, KeySchema } from "./contract.js";
 import { IndexFieldType as WireFieldType } from "./contract.js";
 
+const INT64_MAX = 0x7fff_ffff_ffff_ffffn;
+
 const wireFieldTypes: Record<IndexFieldType, WireFieldType> = {
   string: WireFieldType.STRING,
   int: WireFieldType.INT,
@@ -55,6 +57,8 @@ export function keyToWire(key: Key): MessageInitShape<typeof KeySchema> {
 export function boundFromWire(bound: Bound | undefined): BoundValue | undefined {
   switch (bound?.value.case) {
     case "int64Value":
+    case "uint64Value":
+      // Ordinals are unbounded bigints: a UInt64 bound compares with any integer column's values as it is.
       return { kind: "int", value: bound.value.value };
     case "doubleValue":
       return { kind: "double", value: bound.value.value };
@@ -69,7 +73,8 @@ export function boundFromWire(bound: Bound | undefined): BoundValue | undefined 
 
 /**
  * Engine ordinal → wire bound, given the ordered column's type: timestamps go out as Timestamps, float values as
- * doubles (whole ones too, so that a client always gets one kind per column), other integers as int64.
+ * doubles (whole ones too, so that a client always gets one kind per column), UInt64 values as uint64 (small ones
+ * too, for the same reason), other integers as int64.
  */
 export function ordinalToWire(value: Ordinal, type: DataType | undefined): MessageInitShape<typeof BoundSchema> {
   if (typeof value === "string") return { value: { case: "stringValue", value } };
@@ -78,7 +83,10 @@ export function ordinalToWire(value: Ordinal, type: DataType | undefined): Messa
     return float ? { value: { case: "doubleValue", value } } : { value: { case: "int64Value", value: BigInt(value) } };
   }
   const unit = type ? timeUnitOf(type) : undefined;
-  if (!unit) return { value: { case: "int64Value", value } };
+  if (!unit) {
+    const unsigned64 = type ? DataType.isInt(type) && !type.isSigned && type.bitWidth === 64 : value > INT64_MAX;
+    return unsigned64 ? { value: { case: "uint64Value", value } } : { value: { case: "int64Value", value } };
+  }
   const perSecond = { s: 1n, ms: 1_000n, us: 1_000_000n, ns: 1_000_000_000n }[unit];
   let seconds = value / perSecond;
   let rest = value % perSecond;

@@ -20,6 +20,7 @@ BoundValue = Union[dt.datetime, dt.date, pd.Timestamp, np.datetime64, int, float
 _NS_PER_UNIT = {"s": 1_000_000_000, "ms": 1_000_000, "us": 1_000, "ns": 1}
 _NS_PER_DAY = 86_400 * 1_000_000_000
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+_UINT64_MAX = 2**64 - 1
 
 
 def _epoch_ns(value: Any) -> int:
@@ -52,6 +53,8 @@ def _number(value: Any) -> pb.Bound:
     if isinstance(value, int):
         if _INT64_MIN <= value <= _INT64_MAX:
             return pb.Bound(int64_value=value)
+        if _INT64_MAX < value <= _UINT64_MAX:
+            return pb.Bound(uint64_value=value)
         return pb.Bound(double_value=float(value))
     if isinstance(value, (float, np.floating, decimal.Decimal)):
         return pb.Bound(double_value=float(value))
@@ -107,6 +110,8 @@ def bound_from_wire(bound: pb.Bound, column: Optional[pa.DataType]) -> Any:
         unit = column.unit if column is not None and pa.types.is_timestamp(column) else "ns"
         ns = ts.seconds * 1_000_000_000 + ts.nanos
         return _stamp(ns // _NS_PER_UNIT[unit], unit, column)
+    if kind == "uint64_value":
+        return bound.uint64_value
     if kind == "int64_value":
         value = bound.int64_value
         if column is not None and pa.types.is_date32(column):

@@ -1,7 +1,8 @@
-import { Schema, Type } from "apache-arrow";
-import type { Field } from "apache-arrow";
+import { Field, Schema, Type } from "apache-arrow";
 import { OupsError } from "../errors.js";
 import { isWidening, withType } from "./conform-batch.js";
+import { columnConversion } from "./column-conversion.js";
+import { storedTypeOf } from "./logical-type.js";
 import { sameType } from "./same-type.js";
 import { withCanonicalDictionaryIds } from "./canonical-dictionary-ids.js";
 
@@ -47,7 +48,7 @@ export function evolveSchema(current: Schema, incoming: Schema, orderedOn: strin
       if (field.name === orderedOn) refused.push(`missing column "${field.name}" (the ordered column)`);
       else if (!isNullable(field)) refused.push(`missing column "${field.name}" (not nullable, so it cannot be filled with nulls)`);
       fields.push(field);
-    } else if (sameType(field.type, other.type)) {
+    } else if (sameType(field.type, other.type) || convertible(field, other)) {
       fields.push(field);
     } else if (isWidening(field.type, other.type) && field.name !== orderedOn) {
       if (allowed) widened.push(field.name);
@@ -66,7 +67,7 @@ export function evolveSchema(current: Schema, incoming: Schema, orderedOn: strin
     if (!isNullable(field)) refused.push(`${allowed ? "new" : "extra"} column "${field.name}" is not nullable: a column added to a dataset must be (its rows stored before read as nulls)`);
     else if (allowed) added.push(field.name);
     else optional.push(`extra column "${field.name}"`);
-    fields.push(field);
+    fields.push(storedFieldOf(field));
   }
   const currentOrder = current.fields.map((field) => field.name).filter((name) => byName.has(name));
   const incomingOrder = incoming.fields.map((field) => field.name).filter((name) => currentNames.has(name));
@@ -86,4 +87,20 @@ export function evolveSchema(current: Schema, incoming: Schema, orderedOn: strin
 /** A column that may hold nulls: declared nullable, or of the Null type (which Arrow declares non-nullable). */
 function isNullable(field: Field): boolean {
   return field.nullable || field.typeId === Type.Null;
+}
+
+/**
+ * Whether rows of `incoming` can be written to the column `stored` by conversion (another encoding of the same
+ * logical type, a lossless timestamp unit), or are refused for their values alone (a lossy unit): either way the
+ * schema does not change, and the write's conversion (see writeConversion) converts or refuses them.
+ */
+function convertible(stored: Field, incoming: Field): boolean {
+  const conversion = columnConversion(stored.name, incoming.type, stored.type);
+  return conversion.kind !== "refused" || conversion.code === "INVALID_ARGUMENT";
+}
+
+/** A column added by a write, in the type the store keeps (see storedTypeOf). */
+function storedFieldOf(field: Field): Field {
+  const type = storedTypeOf(field.type);
+  return type === field.type ? field : new Field(field.name, type, field.nullable, field.metadata);
 }

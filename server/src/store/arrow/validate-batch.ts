@@ -2,6 +2,8 @@ import { Type } from "apache-arrow";
 import type { Data, DataType, Dictionary, Field, FixedSizeList, RecordBatch, Schema } from "apache-arrow";
 import { OupsError } from "../errors.js";
 import { countSetBitRange, isBitSet } from "./bitmap.js";
+import { isUtf8 } from "node:buffer";
+import { VIEW_BYTES, VIEW_INLINE_BYTES } from "./byte-rows.js";
 import { sameType } from "./same-type.js";
 import { schemaDifferences } from "./schema-diff.js";
 import { checkBytes, checkIndices, checkLargeOffsets, checkOffsets, failValidation, firstInvalidUtf8 } from "./validate-buffers.js";
@@ -90,6 +92,9 @@ function checkData(data: Data, at: Place): void {
     case Type.LargeUtf8:
     case Type.LargeBinary:
       return checkBinary(data, true, type.typeId === Type.LargeUtf8, at);
+    case Type.Utf8View:
+    case Type.BinaryView:
+      return checkViews(data, type.typeId === Type.Utf8View, at);
     case Type.List:
     case Type.LargeList:
     case Type.Map:
@@ -141,6 +146,42 @@ function checkBinary(data: Data, large: boolean, text: boolean, at: Place): void
   if (!text) return;
   const row = firstInvalidUtf8(bytes, offsets!, data.length, range);
   if (row >= 0) fail(at, `value at row ${row + 1} is not valid UTF-8`);
+}
+
+/**
+ * Every view of a non-null row points inside its buffers: a length of at least 0; up to 12 bytes inline,
+ * else a buffer index among the variadic buffers, an offset and length within that buffer, and a prefix equal to
+ * the value's first 4 bytes (as Arrow C++'s full validation checks). Text values must be valid UTF-8.
+ */
+function checkViews(data: Data, text: boolean, at: Place): void {
+  const views = (data.values as Uint8Array | undefined) ?? new Uint8Array(0);
+  checkBytes(views, data.length * VIEW_BYTES, describe(at), "views");
+  const buffers = (data as Data & { variadicBuffers?: readonly Uint8Array[] }).variadicBuffers ?? [];
+  const words = new DataView(views.buffer, views.byteOffset, views.byteLength);
+  const bitmap = data.nullCount > 0 ? (data.nullBitmap as Uint8Array) : undefined;
+  for (let i = 0; i < data.length; i++) {
+    if (bitmap !== undefined && !isBitSet(bitmap, data.offset + i)) continue;
+    const base = i * VIEW_BYTES;
+    const length = words.getInt32(base, true);
+    let value: Uint8Array;
+    if (length < 0) fail(at, `view of row ${i + 1} has a negative length (${length})`);
+    if (length <= VIEW_INLINE_BYTES) {
+      value = views.subarray(base + 4, base + 4 + length);
+    } else {
+      const index = words.getInt32(base + 8, true);
+      const offset = words.getInt32(base + 12, true);
+      const buffer = buffers[index];
+      if (buffer === undefined) fail(at, `view of row ${i + 1} points to data buffer ${index}, but the column has ${buffers.length}`);
+      if (offset < 0 || offset + length > buffer.byteLength) {
+        fail(at, `view of row ${i + 1} spans bytes ${offset} to ${offset + length} of data buffer ${index}, which holds ${buffer.byteLength}`);
+      }
+      value = buffer.subarray(offset, offset + length);
+      for (let k = 0; k < 4; k++) {
+        if (views[base + 4 + k] !== value[k]) fail(at, `view of row ${i + 1} has a prefix that is not its value's first 4 bytes`);
+      }
+    }
+    if (text && !isUtf8(value)) fail(at, `value at row ${i + 1} is not valid UTF-8`);
+  }
 }
 
 function checkList(data: Data, at: Place): void {

@@ -47,6 +47,9 @@ function typeProblem(type: DataType): string | undefined {
     case Type.LargeUtf8:
     case Type.Binary:
     case Type.LargeBinary:
+    // Views are converted to their offset form on write (see storedTypeOf).
+    case Type.Utf8View:
+    case Type.BinaryView:
     case Type.List:
     case Type.LargeList:
     case Type.Struct:

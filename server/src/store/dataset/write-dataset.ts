@@ -1,11 +1,11 @@
 import { Schema, Table, Type } from "apache-arrow";
 import type { RecordBatch } from "apache-arrow";
-import { withCanonicalDictionaryIds } from "../arrow/canonical-dictionary-ids.js";
 import { assertOrdered } from "../arrow/check-order.js";
 import { formatOrdinal } from "../arrow/format-ordinal.js";
 import { batchesOf, columnChunks, firstNullIndex } from "../arrow/column-chunks.js";
 import { concatBatches } from "../arrow/concat-batches.js";
 import { labelBatch } from "../arrow/label-batch.js";
+import { storedTypeOf } from "../arrow/logical-type.js";
 import { ordinalKindOf, orderedColumn } from "../arrow/ordered-column.js";
 import { conformBatch, needsConforming } from "../arrow/conform-batch.js";
 import { evolveSchema } from "../arrow/evolve-schema.js";
@@ -13,6 +13,8 @@ import { assertStorableSchema } from "../arrow/storable-schema.js";
 import { sortBatch } from "../arrow/sort-batch.js";
 import { validateBatch } from "../arrow/validate-batch.js";
 import { validateSchema } from "../arrow/validate-schema.js";
+import type { WriteConversion } from "../arrow/write-conversion.js";
+import { storedSchemaOf, writeConversion } from "../arrow/write-conversion.js";
 import { OupsError } from "../errors.js";
 import type { ParquetPool } from "../io/parquet-pool.js";
 import type { Ordinal } from "../ordinal.js";
@@ -68,14 +70,19 @@ export async function writeDataset(dataset: Dataset, input: WriteInput, options:
   if (committed && options.orderedOn && options.orderedOn !== committed.orderedOn) {
     throw new OupsError("ORDERED_ON_MISMATCH", `ordered_on "${options.orderedOn}" does not match the dataset's "${committed.orderedOn}"`);
   }
-  // A new dataset keeps the writer's schema with canonical dictionary ids (the writer's own are arbitrary).
-  let schema = committed?.schema ?? (input.schema && withCanonicalDictionaryIds(input.schema));
-  if (!committed?.schema && input.schema) assertStorableSchema(input.schema);
+  // A new dataset keeps the writer's schema in the types the store keeps (see storedSchemaOf), with canonical
+  // dictionary ids (the writer's own are arbitrary); later writes may evolve it (see evolveSchema) and are
+  // converted to it where their types allow (see writeConversion).
+  if (!committed?.schema && input.schema) assertOrderable(input.schema, orderedOn);
+  let schema = committed?.schema ?? (input.schema && storedSchemaOf(input.schema));
+  if (!committed?.schema && schema) assertStorableSchema(schema);
   if (committed?.schema && input.schema) {
     const evolved = evolveSchema(committed.schema, input.schema, orderedOn, options.schemaEvolution ?? "none");
     if (evolved.added.length > 0) assertStorableSchema(new Schema(evolved.schema.fields.filter((f) => evolved.added.includes(f.name))));
     schema = evolved.schema;
   }
+  // The columns the write brings, in the dataset's types; the ones it leaves out are filled with nulls afterwards.
+  const conversion = schema && input.schema ? writeConversion(columnsOf(schema, input.schema), input.schema) : undefined;
   const resolved = resolveWriteOptions(options, orderedOn, schema, tuning.defaultMaxNOffTargetRgs);
   // Checked before any row is read: writes to the dataset are serialised, so the committed metadata cannot change.
   const metadata = mergeMetadata(committed?.metadata ?? {}, options.metadata, options.removeMetadata, tuning.metadataLimits);
@@ -95,7 +102,7 @@ export async function writeDataset(dataset: Dataset, input: WriteInput, options:
     maxFilesInFlight: tuning.maxFilesInFlight,
   });
   try {
-    const rowsReceived = await applyStream(staged, input, orderedOn, options, tuning.windowRows, schema, resolved.maxNOffTargetRgs);
+    const rowsReceived = await applyStream(staged, input, orderedOn, options, tuning.windowRows, schema, resolved.maxNOffTargetRgs, conversion);
     options.signal?.throwIfAborted();
     const rowGroups = staged.rowGroups;
     // No rows and a metadata change that changes nothing (an absent key removed): no new generation.
@@ -172,6 +179,7 @@ async function applyStream(
   windowRows: number,
   schema: Schema | undefined,
   maxNOffTargetRgs: number | undefined,
+  conversion: WriteConversion | undefined,
 ): Promise<number> {
   let window: RecordBatch[] = [];
   let windowSize = 0;
@@ -188,11 +196,12 @@ async function applyStream(
   // Batches are numbered from 1 in messages, as users count them.
   let batchNumber = 0;
   const fill = schema !== undefined && input.schema !== undefined && needsConforming(schema, input.schema);
-  for await (let batch of input.batches) {
+  for await (const incoming of input.batches) {
     options.signal?.throwIfAborted();
     batchNumber++;
-    validateBatch(batch, batchNumber, input.schema);
-    if (batch.numRows === 0) continue;
+    validateBatch(incoming, batchNumber, input.schema);
+    if (incoming.numRows === 0) continue;
+    let batch = conversion && !conversion.identity ? conversion.apply(incoming, received + 1) : incoming;
     // Nullable columns the write leaves out are filled with nulls.
     if (fill) batch = conformBatch(batch, schema!);
     const values = orderedColumn(batch, orderedOn).values;
@@ -267,4 +276,25 @@ function assertRequiredPresent(batch: RecordBatch, schema: Schema, offset: numbe
       throw new OupsError("SCHEMA_MISMATCH", `column "${field.name}" is not nullable in the dataset's schema, but row ${offset + row} is null`);
     }
   }
+}
+
+/**
+ * Throws `INVALID_ARGUMENT` when the ordered column of a first write is of a type the store cannot order
+ * (booleans, binary, Float16, nested types, times, durations...), naming the types it can.
+ */
+function assertOrderable(schema: Schema, orderedOn: string): void {
+  const field = schema.fields.find((f) => f.name === orderedOn);
+  // A missing column is reported with the write options (resolveWriteOptions).
+  if (field !== undefined && ordinalKindOf(storedTypeOf(field.type)) === undefined) {
+    throw new OupsError(
+      "INVALID_ARGUMENT",
+      `ordered column "${orderedOn}" has type ${String(field.type)}, which cannot be ordered: an ordered column is an integer (Int8..Int64, UInt8..UInt64), Float32, Float64, Timestamp, Date or text column`,
+    );
+  }
+}
+
+/** The fields of `schema` that `incoming` brings, in `incoming`'s order: what its batches are converted to. */
+function columnsOf(schema: Schema, incoming: Schema): Schema {
+  const byName = new Map(schema.fields.map((field) => [field.name, field]));
+  return new Schema(incoming.fields.map((field) => byName.get(field.name) ?? field), schema.metadata);
 }

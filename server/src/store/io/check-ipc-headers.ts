@@ -3,6 +3,7 @@ import type { Schema } from "apache-arrow";
 import { OupsError } from "../errors.js";
 import { type IpcNode, ipcNodes } from "./ipc-node-layout.js";
 import { IpcStreamFraming } from "./ipc-stream-framing.js";
+import { FLATBUFFER_TYPE_NAMES, isUnknownToArrowJs, schemaFieldTypes } from "./schema-field-types.js";
 
 /**
  * Checks the header of every message of an IPC stream before the reader sees it (the framing hands each one over):
@@ -22,21 +23,21 @@ export class IpcHeaderCheck {
   #messages = 0;
   #batches = 0;
 
-  /** Checks one message, given its decoded header and its body length. */
-  check(message: Message, bodyLength: number): void {
+  /** Checks one message, given its decoded header, its body length and (for naming columns) its metadata bytes. */
+  check(message: Message, bodyLength: number, metadata?: Uint8Array): void {
     try {
-      this.#check(message, bodyLength);
+      this.#check(message, bodyLength, metadata);
     } finally {
       this.#messages++;
     }
   }
 
-  #check(message: Message, bodyLength: number): void {
+  #check(message: Message, bodyLength: number, metadata: Uint8Array | undefined): void {
     switch (message.headerType) {
       case MessageHeader.Schema:
         // The reader would start over with the new schema, and the batches after it would not match the first.
         if (this.#layout !== undefined) this.#fail("is a second schema message: a Write carries one IPC stream, with one schema");
-        this.#layout = layoutOf(message.header() as Schema) ?? null;
+        this.#layout = layoutOf(schemaOf(message, metadata)) ?? null;
         return;
       case MessageHeader.RecordBatch: {
         if (!this.#layout) return;
@@ -86,7 +87,7 @@ interface Layout {
 /** A framing of IPC stream bytes that checks every message's header as it arrives (see {@link IpcHeaderCheck}). */
 export function checkedIpcFraming(): IpcStreamFraming {
   const headers = new IpcHeaderCheck();
-  return new IpcStreamFraming((message, bodyLength) => headers.check(message, bodyLength));
+  return new IpcStreamFraming((message, bodyLength, metadata) => headers.check(message, bodyLength, metadata));
 }
 
 /** The parts of a record batch header (or of a dictionary batch's data) this check reads. */
@@ -94,11 +95,32 @@ interface BatchHeader {
   length: number;
   nodes: { length: number; nullCount: number }[];
   buffers: { offset: number; length: number }[];
+  /** Data buffers of each view column, in column order. */
+  variadicBufferCounts?: number[];
 }
 
 interface DictionaryHeader {
   id: number;
   data: BatchHeader;
+}
+
+/**
+ * The schema of a Schema message; `INVALID_ARGUMENT` naming the column when a type is one apache-arrow cannot decode
+ * (ListView, LargeListView, RunEndEncoded...), where its reader would only name the type.
+ */
+function schemaOf(message: Message, metadata: Uint8Array | undefined): Schema {
+  try {
+    return message.header() as Schema;
+  } catch (err) {
+    const unknown = metadata === undefined ? undefined : schemaFieldTypes(metadata).find((f) => isUnknownToArrowJs(f.typeId));
+    if (unknown === undefined) throw err;
+    const name = FLATBUFFER_TYPE_NAMES[unknown.typeId] ?? `type ${unknown.typeId}`;
+    throw new OupsError(
+      "INVALID_ARGUMENT",
+      `column "${unknown.path}" has unsupported type ${name}: the store keeps flat columns (string and binary views are converted, list views and run-end encoded columns are not)`,
+      { cause: err },
+    );
+  }
 }
 
 function headerOf(message: Message, at: string): BatchHeader | DictionaryHeader {
@@ -116,11 +138,20 @@ function checkBatch(header: BatchHeader, nodes: readonly IpcNode[], bodyLength: 
   if (header.nodes.length !== nodes.length) {
     throw new OupsError("INVALID_ARGUMENT", `${at}: its header has ${header.nodes.length} field nodes, the schema's columns need ${nodes.length}`);
   }
-  const buffers = nodes.reduce((n, node) => n + node.buffers, 0);
+  const views = nodes.filter((node) => node.variadic).length;
+  const variadic = header.variadicBufferCounts ?? [];
+  if (variadic.length !== views) {
+    throw new OupsError("INVALID_ARGUMENT", `${at}: its header has ${variadic.length} variadic buffer counts, the schema's view columns need ${views}`);
+  }
+  if (!variadic.every((count) => Number.isSafeInteger(count) && count >= 0)) {
+    throw new OupsError("INVALID_ARGUMENT", `${at}: its header has a variadic buffer count that is not a count (${variadic.join(", ")})`);
+  }
+  const buffers = nodes.reduce((n, node) => n + node.buffers, 0) + variadic.reduce((n, count) => n + count, 0);
   if (header.buffers.length !== buffers) {
     throw new OupsError("INVALID_ARGUMENT", `${at}: its header has ${header.buffers.length} buffers, the schema's columns need ${buffers}`);
   }
   let b = 0;
+  let view = 0;
   for (let i = 0; i < nodes.length; i++) {
     const node = header.nodes[i];
     const column = `${at}, column "${nodes[i].path}"`;
@@ -131,7 +162,8 @@ function checkBatch(header: BatchHeader, nodes: readonly IpcNode[], bodyLength: 
     if (nodes[i].topLevel && node.length !== length) {
       throw new OupsError("INVALID_ARGUMENT", `${column}: ${node.length} rows, but the batch header says ${length}`);
     }
-    for (let j = 0; j < nodes[i].buffers; j++) {
+    const owned = nodes[i].buffers + (nodes[i].variadic ? variadic[view++] : 0);
+    for (let j = 0; j < owned; j++) {
       const { offset, length: size } = header.buffers[b++];
       if (!(offset >= 0 && size >= 0 && offset + size <= bodyLength)) {
         throw new OupsError("INVALID_ARGUMENT", `${column}: buffer ${j} spans bytes ${offset} to ${offset + size}, outside the message body of ${bodyLength} bytes`);

@@ -7,8 +7,10 @@ export interface IpcNode {
   path: string;
   /** Whether this is a top-level column, whose length must be the batch's. */
   topLevel: boolean;
-  /** Buffers of the body it owns, in order (validity first when it has one). */
+  /** Buffers of the body it owns, in order (validity first when it has one), variadic buffers aside. */
   buffers: number;
+  /** A view column (Utf8View, BinaryView), followed by as many data buffers as the batch's variadic counts say. */
+  variadic?: boolean;
 }
 
 /**
@@ -24,7 +26,7 @@ export function ipcNodes(fields: readonly Field[]): IpcNode[] | undefined {
 function collect(type: DataType, path: string, topLevel: boolean, out: IpcNode[]): boolean {
   const buffers = bufferCount(type);
   if (buffers === undefined) return false;
-  out.push({ path, topLevel, buffers });
+  out.push(type.typeId === Type.Utf8View || type.typeId === Type.BinaryView ? { path, topLevel, buffers, variadic: true } : { path, topLevel, buffers });
   // A dictionary column's values travel in dictionary batches: its node holds the indices only.
   if (type.typeId === Type.Dictionary) return true;
   return (type.children ?? []).every((child) => collect(child.type, `${path}.${child.name}`, false, out));
@@ -51,6 +53,9 @@ function bufferCount(type: DataType): number | undefined {
     case Type.LargeList:
     case Type.Map:
     case Type.Dictionary:
+    // Validity and views; the data buffers follow, counted in the batch header.
+    case Type.Utf8View:
+    case Type.BinaryView:
       return 2;
     case Type.Utf8:
     case Type.Binary:

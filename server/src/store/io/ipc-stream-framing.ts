@@ -19,7 +19,7 @@ export const MAX_METADATA_BYTES = 64 * 1024 * 1024;
  */
 export class IpcStreamFraming {
   /** `onMessage` sees each message's decoded header as soon as its metadata has arrived, before its body. */
-  constructor(private readonly onMessage?: (message: Message, bodyLength: number) => void) {}
+  constructor(private readonly onMessage?: (message: Message, bodyLength: number, metadata: Uint8Array) => void) {}
 
   #state: "prefix" | "metadata" | "body" | "ended" = "prefix";
   /** Bytes of the current prefix or metadata, and how many of them are wanted and are there. */
@@ -93,8 +93,9 @@ export class IpcStreamFraming {
     }
     // Metadata complete: it says how long the body is.
     let message: Message;
+    const metadata = this.#head.subarray(0, this.#need);
     try {
-      message = Message.decode(this.#head.subarray(0, this.#need));
+      message = Message.decode(metadata);
     } catch {
       throw this.#legacy ? notIpc() : new OupsError("INVALID_ARGUMENT", `arrow_ipc chunks are not a valid Arrow IPC stream: message ${this.#messages} has an undecodable header`);
     }
@@ -108,7 +109,7 @@ export class IpcStreamFraming {
     if (bodyLength < 0) {
       throw new OupsError("INVALID_ARGUMENT", `arrow_ipc chunks are not a valid Arrow IPC stream: message ${this.#messages} announces a negative body length (${bodyLength})`);
     }
-    this.onMessage?.(message, bodyLength);
+    this.onMessage?.(message, bodyLength, metadata);
     this.#messages++;
     this.#bodyLeft = bodyLength;
     if (this.#bodyLeft > 0) this.#state = "body";

@@ -1,5 +1,6 @@
 import type { Field } from "apache-arrow";
 import { DataType } from "apache-arrow";
+import { logicalTypeOf } from "../arrow/logical-type.js";
 import { sameType } from "../arrow/same-type.js";
 import type { Manifest } from "../dataset/manifest.js";
 import { OupsError } from "../errors.js";
@@ -8,7 +9,7 @@ import type { Key } from "../keys/key.js";
 /**
  * The ordered column shared by datasets walked together, or `undefined` when none of them has a schema yet.
  * Every dataset must be ordered on a column of the same name; every dataset with a schema, on a column of the same
- * type (timestamp unit and time zone included): values of different types (ms and us instants, integers and text)
+ * type (timestamp unit and time zone included; text of any encoding alike): values of different types (ms and us instants, integers and text)
  * cannot be aligned on their raw values. A dataset without a schema (created by a metadata-only write) holds no
  * row, so only its column name is checked; it takes no part in the walk. Throws `ORDERED_ON_MISMATCH` naming both
  * keys and both names or types.
@@ -37,8 +38,9 @@ export function sameOrderedColumn(datasets: readonly { key: Key; manifest: Manif
   return typed?.field;
 }
 
-/** Same type; for dictionary-encoded text, the same value type whatever the index width (a storage detail). */
+/** Same type; text of any encoding (Utf8, LargeUtf8, dictionaries of them: storage details) is one type. */
 function sameOrderedType(a: DataType, b: DataType): boolean {
+  if (logicalTypeOf(a) === "string" && logicalTypeOf(b) === "string") return true;
   if (DataType.isDictionary(a) && DataType.isDictionary(b)) return sameType(a.dictionary, b.dictionary);
   return sameType(a, b);
 }

@@ -102,16 +102,18 @@ class ListKeysResponse(_message.Message):
     def __init__(self, keys: _Optional[_Iterable[_Union[Key, _Mapping]]] = ...) -> None: ...
 
 class Bound(_message.Message):
-    __slots__ = ("int64_value", "double_value", "string_value", "timestamp_value")
+    __slots__ = ("int64_value", "double_value", "string_value", "timestamp_value", "uint64_value")
     INT64_VALUE_FIELD_NUMBER: _ClassVar[int]
     DOUBLE_VALUE_FIELD_NUMBER: _ClassVar[int]
     STRING_VALUE_FIELD_NUMBER: _ClassVar[int]
     TIMESTAMP_VALUE_FIELD_NUMBER: _ClassVar[int]
+    UINT64_VALUE_FIELD_NUMBER: _ClassVar[int]
     int64_value: int
     double_value: float
     string_value: str
     timestamp_value: _timestamp_pb2.Timestamp
-    def __init__(self, int64_value: _Optional[int] = ..., double_value: _Optional[float] = ..., string_value: _Optional[str] = ..., timestamp_value: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    uint64_value: int
+    def __init__(self, int64_value: _Optional[int] = ..., double_value: _Optional[float] = ..., string_value: _Optional[str] = ..., timestamp_value: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., uint64_value: _Optional[int] = ...) -> None: ...
 
 class RowGroupInfo(_message.Message):
     __slots__ = ("file", "rows", "min", "max", "bytes", "schema_version")
