@@ -56,7 +56,9 @@ export function evolveSchema(current: Schema, incoming: Schema, orderedOn: strin
       fields.push(withType(field, other.type));
     } else {
       const why = isWidening(field.type, other.type) ? " (the ordered column keeps its type)" : isWidening(other.type, field.type) ? " (a narrowing)" : "";
-      refused.push(`column "${field.name}": expected ${String(field.type)}, got ${String(other.type)}${why}`);
+      const conversion = columnConversion(field.name, other.type, field.type);
+      // The conversion's own reason says how to fix the write where it knows (a time zone, say).
+      refused.push(why === "" && conversion.kind === "refused" ? conversion.reason : `column "${field.name}": expected ${String(field.type)}, got ${String(other.type)}${why}`);
       fields.push(field);
     }
   }
