@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 
 /** The comparisons the suite can run, in the order it runs them. */
-export const PHASES = ["ingest", "update", "range", "transport", "memory", "keys", "python"] as const;
+export const PHASES = ["ingest", "update", "range", "transport", "memory", "keys", "many-keys", "python"] as const;
 
 /** One comparison of the suite. */
 export type Phase = (typeof PHASES)[number];
@@ -18,6 +18,8 @@ export interface BenchConfig {
   keys: number;
   /** Writes in flight while creating those keys. */
   keyConcurrency: number;
+  /** Keys of the many-keys store, generated directly on disk. */
+  manyKeys: number;
   /** Rows per record batch sent by the SDK. */
   batchRows: number;
   /** Rows per Write call while ingesting. */
@@ -37,7 +39,9 @@ export const benchUsage = `Usage: npm run bench -- [options]
   --update-rows N      rows of the update (env BENCH_UPDATE_ROWS, default 100000)
   --keys N             keys of the ListKeys store (env BENCH_KEYS, default 10000)
   --key-concurrency N  writes in flight while creating them (default 16)
-  --only LIST          comma-separated phases among ${PHASES.join(",")} (env BENCH_ONLY; default all)
+  --many-keys N        keys of the many-keys store, made on disk (env BENCH_MANY_KEYS, default 1000000)
+  --only LIST          comma-separated phases among ${PHASES.join(",")} (env BENCH_ONLY or OUPS_BENCH_PHASES;
+                       default all)
   --cpu-prof PHASE     run that phase's daemon under node --cpu-prof and summarise the profile
                        (a phase name, or memory-ingest / memory-scan; env BENCH_CPU_PROF)
   --no-readme          do not rewrite the Benchmarks section of README.md
@@ -52,6 +56,7 @@ const DEPENDS_ON: Record<Phase, readonly Phase[]> = {
   transport: ["ingest", "range"],
   memory: [],
   keys: [],
+  "many-keys": [],
   // Beside the Node SDK's ingest and full scan of the same number of rows.
   python: ["ingest", "range"],
 };
@@ -66,13 +71,14 @@ export function parseBenchConfig(args: readonly string[], env: NodeJS.ProcessEnv
       "update-rows": { type: "string" },
       keys: { type: "string" },
       "key-concurrency": { type: "string" },
+      "many-keys": { type: "string" },
       only: { type: "string" },
       "cpu-prof": { type: "string" },
       "no-readme": { type: "boolean" },
     },
   });
   const rows = count("rows", values.rows ?? env.BENCH_ROWS, 10_000_000);
-  const only = values.only ?? env.BENCH_ONLY;
+  const only = values.only ?? env.BENCH_ONLY ?? env.OUPS_BENCH_PHASES;
   const cpuProfile = values["cpu-prof"] ?? env.BENCH_CPU_PROF;
   const profilable = [...PHASES, "memory-ingest", "memory-scan"];
   if (cpuProfile !== undefined && !profilable.includes(cpuProfile)) {
@@ -84,6 +90,7 @@ export function parseBenchConfig(args: readonly string[], env: NodeJS.ProcessEnv
     updateRows: count("update-rows", values["update-rows"] ?? env.BENCH_UPDATE_ROWS, 100_000),
     keys: count("keys", values.keys ?? env.BENCH_KEYS, 10_000),
     keyConcurrency: count("key-concurrency", values["key-concurrency"], 16),
+    manyKeys: count("many-keys", values["many-keys"] ?? env.BENCH_MANY_KEYS, 1_000_000),
     batchRows: 64 * 1024,
     rowsPerWrite: 1_000_000,
     phases: withDependencies(only === undefined ? [...PHASES] : only.split(",").map((p) => phase(p.trim()))),

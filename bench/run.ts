@@ -15,6 +15,7 @@ import { formatCpuProfiles } from "./cpu-profile.js";
 import { generateMarketColumns } from "./data.js";
 import { benchIngest } from "./ingest.js";
 import { benchKeys } from "./keys.js";
+import { benchManyKeys } from "./many-keys.js";
 import { describeMachine } from "./machine.js";
 import { collectGarbage, now, progress } from "./measure.js";
 import { benchMemory } from "./memory.js";
@@ -40,6 +41,7 @@ const runners: Record<Phase, (context: BenchContext) => Promise<void>> = {
   transport: benchTransport,
   memory: benchMemory,
   keys: benchKeys,
+  "many-keys": benchManyKeys,
   python: benchPythonSdk,
 };
 

@@ -137,6 +137,9 @@ export interface OupsClientOptions {
   token?: string | undefined;
 }
 
+/** Keys asked for per ListKeys page: the daemon returns fewer when they would exceed its page size in bytes. */
+const LIST_KEYS_PAGE_SIZE = 1_000_000;
+
 /** The grpc-js channel options every {@link OupsClient} starts from; `OupsClientOptions.channelOptions` override them. */
 export const DEFAULT_CHANNEL_OPTIONS = Object.freeze({
   "grpc.max_receive_message_length": 64 * 1024 * 1024,
@@ -191,8 +194,17 @@ export class OupsClient {
 
   /** Keys holding a dataset, sorted; `filter` keeps those with these field values. */
   async listKeys(filter: KeyFields = {}, options?: CallOptions): Promise<KeyFields[]> {
-    const response = await call(() => this.rpc.listKeys({ prefix: { fields: { ...filter } } }, options));
-    return response.keys.map((k) => k.fields);
+    const keys: KeyFields[] = [];
+    // Page after page, so that any number of keys is listed within the message limits; a daemon from before
+    // pagination answers everything in one response without a token.
+    let pageToken = "";
+    do {
+      const request = { prefix: { fields: { ...filter } }, pageSize: LIST_KEYS_PAGE_SIZE, pageToken };
+      const response = await call(() => this.rpc.listKeys(request, options));
+      for (const key of response.keys) keys.push(key.fields);
+      pageToken = response.nextPageToken;
+    } while (pageToken !== "");
+    return keys;
   }
 
   /** A dataset's ordered column, schema, row groups and metadata. */

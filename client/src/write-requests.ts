@@ -1,7 +1,7 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { Schema } from "apache-arrow";
 import { RecordBatch, Table } from "apache-arrow";
-import { encodeIpcStream } from "#shared/arrow/ipc-stream.js";
+import { encodeFramedIpcStream } from "./ipc-chunks.js";
 import { OupsClientError } from "./errors.js";
 import type { WriteRequestSchema } from "#gen/oups/v1/store_pb.js";
 import { SchemaEvolution } from "#gen/oups/v1/store_pb.js";
@@ -40,7 +40,7 @@ export async function* writeRequests(
     },
   };
   const { schema, batches } = await batchesOf(data);
-  for await (const chunk of encodeIpcStream(schema, batches, { maxChunkBytes: options.maxChunkBytes ?? DEFAULT_MAX_CHUNK_BYTES })) {
+  for await (const chunk of encodeFramedIpcStream(schema, batches, { maxChunkBytes: options.maxChunkBytes ?? DEFAULT_MAX_CHUNK_BYTES })) {
     yield { kind: { case: "arrowIpc", value: chunk } };
   }
 }

@@ -12,6 +12,7 @@ import { MetricsServer } from "./metrics/metrics-server.js";
 import { callLog } from "./rpc/call-log.js";
 import { observeCalls, observeRefusal } from "./rpc/call-observer.js";
 import { toGrpcServiceDefinition } from "#shared/grpc/service-definition.js";
+import { sendEncodedResponses } from "./rpc/encoded-response.js";
 import { createAuthInterceptor } from "./rpc/access/auth-interceptor.js";
 import { isLoopbackHost } from "./rpc/access/is-loopback.js";
 import type { TlsFiles } from "./rpc/access/tls-credentials.js";
@@ -150,6 +151,7 @@ export class Daemon {
       maxManifestBytes: manifestBytesFor(limits.maxMessageBytes),
       maxConcurrentWrites: limits.maxConcurrentWrites,
     });
+    logKeyIndexBuild(store);
     try {
       const registry = metricsListen ? new DaemonMetrics(store) : undefined;
       if (registry && metricsListen) metrics = { registry, server: await MetricsServer.start(metricsListen, registry.registry) };
@@ -158,7 +160,7 @@ export class Daemon {
       const interceptors: ServerInterceptor[] = tokens ? [createAuthInterceptor(tokens, (refused) => observeRefusal(observer, refused))] : [];
       server = new Server({ ...serverOptions(limits), interceptors });
       // grpc-js's server copies each response into its frame as it serialises it, so one buffer serves them all.
-      const definition = toGrpcServiceDefinition(StoreService, { reuseResponseBuffer: true });
+      const definition = sendEncodedResponses(toGrpcServiceDefinition(StoreService, { reuseResponseBuffer: true }));
       const service = createStoreService(store, {
         writeIdleTimeoutMs: limits.writeIdleTimeoutMs,
         maxIntersectionKeys: limits.maxIntersectionKeys,
@@ -248,4 +250,18 @@ export class Daemon {
     await this.metrics?.server.close();
     await this.store.close();
   }
+}
+
+/** The start-up log line of the key index: how many keys, how long its build took, and the heap it grew by. */
+function logKeyIndexBuild(store: Store): void {
+  const build = store.keyIndexBuild;
+  if (build === undefined) {
+    if (store.indexSchema) log.warn("key index not built at open: the first ListKeys builds it (and reports what failed)");
+    return;
+  }
+  log.info(`key index: ${build.keys} keys in memory, built in ${build.ms.toFixed(0)} ms, heap +${(build.heapBytes / 2 ** 20).toFixed(1)} MiB`, {
+    keyIndexKeys: build.keys,
+    keyIndexBuildMs: Math.round(build.ms),
+    keyIndexHeapBytes: build.heapBytes,
+  });
 }

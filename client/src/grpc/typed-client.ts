@@ -5,6 +5,7 @@ import { Client, credentials, Metadata } from "@grpc/grpc-js";
 import { once } from "node:events";
 import type { MethodShape, RequestInitOf, ResponseOf, ServiceMethods } from "#shared/grpc/method-types.js";
 import { toGrpcServiceDefinition } from "#shared/grpc/service-definition.js";
+import { framedRequestSerializer } from "../framed-payload.js";
 
 /** Per-call options: cancellation, deadline and request metadata. */
 export interface CallOptions {
@@ -51,6 +52,8 @@ export function createTypedClient<S extends DescService>(
   const methods: Record<string, unknown> = { grpc: client, close: () => client.close() };
   for (const method of service.methods) {
     const def = definition[method.localName]!;
+    // Arrow IPC chunks the SDK encoded with room for their framing are sent without another copy.
+    def.requestSerialize = framedRequestSerializer(method.input, def.requestSerialize as Parameters<typeof framedRequestSerializer>[1]);
     const wrap = (init: unknown) => create(method.input, init as never);
     switch (method.methodKind) {
       case "unary":

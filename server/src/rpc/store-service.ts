@@ -3,11 +3,13 @@ import type { Store } from "../store/store.js";
 import { StoreService } from "./contract.js";
 import { indexSchemaFromWire, indexSchemaToWire, keyFromWire, keyToWire, ordinalToWire } from "./convert.js";
 import { handleCheckStore } from "./handlers/check-store.js";
+import { handleListKeys } from "./handlers/list-keys.js";
 import { handleQueryIntersections } from "./handlers/query-intersections.js";
 import { handleRangeQuery } from "./handlers/range-query.js";
 import { handleWrite } from "./handlers/write.js";
 import { keyForLog } from "./key-for-log.js";
 import type { ServiceImpl } from "./typed-service.js";
+import { DEFAULT_SERVING_LIMITS } from "../serving-limits.js";
 
 /** Limits the handlers apply to each call (see serving-limits.ts); none when not given. */
 export interface StoreServiceOptions {
@@ -26,10 +28,7 @@ export function createStoreService(store: Store, options: StoreServiceOptions = 
     async getIndexSchema() {
       return { schema: indexSchemaToWire(store.requireSchema()) };
     },
-    async listKeys(request) {
-      const keys = await store.listKeys(keyFromWire(request.prefix));
-      return { keys: keys.map(keyToWire) };
-    },
+    listKeys: (request) => handleListKeys(store, request, options.maxMessageBytes ?? DEFAULT_SERVING_LIMITS.maxMessageBytes),
     async describe(request, context) {
       context.report({ key: keyForLog(store, keyFromWire(request.key)) });
       const d = await store.describe(keyFromWire(request.key));

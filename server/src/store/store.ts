@@ -32,7 +32,11 @@ import { indexSchemasEqual, validateIndexSchema } from "./keys/index-schema.js";
 import type { Key } from "./keys/key.js";
 import { validateKey } from "./keys/key.js";
 import { keyId, keyToPath } from "./keys/key.js";
-import { listKeys } from "./keys/list-keys.js";
+import type { KeyIndexBuild } from "./keys/key-index.js";
+import { KeyIndex } from "./keys/key-index.js";
+import type { KeyValues } from "./keys/key-tree.js";
+import { keyFromValues } from "./keys/key.js";
+import { compileKeyFilter, hasManifest } from "./keys/list-keys.js";
 import type { ConcurrencyLimit } from "./queue/concurrency-limit.js";
 import { createConcurrencyLimit } from "./queue/concurrency-limit.js";
 import { KeyQueue } from "./queue/key-queue.js";
@@ -102,6 +106,8 @@ export class Store {
   private readonly metadataLimits: MetadataLimits;
   private readonly maxManifestBytes: number;
   private readonly writeSlots: ConcurrencyLimit | undefined;
+  /** The keys holding a dataset (see {@link KeyIndex}): ListKeys answers from it. */
+  private readonly keyIndex: KeyIndex;
   /** What the store does, as it does it (see {@link StoreEventMap}); listeners must not throw. */
   readonly events = new EventEmitter<StoreEventMap>();
 
@@ -113,6 +119,7 @@ export class Store {
     options: StoreOpenOptions,
   ) {
     this.directories = new Directories(dir);
+    this.keyIndex = new KeyIndex(dir);
     this.workers = options.parquetWorkers ?? availableParallelism();
     this.pool = ParquetPool.create({ size: this.workers, root: dir });
     this.writeWindowRows = options.writeWindowRows ?? 1 << 20;
@@ -139,6 +146,8 @@ export class Store {
     try {
       store = new Store(storeDir, await readIndexSchema(storeDir), lock, lockOptions, options);
       if (options.indexSchema) await store.initIndexSchema(options.indexSchema);
+      // A build that fails here (an unreadable directory) is tried again by the first listing, which reports it.
+      if (store.schema) await store.keyIndex.rebuild(store.schema).catch(() => undefined);
       // Now rather than on the first write: loading parquet-wasm in each worker would delay it noticeably.
       await store.pool.warmUp();
       return store;
@@ -177,17 +186,47 @@ export class Store {
     this.assertWritable();
     await writeIndexSchema(this.dir, schema);
     this.schema = schema;
+    await this.keyIndex.rebuild(schema).catch(() => undefined);
     return { schema, created: true };
   }
 
   /** The keys holding a dataset, sorted; `filter` keeps the keys with these field values. */
   async listKeys(filter?: Readonly<Record<string, string>>): Promise<Key[]> {
     const schema = this.requireSchema();
+    const keys: Key[] = [];
+    await this.forEachKey({ filter }, (values) => {
+      keys.push(keyFromValues(schema, values));
+      return true;
+    });
+    return keys;
+  }
+
+  /**
+   * Visits the keys holding a dataset in {@link listKeys}'s order, as their field values in schema field order
+   * (not to be changed), from the one after `after` when given (a key that need not hold a dataset), until
+   * `visit` returns false. Answers from the key index, without I/O once it is built.
+   * @throws OupsError `INVALID_KEY` for a filter naming an unknown field or holding an invalid value, or an
+   * `after` that is not a valid key.
+   */
+  async forEachKey(
+    options: { filter?: Readonly<Record<string, string>> | undefined; after?: Readonly<Record<string, string>> | undefined },
+    visit: (values: KeyValues) => boolean,
+  ): Promise<void> {
+    const schema = this.requireSchema();
+    const filter = compileKeyFilter(schema, options.filter);
+    const after = options.after === undefined ? undefined : valuesOf(schema, validateKey(schema, options.after));
+    let tree;
     try {
-      return await listKeys(this.dir, schema, filter);
+      tree = await this.keyIndex.tree(schema);
     } catch (err) {
       throw fsError(err, "list the store's datasets");
     }
+    tree.forEach(filter, after, visit);
+  }
+
+  /** What building the key index at open (or after the store lock was taken again) took; undefined before it. */
+  get keyIndexBuild(): KeyIndexBuild | undefined {
+    return this.keyIndex.lastBuild;
   }
 
   /** Validates `key` against the index schema and returns its normalised form. */
@@ -398,6 +437,9 @@ export class Store {
     await Promise.all([...this.datasets].map(([id, dataset]) => this.queue.run(id, async () => dataset.forget())));
     this.cache.dropDir(this.dir);
     this.schema ??= await readIndexSchema(this.dir).catch(() => undefined);
+    // Another process may have written or removed datasets meanwhile. Writes are still refused until the lock is
+    // set below, so the walk sees a store that this process does not change.
+    if (this.schema) await this.keyIndex.rebuild(this.schema).catch(() => undefined);
     this.lock = result;
     return undefined;
   }
@@ -418,9 +460,14 @@ export class Store {
     const id = keyId(schema, key);
     let dataset = this.datasets.get(id);
     if (!dataset) {
-      dataset = new Dataset(join(this.dir, keyToPath(schema, key)), this.directories, this.maxManifestBytes, {
+      const dir = join(this.dir, keyToPath(schema, key));
+      dataset = new Dataset(dir, this.directories, this.maxManifestBytes, {
         beforeCommit: () => this.assertWritable(),
         onCommit: (seconds) => this.events.emit("commit", { seconds }),
+        onManifest: async (present) => {
+          const holds = present ?? (await hasManifest(dir).catch(() => false));
+          this.keyIndex.set(schema, key, holds);
+        },
       });
       this.datasets.set(id, dataset);
     }
@@ -448,6 +495,11 @@ export class Store {
       throw new OupsError("LOCK_COMPROMISED", `the lock on the store directory was lost; writes are refused until the daemon takes it again`);
     }
   }
+}
+
+/** A key's values in schema field order. */
+function valuesOf(schema: IndexSchema, key: Key): string[] {
+  return schema.levels.flatMap((level) => level.map((field) => key[field.name] as string));
 }
 
 function notFound(key: Key): never {

@@ -64,7 +64,7 @@ export function encodeBatchMessages(batch: RecordBatch, schema: Schema = batch.s
 }
 
 /** Same names and types in the same order; a dictionary type's text names its index and value types, not its id. */
-function sameColumns(a: Schema, b: Schema): boolean {
+export function sameColumns(a: Schema, b: Schema): boolean {
   return a.fields.length === b.fields.length && a.fields.every((f, i) => f.name === b.fields[i]!.name && String(f.type) === String(b.fields[i]!.type));
 }
 

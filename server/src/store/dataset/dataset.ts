@@ -16,6 +16,11 @@ import { isRowGroupFile } from "./row-group-files.js";
 export interface DatasetHooks {
   beforeCommit?: () => void;
   onCommit?: (seconds: number) => void;
+  /**
+   * The manifest was written (true) or removed (false), or a failed commit or removal may have left it either way
+   * (undefined: the disk says). Awaited, within the caller's turn on the key.
+   */
+  onManifest?: (present: boolean | undefined) => void | Promise<void>;
 }
 
 /** A pinned view of one committed generation: its files stay on disk until {@link Snapshot.release}. */
@@ -164,9 +169,12 @@ export class Dataset {
       await fsyncDir(this.dir);
       await writeManifest(this.dir, next, bytes);
     } catch (err) {
+      // Renamed but not flushed, or not renamed: only the disk knows whether the key holds a dataset now.
+      await this.hooks.onManifest?.(undefined);
       throw fsError(err, `commit the manifest of ${this.name}`);
     }
     this.hooks.onCommit?.(Number(process.hrtime.bigint() - started) / 1e9);
+    await this.hooks.onManifest?.(true);
     this.manifest = next;
     this.manifestBytes = bytes.byteLength;
     this.bytes = filesBytes(next, this.manifestBytes);
@@ -189,8 +197,10 @@ export class Dataset {
       await removeQuietly(join(this.dir, MANIFEST_FILE));
       await fsyncDir(this.dir);
     } catch (err) {
+      await this.hooks.onManifest?.(undefined);
       throw fsError(err, `remove the manifest of ${this.name}`);
     }
+    await this.hooks.onManifest?.(false);
     this.manifest = null;
     this.manifestBytes = 0;
     this.bytes = 0;

@@ -14,7 +14,7 @@ import { MANIFEST_FILE } from "./layout.js";
 const LIST_CONCURRENCY = 32;
 
 /** Per level, the fixed values of the filter by position in the level (undefined = any value). */
-type LevelFilter = readonly (string | undefined)[];
+export type LevelFilter = readonly (string | undefined)[];
 
 function isMissing(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
@@ -56,7 +56,11 @@ async function isRealDirectory(path: string): Promise<boolean> {
   }
 }
 
-function compileFilter(schema: IndexSchema, filter: Readonly<Record<string, string>> | undefined): LevelFilter[] {
+/**
+ * The filter of a listing, level by level: each level's fixed values by position (undefined where any value goes).
+ * @throws OupsError `INVALID_KEY` when the filter names an unknown field or holds an invalid value.
+ */
+export function compileKeyFilter(schema: IndexSchema, filter: Readonly<Record<string, string>> | undefined): LevelFilter[] {
   const levelFilters = schema.levels.map((level) => level.map((): string | undefined => undefined));
   if (filter === undefined) return levelFilters;
   for (const [name, value] of Object.entries(filter)) {
@@ -85,7 +89,8 @@ interface Candidate {
   values: string[];
 }
 
-function matches(levelFilter: LevelFilter, pieces: readonly string[]): boolean {
+/** True when a level's values `pieces` have the filter's fixed values. */
+export function matchesLevel(levelFilter: LevelFilter, pieces: readonly string[]): boolean {
   return levelFilter.every((value, i) => value === undefined || value === pieces[i]);
 }
 
@@ -107,7 +112,22 @@ export async function listKeys(
   filter?: Readonly<Record<string, string>>,
   isDataset: (datasetDir: string) => Promise<boolean> = hasManifest,
 ): Promise<Key[]> {
-  const levelFilters = compileFilter(schema, filter);
+  const found = await walkKeyValues(storeDir, schema, filter, isDataset);
+  const keys = found.map((values) => keyFromValues(schema, values));
+  return keys.sort((a, b) => compareKeys(schema, a, b));
+}
+
+/**
+ * The walk of {@link listKeys}, unsorted: the field values of each key found (schema field order), one array per
+ * key. What the key index is built from, so that it holds exactly what a listing of the directories finds.
+ */
+export async function walkKeyValues(
+  storeDir: string,
+  schema: IndexSchema,
+  filter?: Readonly<Record<string, string>>,
+  isDataset: (datasetDir: string) => Promise<boolean> = hasManifest,
+): Promise<string[][]> {
+  const levelFilters = compileKeyFilter(schema, filter);
   const limit = createConcurrencyLimit(LIST_CONCURRENCY);
   const lastLevel = schema.levels.length - 1;
   const candidates: Candidate[] = [];
@@ -124,7 +144,7 @@ export async function listKeys(
       for (const entry of await limit(() => readdirOrEmpty(dir))) {
         if (entry.name.startsWith(".") || !entry.isDirectory()) continue;
         const pieces = parseKeyLevel(schema, levelIndex, entry.name);
-        if (pieces !== undefined && matches(levelFilter, pieces)) children.push({ name: entry.name, pieces });
+        if (pieces !== undefined && matchesLevel(levelFilter, pieces)) children.push({ name: entry.name, pieces });
       }
     }
     if (levelIndex === lastLevel) {
@@ -147,7 +167,5 @@ export async function listKeys(
     }
   };
   await Promise.all(Array.from({ length: Math.min(LIST_CONCURRENCY, candidates.length) }, worker));
-
-  const keys = found.map((values) => keyFromValues(schema, values));
-  return keys.sort((a, b) => compareKeys(schema, a, b));
+  return found;
 }
