@@ -1,4 +1,6 @@
 import { parseArgs } from "node:util";
+import type { Compression } from "../server/src/store/io/compression.js";
+import { DEFAULT_COMPRESSION, parseCompression } from "../server/src/store/io/compression.js";
 
 /** The comparisons the suite can run, in the order it runs them. */
 export const PHASES = ["ingest", "update", "range", "transport", "memory", "keys", "python"] as const;
@@ -22,6 +24,8 @@ export interface BenchConfig {
   batchRows: number;
   /** Rows per Write call while ingesting. */
   rowsPerWrite: number;
+  /** Codec of the daemons' row groups and of the bare parquet-wasm anchors' files. */
+  compression: Compression;
   /** Phases to run (those a phase depends on run too). */
   phases: ReadonlySet<Phase>;
   /** Phase whose daemon runs under `node --cpu-prof`, if any. */
@@ -37,6 +41,8 @@ export const benchUsage = `Usage: npm run bench -- [options]
   --update-rows N      rows of the update (env BENCH_UPDATE_ROWS, default 100000)
   --keys N             keys of the ListKeys store (env BENCH_KEYS, default 10000)
   --key-concurrency N  writes in flight while creating them (default 16)
+  --compression C      codec of the daemons (oups serve --compression) and of the bare parquet-wasm
+                       anchors (env BENCH_COMPRESSION, default the daemon's, ${DEFAULT_COMPRESSION})
   --only LIST          comma-separated phases among ${PHASES.join(",")} (env BENCH_ONLY; default all)
   --cpu-prof PHASE     run that phase's daemon under node --cpu-prof and summarise the profile
                        (a phase name, or memory-ingest / memory-scan; env BENCH_CPU_PROF)
@@ -67,6 +73,7 @@ export function parseBenchConfig(args: readonly string[], env: NodeJS.ProcessEnv
       keys: { type: "string" },
       "key-concurrency": { type: "string" },
       only: { type: "string" },
+      compression: { type: "string" },
       "cpu-prof": { type: "string" },
       "no-readme": { type: "boolean" },
     },
@@ -84,6 +91,7 @@ export function parseBenchConfig(args: readonly string[], env: NodeJS.ProcessEnv
     updateRows: count("update-rows", values["update-rows"] ?? env.BENCH_UPDATE_ROWS, 100_000),
     keys: count("keys", values.keys ?? env.BENCH_KEYS, 10_000),
     keyConcurrency: count("key-concurrency", values["key-concurrency"], 16),
+    compression: parseCompression(values.compression ?? env.BENCH_COMPRESSION),
     batchRows: 64 * 1024,
     rowsPerWrite: 1_000_000,
     phases: withDependencies(only === undefined ? [...PHASES] : only.split(",").map((p) => phase(p.trim()))),

@@ -49,7 +49,8 @@ ${keyFlagsHelp}
   --max-n-off-target-rgs N
                         coalesce runs of more than N off-target row groups next to the new rows
   --sort                sort the rows on the ordered column (else unordered input is refused)
-  --compression C       Parquet compression of new row groups: zstd (default), snappy, lz4, gzip, brotli, none
+  --compression C       Parquet compression of new row groups: the daemon's default (snappy unless
+                        oups serve --compression says otherwise), snappy, zstd, lz4, gzip, brotli, none
   --meta NAME=VALUE     dataset metadata to add or replace; repeatable
   --remove-meta NAME    dataset metadata to remove; repeatable
   --timestamp-columns COLS

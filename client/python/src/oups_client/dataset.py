@@ -75,7 +75,7 @@ class Dataset:
             sort: sort the rows on the ordered column server-side instead of rejecting unordered input.
             drop_duplicates: default True when ``duplicates_on`` is given.
             remove_metadata: dataset metadata keys to remove in the same commit.
-            compression: Parquet compression of new row groups (``"zstd"`` by default).
+            compression: Parquet compression of new row groups (the daemon's default: ``"snappy"`` unless ``oups serve --compression`` says otherwise).
             chunk_bytes: IPC bytes per gRPC message (4 MiB by default).
             timeout: seconds for the whole call.
         """

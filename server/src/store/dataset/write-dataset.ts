@@ -13,6 +13,7 @@ import { sortBatch } from "../arrow/sort-batch.js";
 import { validateBatch } from "../arrow/validate-batch.js";
 import { validateSchema } from "../arrow/validate-schema.js";
 import { OupsError } from "../errors.js";
+import type { Compression } from "../io/compression.js";
 import type { ParquetPool } from "../io/parquet-pool.js";
 import type { Ordinal } from "../ordinal.js";
 import { compareOrdinals } from "../ordinal.js";
@@ -48,6 +49,8 @@ export interface WriteTuning {
   maxFilesInFlight: number;
   /** Coalescing bound for writes that do not give one (undefined: never coalesce). */
   defaultMaxNOffTargetRgs?: number | undefined;
+  /** Codec of the row groups written by writes that do not name one (undefined: the engine's default). */
+  defaultCompression?: Compression | undefined;
   metadataLimits: MetadataLimits;
 }
 
@@ -74,7 +77,7 @@ export async function writeDataset(dataset: Dataset, input: WriteInput, options:
       throw new OupsError("SCHEMA_MISMATCH", `rows do not match the dataset's schema: ${differences.join("; ")}`);
     }
   }
-  const resolved = resolveWriteOptions(options, orderedOn, schema, tuning.defaultMaxNOffTargetRgs);
+  const resolved = resolveWriteOptions(options, orderedOn, schema, tuning.defaultMaxNOffTargetRgs, tuning.defaultCompression);
   // Checked before any row is read: writes to the dataset are serialised, so the committed metadata cannot change.
   const metadata = mergeMetadata(committed?.metadata ?? {}, options.metadata, options.removeMetadata, tuning.metadataLimits);
   const ids = await dataset.nextIds();

@@ -23,7 +23,7 @@ export interface ParquetPoolOptions {
 
 /** Options of {@link ParquetPool.writeRowGroupFile}. */
 export interface WriteRowGroupFileOptions {
-  /** Codec of every column. Defaults to "zstd". */
+  /** Codec of every column. Defaults to DEFAULT_COMPRESSION (compression.ts). */
   readonly compression?: Compression;
   /** Columns to dictionary-encode (text, dictionaries); others are written plain. Default: none. */
   readonly dictionaryColumns?: readonly string[];
