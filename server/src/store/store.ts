@@ -221,6 +221,7 @@ export class Store {
         maxFilesInFlight: this.workers * 2,
         defaultMaxNOffTargetRgs: this.defaultMaxNOffTargetRgs,
         defaultCompression: this.defaultCompression,
+        cache: this.cache,
         metadataLimits: this.metadataLimits,
       });
     };

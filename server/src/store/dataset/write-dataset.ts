@@ -21,6 +21,8 @@ import type { Dataset } from "./dataset.js";
 import type { Manifest } from "./manifest.js";
 import { mergeMetadata, sameMetadata } from "./metadata.js";
 import type { MetadataLimits } from "./metadata-limits.js";
+import type { RowGroupCache } from "./row-group-cache.js";
+import type { StagedWriteOptions } from "./staged-write.js";
 import { StagedWrite } from "./staged-write.js";
 import type { WriteOptions } from "./write-options.js";
 import { resolveWriteOptions } from "./write-options.js";
@@ -52,6 +54,8 @@ export interface WriteTuning {
   /** Codec of the row groups written by writes that do not name one (undefined: the engine's default). */
   defaultCompression?: Compression | undefined;
   metadataLimits: MetadataLimits;
+  /** The decoded row-group cache, written through (see {@link StagedWriteOptions.cache}). */
+  cache?: RowGroupCache | undefined;
 }
 
 /**
@@ -93,6 +97,7 @@ export async function writeDataset(dataset: Dataset, input: WriteInput, options:
     duplicatesOn: resolved.duplicatesOn,
     compression: resolved.compression,
     maxFilesInFlight: tuning.maxFilesInFlight,
+    cache: tuning.cache,
   });
   try {
     const rowsReceived = await applyStream(staged, input, orderedOn, options, tuning.windowRows, schema, resolved.maxNOffTargetRgs);
