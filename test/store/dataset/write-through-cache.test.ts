@@ -35,7 +35,7 @@ test(
     t.true(result.rowGroupsRewritten >= 2);
     const expected = [...stored.slice(80, 85), ...update, ...stored.slice(95)];
     t.deepEqual(testRowsOf(await readAll(store, testKey, { start: int(80) })), expected);
-    // The update read the row groups it rewrote from the cache, and its own row groups went in.
+    // The update's own row groups went into the cache: the same read again decodes nothing.
     const misses = store.rowGroupCacheStats.misses;
     t.deepEqual(testRowsOf(await readAll(store, testKey, { start: int(80) })), expected);
     t.is(store.rowGroupCacheStats.misses, misses);

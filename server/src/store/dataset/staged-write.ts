@@ -34,7 +34,7 @@ export interface StagedWriteOptions {
   readonly compression: Compression;
   /** Row-group files encoded at once, at most (the pool's parallelism). */
   readonly maxFilesInFlight: number;
-  /** The decoded row-group cache: row groups rewritten are read from it, and those written go in (write-through). */
+  /** The decoded row-group cache: the row groups written go in (write-through). */
   readonly cache?: RowGroupCache | undefined;
 }
 
@@ -219,14 +219,9 @@ export class StagedWrite {
 
   private async readRowGroups(entries: readonly RowGroupEntry[]): Promise<Table | null> {
     if (entries.length === 0) return null;
-    const { cache, pool, dir } = this.options;
-    // Rewritten row groups are most often the newest ones, which the cache holds since they were written.
-    const ipcs = await Promise.all(
-      entries.map((e) => {
-        const path = join(dir, e.file);
-        return cache?.get(path, e.bytes) ?? pool.readRowGroupFile(path);
-      }),
-    );
+    // Read from their files, never from the cache: a rewrite must notice a file that is no longer the plain file
+    // it wrote (the update figures showed no gain from reading them from memory).
+    const ipcs = await Promise.all(entries.map((e) => this.options.pool.readRowGroupFile(join(this.options.dir, e.file))));
     return tableOf(ipcs.flatMap((ipc) => tableFromIPC(ipc).batches), this.options.schema);
   }
 }
