@@ -9,17 +9,18 @@ import { open, readFile, rename } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { WriterProperties } from "parquet-wasm";
 import { Table as WasmTable, readParquet, writeParquet } from "parquet-wasm";
+import type { Compression } from "../server/src/store/io/compression.js";
 import { writerPropertiesBuilder } from "../server/src/store/io/row-group-file-codec.js";
 
 /**
- * Encodes `table` as one zstd Parquet file with row groups of at most `rowGroupRows` rows, writes it at `path`
+ * Encodes `table` as one Parquet file compressed with `compression` with row groups of at most `rowGroupRows` rows, writes it at `path`
  * (replacing any file there) and fsyncs it. Resolves to the file's size in bytes. The writer settings are the
  * daemon's (see {@link writerProperties}), so that both write the same bytes.
  */
-export async function writeParquetFile(path: string, table: Table, rowGroupRows: number): Promise<number> {
+export async function writeParquetFile(path: string, table: Table, rowGroupRows: number, compression: Compression): Promise<number> {
   // writeParquet takes ownership of the wasm table and properties and frees them itself.
   const wasmTable = WasmTable.fromIPCStream(tableToIPC(table, "stream"));
-  const bytes = writeParquet(wasmTable, writerProperties(table, rowGroupRows));
+  const bytes = writeParquet(wasmTable, writerProperties(table, rowGroupRows, compression));
   const handle = await open(path, "w");
   try {
     await handle.writeFile(bytes);
@@ -34,9 +35,9 @@ export async function writeParquetFile(path: string, table: Table, rowGroupRows:
  * Like {@link writeParquetFile}, but atomically: the file is written and fsynced under a temporary name, renamed
  * over `path`, and the directory fsynced, as a careful rewrite-in-place must be.
  */
-export async function replaceParquetFile(path: string, table: Table, rowGroupRows: number): Promise<number> {
+export async function replaceParquetFile(path: string, table: Table, rowGroupRows: number, compression: Compression): Promise<number> {
   const tmp = `${path}.tmp`;
-  const bytes = await writeParquetFile(tmp, table, rowGroupRows);
+  const bytes = await writeParquetFile(tmp, table, rowGroupRows, compression);
   await rename(tmp, path);
   const dir = await open(dirname(path), "r");
   try {
@@ -57,12 +58,12 @@ export async function readParquetFile(path: string, batchRows: number): Promise<
 
 /**
  * The daemon's writer settings (server/src/store/io/row-group-file-codec.ts), which any careful parquet-wasm user
- * would pick for time series too: zstd, version 2 data pages of 64 KiB (delta-encoded integers), dictionary
+ * would pick for time series too: the same codec, version 2 data pages of 64 KiB (delta-encoded integers), dictionary
  * encoding on text columns only, row-group statistics but no page statistics.
  */
-function writerProperties(table: Table, rowGroupRows: number): WriterProperties {
+function writerProperties(table: Table, rowGroupRows: number, compression: Compression): WriterProperties {
   const textColumns = table.schema.fields
     .filter((field) => DataType.isDictionary(field.type) || DataType.isUtf8(field.type) || DataType.isLargeUtf8(field.type))
     .map((field) => field.name);
-  return writerPropertiesBuilder("zstd", textColumns).setMaxRowGroupSize(rowGroupRows).build();
+  return writerPropertiesBuilder(compression, textColumns).setMaxRowGroupSize(rowGroupRows).build();
 }

@@ -1,4 +1,6 @@
 import { parseArgs } from "node:util";
+import type { Compression } from "../server/src/store/io/compression.js";
+import { DEFAULT_COMPRESSION, parseCompression } from "../server/src/store/io/compression.js";
 
 /** The comparisons the suite can run, in the order it runs them. */
 export const PHASES = ["ingest", "update", "range", "transport", "memory", "keys", "many-keys", "python"] as const;
@@ -24,6 +26,8 @@ export interface BenchConfig {
   batchRows: number;
   /** Rows per Write call while ingesting. */
   rowsPerWrite: number;
+  /** Codec of the daemons' row groups and of the bare parquet-wasm anchors' files. */
+  compression: Compression;
   /** Phases to run (those a phase depends on run too). */
   phases: ReadonlySet<Phase>;
   /** Phase whose daemon runs under `node --cpu-prof`, if any. */
@@ -40,6 +44,8 @@ export const benchUsage = `Usage: npm run bench -- [options]
   --keys N             keys of the ListKeys store (env BENCH_KEYS, default 10000)
   --key-concurrency N  writes in flight while creating them (default 16)
   --many-keys N        keys of the many-keys store, made on disk (env BENCH_MANY_KEYS, default 1000000)
+  --compression C      codec of the daemons (oups serve --compression) and of the bare parquet-wasm
+                       anchors (env BENCH_COMPRESSION, default the daemon's, ${DEFAULT_COMPRESSION})
   --only LIST          comma-separated phases among ${PHASES.join(",")} (env BENCH_ONLY or OUPS_BENCH_PHASES;
                        default all)
   --cpu-prof PHASE     run that phase's daemon under node --cpu-prof and summarise the profile
@@ -73,6 +79,7 @@ export function parseBenchConfig(args: readonly string[], env: NodeJS.ProcessEnv
       "key-concurrency": { type: "string" },
       "many-keys": { type: "string" },
       only: { type: "string" },
+      compression: { type: "string" },
       "cpu-prof": { type: "string" },
       "no-readme": { type: "boolean" },
     },
@@ -91,6 +98,7 @@ export function parseBenchConfig(args: readonly string[], env: NodeJS.ProcessEnv
     keys: count("keys", values.keys ?? env.BENCH_KEYS, 10_000),
     keyConcurrency: count("key-concurrency", values["key-concurrency"], 16),
     manyKeys: count("many-keys", values["many-keys"] ?? env.BENCH_MANY_KEYS, 1_000_000),
+    compression: parseCompression(values.compression ?? env.BENCH_COMPRESSION),
     batchRows: 64 * 1024,
     rowsPerWrite: 1_000_000,
     phases: withDependencies(only === undefined ? [...PHASES] : only.split(",").map((p) => phase(p.trim()))),

@@ -37,6 +37,7 @@ export function startDaemon(context: BenchContext, storeDir: string, role: Daemo
   return DaemonProcess.start({
     storeDir,
     index: INDEX_SPEC,
+    compression: context.config.compression,
     cpuProfileDir: context.config.cpuProfile === role ? context.profileDir : undefined,
   });
 }

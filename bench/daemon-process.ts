@@ -9,6 +9,8 @@ export interface DaemonProcessOptions {
   storeDir: string;
   /** Index spec of a new store, as `oups serve --index` takes it. */
   index: string;
+  /** `oups serve --compression`; the daemon's default when absent. */
+  compression?: string | undefined;
   /** When set, the daemon runs under `node --cpu-prof` and writes its profiles in this directory. */
   cpuProfileDir?: string | undefined;
 }
@@ -39,7 +41,8 @@ export class DaemonProcess {
     const nodeFlags = options.cpuProfileDir === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", options.cpuProfileDir];
     const child = spawn(
       process.execPath,
-      [...nodeFlags, mainScript, "serve", "--store", options.storeDir, "--listen", "127.0.0.1:0", "--index", options.index],
+      [...nodeFlags, mainScript, "serve", "--store", options.storeDir, "--listen", "127.0.0.1:0", "--index", options.index,
+        ...(options.compression === undefined ? [] : ["--compression", options.compression])],
       { stdio: ["ignore", "ignore", "pipe"] },
     );
     let log = "";

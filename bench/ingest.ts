@@ -36,7 +36,7 @@ export async function ingestThroughSdk(
 
 /**
  * Ingest: N ordered rows into one key through the SDK and a daemon child process, against the bare in-process
- * parquet-wasm write of the same rows to one zstd file (same row-group size), fsynced.
+ * parquet-wasm write of the same rows to one file (the daemon's codec) (same row-group size), fsynced.
  */
 export async function benchIngest(context: BenchContext): Promise<void> {
   const { config, columns } = context;
@@ -63,7 +63,7 @@ export async function benchIngest(context: BenchContext): Promise<void> {
 
   progress("ingest: the same rows with bare parquet-wasm, in process");
   const table = new Table([...marketBatches(columns, 0, rows, config.batchRows)]);
-  const bare = await timed(() => writeParquetFile(anchorFile, table, DEFAULT_ROW_GROUP_ROWS));
+  const bare = await timed(() => writeParquetFile(anchorFile, table, DEFAULT_ROW_GROUP_ROWS, config.compression));
   collectGarbage();
 
   const oupsRate = rows / (sdk.ms / 1000);
@@ -76,12 +76,14 @@ export async function benchIngest(context: BenchContext): Promise<void> {
     anchor: anchorRate,
     ratio: oupsRate / anchorRate,
     ratioMeaning: "oups ÷ anchor",
-    target: "≥ 0.8×",
+    // Today's ratio before the read-speed work (bench/results/latest.json then): reads must not cost writes.
+    target: "≥ 0.75× (0.75× before the read work)",
+    aim: { atLeast: 0.75 },
     daemonPeakRssBytes: peak,
   });
   context.notes.push(
     `Ingest: SDK ${(sdk.ms / 1000).toFixed(1)} s; bare parquet-wasm ${(bare.ms / 1000).toFixed(1)} s ` +
-      `(tableToIPC → Table.fromIPCStream → writeParquet with the daemon's writer settings: zstd, version 2 data pages of 64 KiB, ` +
+      `(tableToIPC → Table.fromIPCStream → writeParquet with the daemon's writer settings: ${config.compression}, version 2 data pages of 64 KiB, ` +
       `dictionary on the text column only, ${DEFAULT_ROW_GROUP_ROWS}-row row groups; then write + fsync; one thread; ${(bare.value / 1e6).toFixed(0)} MB).`,
   );
   context.main = { storeDir, anchorFile, totalRows: rows };

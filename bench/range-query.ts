@@ -92,11 +92,19 @@ export async function benchRangeQuery(context: BenchContext): Promise<void> {
   const rateOf = (scans: readonly Scan[]) => median(scans.map((s) => s.rows / (s.totalMs / 1000)));
   const firstOf = (scans: readonly Scan[]) => median(scans.map((s) => s.firstBatchMs));
   const sliceRows = runs.slice.sdk[0]!.rows.toLocaleString("en-US");
-  for (const [scope, what, target] of [
-    ["first", `1% slice (${sliceRows} rows), its row groups read for the first time`, "> 1× (faster than DuckDB)"],
-    ["slice", `1% slice (${sliceRows} rows), repeated (decoded row-group cache)`, "> 1× (faster than DuckDB)"],
-    ["full", `Full scan (${rows.toLocaleString("en-US")} rows)`, undefined],
+  // Targets of the read-speed work: throughput against DuckDB's, and time to first batch within a factor of DuckDB's
+  // (a ratio anchor ÷ oups of at least 1 / factor).
+  const targets = {
+    first: { rate: "> 1× (faster than DuckDB)", rateAim: { above: 1 }, within: 1.5 },
+    slice: { rate: "≥ 1.5×", rateAim: { atLeast: 1.5 }, within: undefined },
+    full: { rate: "≥ 1× (DuckDB's rows/s)", rateAim: { atLeast: 1 }, within: 2 },
+  } as const;
+  for (const [scope, what] of [
+    ["first", `1% slice (${sliceRows} rows), its row groups read for the first time`],
+    ["slice", `1% slice (${sliceRows} rows), repeated (decoded row-group cache)`],
+    ["full", `Full scan (${rows.toLocaleString("en-US")} rows)`],
   ] as const) {
+    const target = targets[scope];
     const { sdk, duck } = runs[scope];
     const duckRate = rateOf(duck);
     context.rows.push(
@@ -108,6 +116,9 @@ export async function benchRangeQuery(context: BenchContext): Promise<void> {
         anchor: firstOf(duck),
         ratio: firstOf(duck) / firstOf(sdk),
         ratioMeaning: "anchor ÷ oups (faster)",
+        ...(target.within === undefined
+          ? {}
+          : { target: `≥ ${(1 / target.within).toFixed(2)}× (within ${target.within}× of DuckDB's)`, aim: { atLeast: 1 / target.within } }),
         daemonPeakRssBytes: peak,
       },
       {
@@ -118,14 +129,15 @@ export async function benchRangeQuery(context: BenchContext): Promise<void> {
         anchor: duckRate,
         ratio: rateOf(sdk) / duckRate,
         ratioMeaning: "oups ÷ anchor",
-        target,
+        target: target.rate,
+        aim: target.rateAim,
         daemonPeakRssBytes: peak,
       },
     );
   }
   context.fullScan = { rows, rowsPerSecond: rateOf(runs.full.sdk) };
   context.notes.push(
-    `Range query: ${files.length} row-group files; medians of ${SLICE_REPEATS} runs (oups and DuckDB interleaved) of each slice figure and ` +
+    `Range query: ${files.length} row-group files (${context.config.compression}, the daemon's codec); medians of ${SLICE_REPEATS} runs (oups and DuckDB interleaved) of each slice figure and ` +
       `${FULL_REPEATS} of the full scan, after ${WARM_UP_RUNS} untimed slices. "Read for the first time": ${SLICE_REPEATS} different 1% slices (from 10% to ` +
       `70% of the dataset), each read once, so the daemon decodes their row groups from the files (both readers find the files in the OS page ` +
       `cache). "Repeated": the same middle slice each time, served by the daemon's decoded row-group cache. SDK: \`rangeQuery\` consumed batch by batch (Arrow JS record batches), with the SDK's default channel ` +

@@ -17,6 +17,11 @@ export interface ResultRow {
   ratioMeaning?: string | undefined;
   /** The figure aimed at, displayed beside the ratio (never asserted). */
   target?: string | undefined;
+  /**
+   * The target as a bound, when it is one: on the ratio (or, without a ratio, on `oups`). The table's "met"
+   * column compares the figure with it (`above`: strictly greater; `atLeast`, `atMost`: inclusive).
+   */
+  aim?: { above: number } | { atLeast: number } | { atMost: number } | undefined;
   /** Peak resident set size of the daemon during the phase, in bytes. */
   daemonPeakRssBytes?: number | undefined;
 }
@@ -35,16 +40,28 @@ export interface BenchResults {
 /** The results table as GitHub Markdown. */
 export function formatTable(rows: readonly ResultRow[]): string {
   const lines = [
-    "| figure | oups | anchor | ratio | target | daemon peak RSS |",
-    "| --- | ---: | --- | ---: | --- | ---: |",
+    "| figure | oups | anchor | ratio | target | met | daemon peak RSS |",
+    "| --- | ---: | --- | ---: | --- | :---: | ---: |",
   ];
   for (const row of rows) {
     const anchor = row.anchor === undefined ? "—" : `${formatValue(row.anchor, row.unit)} (${row.anchorName ?? "anchor"})`;
     const ratio = row.ratio === undefined ? "—" : `${formatRatio(row.ratio)} ${row.ratioMeaning ?? ""}`.trim();
     const rss = row.daemonPeakRssBytes === undefined ? "—" : formatValue(row.daemonPeakRssBytes / 1e6, "MB");
-    lines.push(`| ${row.figure} | ${formatValue(row.oups, row.unit)} | ${anchor} | ${ratio} | ${row.target ?? "—"} | ${rss} |`);
+    const met = targetMet(row);
+    const mark = met === undefined ? "—" : met ? "met" : "not met";
+    lines.push(`| ${row.figure} | ${formatValue(row.oups, row.unit)} | ${anchor} | ${ratio} | ${row.target ?? "—"} | ${mark} | ${rss} |`);
   }
   return lines.join("\n");
+}
+
+/** Whether the row's figure meets its {@link ResultRow.aim}; undefined when it has none. */
+export function targetMet(row: ResultRow): boolean | undefined {
+  const aim = row.aim;
+  if (aim === undefined) return undefined;
+  const value = row.ratio ?? row.oups;
+  if ("above" in aim) return value > aim.above;
+  if ("atLeast" in aim) return value >= aim.atLeast;
+  return value <= aim.atMost;
 }
 
 /** A one-line description of the machine, for the README. */

@@ -7,6 +7,8 @@ import type { LockTimings } from "./lock-config.js";
 import { parseLockTimings } from "./lock-config.js";
 import type { MetadataLimits } from "./store/dataset/metadata-limits.js";
 import { OupsError } from "./store/errors.js";
+import type { Compression } from "./store/io/compression.js";
+import { optionalCompression, parseCompressionFlag } from "./compression-flag.js";
 import type { ServingLimitFlags, ServingLimits } from "./serving-limits.js";
 import { DEFAULT_SERVING_LIMITS, resolveServingLimits } from "./serving-limits.js";
 
@@ -51,6 +53,8 @@ export interface DaemonConfig extends LockTimings {
   indexSpec?: string | undefined;
   /** Budget of the decoded row-group cache, in MiB (0 turns it off); the engine's default when undefined. */
   cacheMiB?: number | undefined;
+  /** Codec of row groups written by writes that name none; the engine's default when undefined. */
+  compression?: Compression | undefined;
   /** Bounds on each dataset's metadata given by flags or environment; the engine's defaults for the others. */
   metadataLimits: Partial<MetadataLimits>;
   /** Idle timeouts, keepalive and per-client limits (serving-limits.ts). */
@@ -70,6 +74,7 @@ export interface DaemonFlags extends ServingLimitFlags, AccessFlags {
   listen?: string | undefined;
   index?: string | undefined;
   "cache-mb"?: string | undefined;
+  compression?: string | undefined;
   "metadata-max-keys"?: string | undefined;
   "metadata-max-key-bytes"?: string | undefined;
   "metadata-max-value-bytes"?: string | undefined;
@@ -90,7 +95,7 @@ const metadataLimitSources: readonly { limit: keyof MetadataLimits; flag: keyof 
 ];
 
 /**
- * Resolves the daemon's settings: flags first, then OUPS_STORE / OUPS_LISTEN / OUPS_INDEX / OUPS_CACHE_MB /
+ * Resolves the daemon's settings: flags first, then OUPS_STORE / OUPS_LISTEN / OUPS_INDEX / OUPS_CACHE_MB / OUPS_COMPRESSION /
  * OUPS_METADATA_MAX_* / OUPS_LOG_LEVEL / OUPS_LOG_FORMAT / OUPS_METRICS_LISTEN / OUPS_TLS_* / OUPS_AUTH_TOKEN_FILE /
  * OUPS_LOCK_*,
  * then defaults.
@@ -109,6 +114,8 @@ export function resolveDaemonConfig(flags: DaemonFlags, env: NodeJS.ProcessEnv =
     metricsListen: parseMetricsListen(flags["metrics-listen"] ?? env.OUPS_METRICS_LISTEN),
     access: resolveAccessConfig(flags, env),
     ...parseLockTimings(flags, env),
+    // Only when given, as the lock timings: the engine keeps its default otherwise.
+    ...optionalCompression(parseCompressionFlag(flags.compression ?? env.OUPS_COMPRESSION)),
   };
 }
 

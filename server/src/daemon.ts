@@ -29,6 +29,7 @@ import { implementService } from "./rpc/typed-service.js";
 import type { MetadataLimits } from "./store/dataset/metadata-limits.js";
 import type { IndexSchema } from "./store/keys/index-schema.js";
 import { OupsError } from "./store/errors.js";
+import type { Compression } from "./store/io/compression.js";
 import { Store } from "./store/store.js";
 
 /** The services whose health the daemon reports, besides the server's own (""). */
@@ -42,6 +43,8 @@ export interface DaemonOptions {
   indexSchema?: IndexSchema | undefined;
   /** Budget of the decoded row-group cache in bytes (0: none); the engine's default when undefined. */
   rowGroupCacheBytes?: number | undefined;
+  /** Codec of row groups written by writes that name none; the engine's default when undefined. */
+  compression?: Compression | undefined;
   /** Bounds on each dataset's metadata; the engine's defaults for those not given. */
   metadataLimits?: Partial<MetadataLimits> | undefined;
   /** Idle timeouts, keepalive and per-client limits; the defaults (serving-limits.ts) for those not given. */
@@ -147,6 +150,7 @@ export class Daemon {
       lockUpdateMs: options.lockUpdateMs,
       defaultMaxNOffTargetRgs: DEFAULT_MAX_N_OFF_TARGET_RGS,
       rowGroupCacheBytes: options.rowGroupCacheBytes,
+      defaultCompression: options.compression,
       metadataLimits: options.metadataLimits,
       maxManifestBytes: manifestBytesFor(limits.maxMessageBytes),
       maxConcurrentWrites: limits.maxConcurrentWrites,

@@ -6,6 +6,7 @@ import { OupsClient } from "../../client/src/index.js";
 import type { IndexSchemaDescription, OupsClientOptions } from "../../client/src/index.js";
 import { Daemon } from "../../server/src/daemon.js";
 import type { ServingLimits } from "../../server/src/serving-limits.js";
+import type { Compression } from "../../server/src/store/io/compression.js";
 
 /** What a test running against a daemon gets. */
 export interface DaemonFixture {
@@ -21,6 +22,8 @@ export interface DaemonTestOptions {
   clientOptions?: OupsClientOptions;
   /** The daemon's idle timeouts and limits (small ones make stalled clients testable); the defaults otherwise. */
   limits?: Partial<ServingLimits>;
+  /** The daemon's default codec (`oups serve --compression`); the engine's default otherwise. */
+  compression?: Compression;
 }
 
 /**
@@ -72,7 +75,7 @@ export async function withDaemon<T>(
 ): Promise<T> {
   const storeDir = await makeTempDir();
   const index = options.index === undefined ? testIndex : options.index;
-  const daemon = await Daemon.start({ storeDir, listen: "127.0.0.1:0", indexSchema: index ?? undefined, limits: options.limits });
+  const daemon = await Daemon.start({ storeDir, listen: "127.0.0.1:0", indexSchema: index ?? undefined, limits: options.limits, compression: options.compression });
   const client = new OupsClient(daemon.address, options.clientOptions);
   try {
     return await body({ daemon, client, storeDir });

@@ -11,6 +11,7 @@ import { OupsError } from "../store/errors.js";
 import { parseIndexSpec } from "../store/keys/index-schema.js";
 
 export const serveHelp = `Usage: oups serve [--store DIR] [--listen HOST:PORT] [--index SPEC] [--cache-mb N]
+                  [--compression CODEC]
                   [--metadata-max-keys N] [--metadata-max-key-bytes N] [--metadata-max-value-bytes N]
                   [--metadata-max-bytes N] [--write-idle-timeout DURATION] [--read-idle-timeout DURATION]
                   [--keepalive-time DURATION] [--keepalive-timeout DURATION] [--max-message-mb N]
@@ -29,6 +30,8 @@ another process takes the store (see the README, "Running unattended").
   --index SPEC        index schema for a new store, e.g. "symbol,year:int/month:int" (env OUPS_INDEX)
   --cache-mb N        memory for decoded row groups that small range reads reuse (env OUPS_CACHE_MB,
                       default 128; 0 turns the cache off)
+  --compression CODEC Parquet codec of the row groups of writes that name none: lz4 (LZ4_RAW), snappy,
+                      zstd, gzip, brotli or none (env OUPS_COMPRESSION, default snappy)
   --metadata-max-keys N         keys of a dataset's metadata at most (env OUPS_METADATA_MAX_KEYS, default 1000)
   --metadata-max-key-bytes N    UTF-8 bytes of a metadata key at most (env OUPS_METADATA_MAX_KEY_BYTES, default 256)
   --metadata-max-value-bytes N  UTF-8 bytes of a metadata value at most (env OUPS_METADATA_MAX_VALUE_BYTES,
@@ -88,6 +91,7 @@ export async function serve(args: string[]): Promise<void> {
       listen: { type: "string" },
       index: { type: "string" },
       "cache-mb": { type: "string" },
+      compression: { type: "string" },
       "metadata-max-keys": { type: "string" },
       "metadata-max-key-bytes": { type: "string" },
       "metadata-max-value-bytes": { type: "string" },
@@ -145,6 +149,7 @@ function startDaemon(config: DaemonConfig): Promise<Daemon> {
     listen: config.listen,
     indexSchema: config.indexSpec ? parseIndexSpec(config.indexSpec) : undefined,
     rowGroupCacheBytes: config.cacheMiB === undefined ? undefined : config.cacheMiB * 1024 * 1024,
+    compression: config.compression,
     metadataLimits: config.metadataLimits,
     limits: config.limits,
     metricsListen: config.metricsListen,

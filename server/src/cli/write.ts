@@ -51,7 +51,8 @@ ${keyFlagsHelp}
   --max-n-off-target-rgs N
                         coalesce runs of more than N off-target row groups next to the new rows
   --sort                sort the rows on the ordered column (else unordered input is refused)
-  --compression C       Parquet compression of new row groups: zstd (default), snappy, lz4, gzip, brotli, none
+  --compression C       Parquet compression of new row groups: the daemon's default (snappy unless
+                        oups serve --compression says otherwise), snappy, zstd, lz4, gzip, brotli, none
   --schema-evolution none|add-columns
                         add-columns: columns the dataset lacks are added to its schema (each must be nullable;
                         rows stored before read as nulls), int32/float32 columns written as int64/float64 widen

@@ -22,6 +22,8 @@ import type { CheckReport } from "./check/check-finding.js";
 import { checkStore } from "./check/check-store.js";
 import { OupsError } from "./errors.js";
 import { fsError } from "./io/fs-error.js";
+import type { Compression } from "./io/compression.js";
+import { parseCompression } from "./io/compression.js";
 import { ParquetPool } from "./io/parquet-pool.js";
 import type { IntersectionPart, IntersectionSource } from "./query/query-intersections.js";
 import { walkIntersections } from "./query/query-intersections.js";
@@ -63,6 +65,8 @@ export interface StoreOpenOptions {
   rowGroupCacheBytes?: number | undefined;
   /** Coalescing bound of writes that give none (default: never coalesce, as the original oups). */
   defaultMaxNOffTargetRgs?: number | undefined;
+  /** Codec of the row groups of writes that name none (default: DEFAULT_COMPRESSION, io/compression.ts). */
+  defaultCompression?: Compression | undefined;
   /** Bounds on each dataset's metadata; each one not given keeps its default ({@link DEFAULT_METADATA_LIMITS}). */
   metadataLimits?: Partial<MetadataLimits> | undefined;
   /** Bytes of a dataset's manifest at most, which bounds Describe's answer (default {@link DEFAULT_MAX_MANIFEST_BYTES}). */
@@ -102,6 +106,7 @@ export class Store {
   private readonly workers: number;
   private readonly writeWindowRows: number;
   private readonly defaultMaxNOffTargetRgs: number | undefined;
+  private readonly defaultCompression: Compression;
   private readonly cache: RowGroupCache;
   private readonly metadataLimits: MetadataLimits;
   private readonly maxManifestBytes: number;
@@ -124,6 +129,7 @@ export class Store {
     this.pool = ParquetPool.create({ size: this.workers, root: dir });
     this.writeWindowRows = options.writeWindowRows ?? 1 << 20;
     this.defaultMaxNOffTargetRgs = options.defaultMaxNOffTargetRgs;
+    this.defaultCompression = parseCompression(options.defaultCompression);
     this.cache = new RowGroupCache(options.rowGroupCacheBytes ?? DEFAULT_ROW_GROUP_CACHE_BYTES);
     this.metadataLimits = validateMetadataLimits({ ...DEFAULT_METADATA_LIMITS, ...definedOnly(options.metadataLimits ?? {}) });
     this.maxManifestBytes = options.maxManifestBytes ?? DEFAULT_MAX_MANIFEST_BYTES;
@@ -253,6 +259,8 @@ export class Store {
         windowRows: this.writeWindowRows,
         maxFilesInFlight: this.workers * 2,
         defaultMaxNOffTargetRgs: this.defaultMaxNOffTargetRgs,
+        defaultCompression: this.defaultCompression,
+        cache: this.cache,
         metadataLimits: this.metadataLimits,
       });
     };

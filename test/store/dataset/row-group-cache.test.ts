@@ -61,8 +61,10 @@ const stored = rows(span(0, 100), (i) => i, (i) => `t${i}`);
 
 test(
   "a small read decodes its row groups once: the same read again is served from memory",
-  engineTest(async (t, { store }) => {
-    await writeTable(store, testKey, tableOfRows(stored), { orderedOn: "ts", rowGroupTarget: 10 });
+  engineTest(async (t, fixture) => {
+    await writeTable(fixture.store, testKey, tableOfRows(stored), { orderedOn: "ts", rowGroupTarget: 10 });
+    // A restarted store: the row groups the write put in the cache are gone, the read decodes them.
+    const store = await fixture.reopen();
     const query = { start: int(15), end: int(35) };
     const first = testRowsOf(await readAll(store, testKey, query));
     const after = store.rowGroupCacheStats;

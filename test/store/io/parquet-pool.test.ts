@@ -125,15 +125,15 @@ for (const { compression, codec } of codecs) {
   });
 }
 
-test("zstd is the default compression", async (t) => {
+test("snappy is the default compression", async (t) => {
   const dir = await tempDir(t);
   const path = join(dir, "default.parquet");
   await pool.writeRowGroupFile(path, tableToIPC(ticksTable(10), "stream"));
   t.deepEqual((await fileLayout(path)).codecs, [
-    WasmCompression.ZSTD,
-    WasmCompression.ZSTD,
-    WasmCompression.ZSTD,
-    WasmCompression.ZSTD,
+    WasmCompression.SNAPPY,
+    WasmCompression.SNAPPY,
+    WasmCompression.SNAPPY,
+    WasmCompression.SNAPPY,
   ]);
 });
 

@@ -84,7 +84,7 @@ class Dataset:
             sort: sort the rows on the ordered column server-side instead of rejecting unordered input.
             drop_duplicates: default True when ``duplicates_on`` is given.
             remove_metadata: dataset metadata keys to remove in the same commit.
-            compression: Parquet compression of new row groups (``"zstd"`` by default).
+            compression: Parquet compression of new row groups (the daemon's default: ``"snappy"`` unless ``oups serve --compression`` says otherwise).
             schema_evolution: ``"add_columns"``: columns the dataset lacks are added to its schema (each must be
                 nullable; rows stored before read back as nulls), and int32/float32 columns written as
                 int64/float64 widen the dataset's type. ``None``/``"none"`` (default): other columns are refused

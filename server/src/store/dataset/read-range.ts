@@ -54,7 +54,14 @@ export interface RangeRead {
 /** Reads of at most this many row groups go through the row-group cache; larger scans would only churn it. */
 export const MAX_CACHED_READ_ROW_GROUPS = 8;
 
-/** One row group's rows as the pool or the cache gave them. */
+/**
+ * Rows of the first batch of a read, at most: the first row group is read in two parts, these rows alone first
+ * (sent while the rest is decoded, on another worker), so that the first rows leave before the whole row group is
+ * decoded and the first message stays small; DuckDB's first chunk is 2,048 rows.
+ */
+export const FIRST_BATCH_ROWS = 4096;
+
+/** One row group's rows (or a part of them) as the pool or the cache gave them. */
 interface RowGroupRead {
   ipc: Uint8Array;
   /** The whole row group with every column (from or for the cache): still to cut to the range and project. */
@@ -63,6 +70,8 @@ interface RowGroupRead {
   whole: boolean;
   /** The row group was written with an older schema of the dataset: its rows are conformed to the current one. */
   older: boolean;
+  /** Rows of the range to leave out at its start (a raw read whose first rows were sent from a part read). */
+  skip: number;
 }
 
 /**
@@ -104,45 +113,67 @@ export function readRange(snapshot: Snapshot, manifest: Manifest, range: Range, 
     return wanted.length === own.length ? undefined : wanted;
   }
 
-  function start(entry: RowGroupEntry, batchRows: number | undefined): Promise<RowGroupRead | null> {
+  const firstRows = Math.min(FIRST_BATCH_ROWS, options.maxRowsPerBatch);
+
+  /**
+   * Starts reading one row group: its parts, in order (one but for the first row group of the read, which is read
+   * in two when it is large enough: its first `firstRows` rows, then the rest).
+   */
+  function start(entry: RowGroupEntry, batchRows: number | undefined, first: boolean): Promise<RowGroupRead | null>[] {
     const path = join(snapshot.dir, entry.file);
     const whole = afterStart(entry.min, range) && beforeEnd(entry.max, range);
     const older = !hasCurrentSchema(manifest, entry);
     // The cache holds what a file decodes to, whole: a file's schema never changes, so entries never mix schemas.
     const hit = cache?.get(path, entry.bytes);
-    if (hit !== undefined) return Promise.resolve({ ipc: hit, raw: true, whole, older });
+    if (hit !== undefined) return [Promise.resolve({ ipc: hit, raw: true, whole, older, skip: 0 })];
     const fileColumns = projectionOf(entry);
+    const split = first && entry.rows > 2 * firstRows;
+    const read = { ...(fileColumns ? { columns: fileColumns } : {}), ...(batchRows ? { batchRows } : {}) };
+    const part = (rows: { skip: number; take: number }, batch: number | undefined) =>
+      options.pool
+        .readRowGroupPart(path, whole ? null : cut, rows, { ...read, ...(batch ? { batchRows: batch } : {}) })
+        .then((bytes) => bytes && { ipc: bytes, raw: false, whole: true, older, skip: 0 });
+    const head = split ? [part({ skip: 0, take: firstRows }, firstRows)] : [];
     if (cache !== undefined && (projection === undefined || (older && fileColumns === undefined))) {
       const epoch = cache.epoch;
-      return options.pool.readRowGroupFile(path).then((ipc) => {
+      // The whole row group is decoded for the cache meanwhile; the rows the head sent are left out of it.
+      const body = options.pool.readRowGroupFile(path).then((ipc) => {
         cache.set(path, entry.bytes, ipc, epoch);
-        return { ipc, raw: true, whole, older };
+        return { ipc, raw: true, whole, older, skip: split ? firstRows : 0 };
       });
+      return [...head, body];
     }
-    const read = { ...(fileColumns ? { columns: fileColumns } : {}), ...(batchRows ? { batchRows } : {}) };
+    if (split) return [...head, part({ skip: firstRows, take: Number.MAX_SAFE_INTEGER }, batchRows)];
     const ipc = whole ? options.pool.readRowGroupFile(path, read) : options.pool.readRowGroupRows(path, cut, read);
-    return ipc.then((bytes) => bytes && { ipc: bytes, raw: false, whole, older });
+    return [ipc.then((bytes) => bytes && { ipc: bytes, raw: false, whole, older, skip: 0 })];
   }
 
-  /** Each row group's rows within the range (row groups left with none are skipped). */
+  /** Each row group's rows within the range, part by part (row groups left with none are skipped). */
   async function* reads(batchRows: number | undefined): AsyncGenerator<RowGroupRead> {
-    const ahead: Promise<RowGroupRead | null>[] = [];
+    // Row groups decoding ahead of the one being sent, each as its parts.
+    const ahead: Promise<RowGroupRead | null>[][] = [];
     let next = 0;
     try {
       while (ahead.length > 0 || next < selected.length) {
         while (next < selected.length && ahead.length <= (options.readAhead ?? 1)) {
-          const read = start(selected[next++]!, batchRows);
-          read.catch(() => undefined); // awaited below; this only keeps a read-ahead failure from being "unhandled"
-          ahead.push(read);
+          const parts = start(selected[next]!, batchRows, next === 0);
+          next++;
+          // Awaited below; this only keeps a read-ahead failure from being "unhandled".
+          for (const part of parts) part.catch(() => undefined);
+          ahead.push(parts);
         }
-        const read = await ahead.shift()!;
-        options.signal?.throwIfAborted();
-        if (read !== null) yield read;
+        for (const part of ahead.shift()!) {
+          const read = await part;
+          options.signal?.throwIfAborted();
+          if (read !== null) yield read;
+        }
       }
     } finally {
       snapshot.release();
     }
   }
+
+  let sentRows = 0;
 
   /** The rows of one row group within the range, projected, as bounded batches. */
   function* batchesIn(read: RowGroupRead): Generator<RecordBatch> {
@@ -151,11 +182,17 @@ export function readRange(snapshot: Snapshot, manifest: Manifest, range: Range, 
       const { lo, hi } = spanWithin(orderedColumn(table, orderedOn).values, range);
       table = table.slice(lo, hi);
     }
+    if (read.skip > 0) table = table.slice(read.skip);
     if (table.numRows === 0) return;
     const batches = read.older ? table.batches.map((batch) => conformBatch(batch, projected)) : table.select(columns).batches;
     for (const batch of batches) {
-      for (let offset = 0; offset < batch.numRows; offset += options.maxRowsPerBatch) {
-        yield batch.slice(offset, Math.min(batch.numRows, offset + options.maxRowsPerBatch));
+      for (let offset = 0; offset < batch.numRows; ) {
+        // The read's first batch is a small one (see FIRST_BATCH_ROWS), whatever its row group came from.
+        const rows = sentRows === 0 ? firstRows : options.maxRowsPerBatch;
+        const end = Math.min(batch.numRows, offset + rows);
+        sentRows += end - offset;
+        yield batch.slice(offset, end);
+        offset = end;
       }
     }
   }
@@ -184,7 +221,7 @@ export function readRange(snapshot: Snapshot, manifest: Manifest, range: Range, 
           yield* groups;
         } else {
           // Dictionary ids survive decoding and re-encoding, so these messages agree with the schema sent.
-          for (const batch of batchesIn({ ipc, raw: false, whole: true, older: false })) yield* chunksOf(batch, maxChunkBytes);
+          for (const batch of batchesIn({ ipc, raw: false, whole: true, older: false, skip: 0 })) yield* chunksOf(batch, maxChunkBytes);
         }
       }
       if (!schemaSent) yield encodeSchemaMessage(projected);

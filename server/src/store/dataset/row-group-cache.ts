@@ -8,8 +8,10 @@ import { sep } from "node:path";
  *
  * Row-group files are immutable and never renamed, so an entry cannot go stale while its file exists; the only
  * way a name comes back is a dataset removed and written again, which {@link dropDir} covers, together with the
- * epoch that keeps a read begun before the removal from filling the cache after it. The file's size is part of
- * the key as a last guard.
+ * epoch that keeps a read begun before the removal from filling the cache after it. Writes put the row groups they
+ * produce here (write-through) as soon as each file is written, and take them out again if the file is deleted
+ * before or instead of being committed, so that an entry only ever names a file that exists with those rows;
+ * readers only look up files their pinned manifest lists. The file's size is part of the key as a last guard.
  */
 export class RowGroupCache {
   readonly #entries: LRUCache<string, Uint8Array> | undefined;
@@ -43,6 +45,14 @@ export class RowGroupCache {
   set(path: string, fileBytes: number, ipc: Uint8Array, epoch: number): void {
     if (epoch !== this.#epoch || ipc.byteLength > this.maxBytes) return;
     this.#entries?.set(keyOf(path, fileBytes), ipc);
+  }
+
+  /**
+   * Forgets the row group of `path` (a file of `fileBytes` bytes): a write that cached a file it then deleted
+   * (replaced within the write, or the write failed) must not leave it behind, since a later write may reuse the name.
+   */
+  delete(path: string, fileBytes: number): void {
+    this.#entries?.delete(keyOf(path, fileBytes));
   }
 
   /** Forgets every row group under directory `dir` (a dataset removed). */

@@ -16,6 +16,7 @@ import { validateSchema } from "../arrow/validate-schema.js";
 import type { WriteConversion } from "../arrow/write-conversion.js";
 import { storedSchemaOf, writeConversion } from "../arrow/write-conversion.js";
 import { OupsError } from "../errors.js";
+import type { Compression } from "../io/compression.js";
 import type { ParquetPool } from "../io/parquet-pool.js";
 import type { Ordinal } from "../ordinal.js";
 import { compareOrdinals } from "../ordinal.js";
@@ -25,6 +26,8 @@ import type { SchemaVersion } from "./schema-history.js";
 import { schemaVersionsOf } from "./schema-history.js";
 import { mergeMetadata, sameMetadata } from "./metadata.js";
 import type { MetadataLimits } from "./metadata-limits.js";
+import type { RowGroupCache } from "./row-group-cache.js";
+import type { StagedWriteOptions } from "./staged-write.js";
 import { StagedWrite } from "./staged-write.js";
 import type { WriteOptions } from "./write-options.js";
 import { resolveWriteOptions } from "./write-options.js";
@@ -53,7 +56,11 @@ export interface WriteTuning {
   maxFilesInFlight: number;
   /** Coalescing bound for writes that do not give one (undefined: never coalesce). */
   defaultMaxNOffTargetRgs?: number | undefined;
+  /** Codec of the row groups written by writes that do not name one (undefined: the engine's default). */
+  defaultCompression?: Compression | undefined;
   metadataLimits: MetadataLimits;
+  /** The decoded row-group cache, written through (see {@link StagedWriteOptions.cache}). */
+  cache?: RowGroupCache | undefined;
 }
 
 /**
@@ -83,7 +90,7 @@ export async function writeDataset(dataset: Dataset, input: WriteInput, options:
   }
   // The columns the write brings, in the dataset's types; the ones it leaves out are filled with nulls afterwards.
   const conversion = schema && input.schema ? writeConversion(columnsOf(schema, input.schema), input.schema) : undefined;
-  const resolved = resolveWriteOptions(options, orderedOn, schema, tuning.defaultMaxNOffTargetRgs);
+  const resolved = resolveWriteOptions(options, orderedOn, schema, tuning.defaultMaxNOffTargetRgs, tuning.defaultCompression);
   // Checked before any row is read: writes to the dataset are serialised, so the committed metadata cannot change.
   const metadata = mergeMetadata(committed?.metadata ?? {}, options.metadata, options.removeMetadata, tuning.metadataLimits);
   const ids = await dataset.nextIds();
@@ -100,6 +107,7 @@ export async function writeDataset(dataset: Dataset, input: WriteInput, options:
     duplicatesOn: resolved.duplicatesOn,
     compression: resolved.compression,
     maxFilesInFlight: tuning.maxFilesInFlight,
+    cache: tuning.cache,
   });
   try {
     const rowsReceived = await applyStream(staged, input, orderedOn, options, tuning.windowRows, schema, resolved.maxNOffTargetRgs, conversion);

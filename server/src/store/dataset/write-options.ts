@@ -51,6 +51,7 @@ export function resolveWriteOptions(
   orderedOn: string,
   schema: Schema | undefined,
   defaultMaxNOffTargetRgs: number | undefined,
+  defaultCompression?: Compression | undefined,
 ): ResolvedWriteOptions {
   const column = schema?.fields.find((f) => f.name === orderedOn);
   if (schema && !column) {
@@ -76,7 +77,7 @@ export function resolveWriteOptions(
     duplicatesOn,
     target: resolveTarget(options.rowGroupTarget, orderedOn, column?.type),
     maxNOffTargetRgs,
-    compression: parseCompression(options.compression || undefined),
+    compression: parseCompression(options.compression || undefined, defaultCompression),
   };
 }
 

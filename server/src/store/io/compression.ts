@@ -6,16 +6,21 @@ export type Compression = "zstd" | "snappy" | "lz4" | "gzip" | "brotli" | "none"
 /** Every {@link Compression}, in the order error messages list them. */
 export const COMPRESSIONS: readonly Compression[] = ["zstd", "snappy", "lz4", "gzip", "brotli", "none"];
 
-/** The codec used when none is given. */
-export const DEFAULT_COMPRESSION: Compression = "zstd";
+/**
+ * The codec used when none is given. Measured through the daemon (bench, 10M rows, 2 cores), parquet-wasm's zstd
+ * (built for size, "thin" zstd) decodes a 122,880-row row group in ~7 ms, snappy in ~2 ms and lz4 in ~1.6 ms, and
+ * encodes it in 25, 15 and 18 ms: snappy doubles the full-scan rate for files 1.34x zstd's size, and unlike
+ * LZ4_RAW every Parquet reader (Spark before 3.3, older pyarrow and DuckDB) reads it.
+ */
+export const DEFAULT_COMPRESSION: Compression = "snappy";
 
 /**
- * Returns `value` as a {@link Compression}, or {@link DEFAULT_COMPRESSION} when it is `undefined`.
- * Throws `OupsError("INVALID_ARGUMENT")` naming the value and the accepted ones otherwise.
+ * Returns `value` as a {@link Compression}, or `fallback` ({@link DEFAULT_COMPRESSION} unless given) when it is
+ * `undefined`. Throws `OupsError("INVALID_ARGUMENT")` naming the value and the accepted ones otherwise.
  */
-export function parseCompression(value: unknown): Compression {
+export function parseCompression(value: unknown, fallback: Compression = DEFAULT_COMPRESSION): Compression {
   if (value === undefined) {
-    return DEFAULT_COMPRESSION;
+    return fallback;
   }
   if (typeof value === "string" && (COMPRESSIONS as readonly string[]).includes(value)) {
     return value as Compression;

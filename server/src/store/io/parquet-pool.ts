@@ -5,11 +5,11 @@ import { OupsError } from "../errors.js";
 import type { Compression } from "./compression.js";
 import { parseCompression } from "./compression.js";
 import type { ParquetWorkerReply, ParquetWorkerRequest, SerializedError } from "./parquet-worker-protocol.js";
-import type { RowCut } from "./row-group-file-codec.js";
+import type { RowCut, RowSpan } from "./row-group-file-codec.js";
 import { prepareTransfer } from "./transferable.js";
 
 export type { Compression } from "./compression.js";
-export type { RowCut } from "./row-group-file-codec.js";
+export type { RowCut, RowSpan } from "./row-group-file-codec.js";
 
 /** Options of {@link ParquetPool.create}. */
 export interface ParquetPoolOptions {
@@ -23,7 +23,7 @@ export interface ParquetPoolOptions {
 
 /** Options of {@link ParquetPool.writeRowGroupFile}. */
 export interface WriteRowGroupFileOptions {
-  /** Codec of every column. Defaults to "zstd". */
+  /** Codec of every column. Defaults to DEFAULT_COMPRESSION (compression.ts). */
   readonly compression?: Compression;
   /** Columns to dictionary-encode (text, dictionaries); others are written plain. Default: none. */
   readonly dictionaryColumns?: readonly string[];
@@ -38,6 +38,11 @@ export interface ReadRowGroupFileOptions {
   readonly columns?: readonly string[];
   /** Rows per record batch at most; one batch for the whole row group when absent. */
   readonly batchRows?: number;
+  /**
+   * Only this part of the rows (of the cut's rows, with a cut): the first `take` after skipping `skip`. The read
+   * then answers `null` when the part holds no row.
+   */
+  readonly rows?: RowSpan;
 }
 
 type SuccessReply = Extract<ParquetWorkerReply, { ok: true }>;
@@ -127,9 +132,17 @@ export class ParquetPool {
    * Rejects with `OupsError`: `NOT_FOUND` when the file does not exist, `INVALID_ARGUMENT` for a duplicate
    * column or one the file lacks (named), `CANCELLED` when the pool is closed, `INTERNAL` otherwise.
    */
-  async readRowGroupFile(path: string, options: ReadRowGroupFileOptions = {}): Promise<Uint8Array> {
-    // Without a cut, the worker always answers with bytes.
+  async readRowGroupFile(path: string, options: ReadRowGroupFileOptions & { rows?: undefined } = {}): Promise<Uint8Array> {
+    // Without a cut or a part, the worker always answers with bytes.
     return (await this.#read(path, options, null))!;
+  }
+
+  /**
+   * Like {@link readRowGroupRows}, for a part of the rows of `cut`, or of the whole row group when `cut` is null;
+   * `null` when the part holds no row.
+   */
+  async readRowGroupPart(path: string, cut: RowCut | null, rows: RowSpan, options: ReadRowGroupFileOptions = {}): Promise<Uint8Array | null> {
+    return this.#read(path, { ...options, rows }, cut);
   }
 
   /**
@@ -144,7 +157,7 @@ export class ParquetPool {
   async #read(path: string, options: ReadRowGroupFileOptions, cut: RowCut | null): Promise<Uint8Array | null> {
     const columns = options.columns === undefined ? null : uniqueColumns(options.columns);
     const name = this.#nameOf(path);
-    const reply = await this.#submit({ op: "read", path, name, columns, batchRows: options.batchRows ?? null, cut }, []);
+    const reply = await this.#submit({ op: "read", path, name, columns, batchRows: options.batchRows ?? null, cut, rows: options.rows ?? null }, []);
     if (reply.op !== "read") {
       throw new OupsError("INTERNAL", `parquet worker answered a read of ${name} with a ${reply.op}`);
     }

@@ -1,6 +1,6 @@
 import type { OupsErrorCode } from "../errors.js";
 import type { Compression } from "./compression.js";
-import type { RowCut } from "./row-group-file-codec.js";
+import type { RowCut, RowSpan } from "./row-group-file-codec.js";
 
 /** A job posted by the pool to a parquet worker. `id` is echoed in the reply. */
 export type ParquetWorkerRequest =
@@ -26,6 +26,8 @@ export type ParquetWorkerRequest =
       readonly batchRows: number | null;
       /** Only the rows within these bounds of the ordered column; all when null. */
       readonly cut: RowCut | null;
+      /** Of those rows, skip the first `skip` and return `take` at most; all of them when null. */
+      readonly rows: RowSpan | null;
     }
   /** Answered as soon as the worker handles messages, which it does once parquet-wasm is loaded. */
   | { readonly id: number; readonly op: "ping" };

@@ -81,6 +81,12 @@ export interface RowCut extends SortedBounds {
   readonly orderedOn: string;
 }
 
+/** A part of the rows a read returns: skip the first `skip`, then `take` at most. */
+export interface RowSpan {
+  readonly skip: number;
+  readonly take: number;
+}
+
 /** What {@link decodeRowGroupFile} reads of a file. */
 export interface DecodeOptions {
   /** Columns to read, in the file's column order whatever the order given; all when null. */
@@ -89,6 +95,11 @@ export interface DecodeOptions {
   readonly batchRows: number | null;
   /** Only the rows within these bounds of the ordered column; all rows when null. */
   readonly cut: RowCut | null;
+  /**
+   * Of the rows the cut keeps (all rows without one), only this part, or `null` when it holds none: a reader
+   * decodes the first rows alone, to send them before the rest of the row group is decoded.
+   */
+  readonly rows?: RowSpan | null | undefined;
   /** The file as messages name it (its path relative to the store); the path itself when absent. */
   readonly name?: string | undefined;
 }
@@ -118,16 +129,19 @@ export async function decodeRowGroupFile(path: string, options: DecodeOptions): 
     throw fsError(err, `read row group file ${name}`);
   }
   const { columns, batchRows, cut } = options;
+  const span = options.rows ?? null;
   let file: ParquetFile | undefined;
   try {
     let rows: { offset: number; limit: number } | undefined;
-    if (columns !== null || cut !== null) {
+    if (columns !== null || cut !== null || span !== null) {
       file = await ParquetFile.fromFile(new Blob([bytes]));
       if (columns !== null) assertColumnsExist(file, columns, name);
-      if (cut !== null) {
-        rows = await rowsWithin(file, cut, name);
-        if (rows.limit === 0) return null;
+      rows = cut !== null ? await rowsWithin(file, cut, name) : { offset: 0, limit: rowCount(file) };
+      if (span !== null) {
+        const skip = Math.min(span.skip, rows.limit);
+        rows = { offset: rows.offset + skip, limit: Math.min(span.take, rows.limit - skip) };
       }
+      if (rows.limit === 0) return null;
     }
     // One batch for all the rows unless told otherwise (the default of 1024 would cut many small batches); the
     // reader caps the batch size at the file's row count.
