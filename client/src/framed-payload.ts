@@ -1,5 +1,6 @@
 import type { DescField, DescMessage, MessageShape } from "@bufbuild/protobuf";
 import { ScalarType } from "@bufbuild/protobuf";
+import { varintSize, writeVarint } from "#shared/grpc/varint.js";
 
 /** Bytes kept free before a framed payload: a field tag and the longest varint length (payloads < 2^35 bytes). */
 const HEADROOM = 6;
@@ -41,20 +42,4 @@ export function framedRequestSerializer(schema: DescMessage, fallback: (message:
     writeVarint(out, 1, length);
     return out;
   };
-}
-
-function varintSize(value: number): number {
-  let size = 1;
-  for (let v = value; v >= 0x80; v = Math.floor(v / 0x80)) size++;
-  return size;
-}
-
-function writeVarint(out: Buffer, at: number, value: number): void {
-  let position = at;
-  let v = value;
-  while (v >= 0x80) {
-    out[position++] = (v % 0x80) | 0x80;
-    v = Math.floor(v / 0x80);
-  }
-  out[position] = v;
 }

@@ -1,4 +1,5 @@
 import type { KeyValues } from "../store/keys/key-tree.js";
+import { varintSize, writeVarint } from "#shared/grpc/varint.js";
 
 /**
  * Writes the `keys` of a ListKeysResponse straight from the key index's values, in protobuf's wire form (field 1,
@@ -106,26 +107,4 @@ function encodeVarint(value: number): Buffer {
   const out = Buffer.alloc(varintSize(value));
   writeVarint(out, 0, value);
   return out;
-}
-
-function varintSize(value: number): number {
-  if (value < 0x80) return 1;
-  let size = 1;
-  for (let v = value; v >= 0x80; v = Math.floor(v / 0x80)) size++;
-  return size;
-}
-
-function writeVarint(out: Buffer, at: number, value: number): number {
-  if (value < 0x80) {
-    out[at] = value;
-    return at + 1;
-  }
-  let position = at;
-  let v = value;
-  while (v >= 0x80) {
-    out[position++] = (v % 0x80) | 0x80;
-    v = Math.floor(v / 0x80);
-  }
-  out[position++] = v;
-  return position;
 }

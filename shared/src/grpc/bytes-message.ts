@@ -1,5 +1,6 @@
 import type { DescField, DescMessage, MessageShape } from "@bufbuild/protobuf";
 import { ScalarType } from "@bufbuild/protobuf";
+import { varintSize, writeVarint } from "./varint.js";
 
 /**
  * Serialises messages that carry one `bytes` payload (an Arrow IPC chunk) straight into one buffer: the field's
@@ -77,20 +78,3 @@ export class ScratchBuffer {
 }
 
 const ALLOCATE = { take: (bytes: number) => Buffer.allocUnsafe(bytes) };
-
-function varintSize(value: number): number {
-  let size = 1;
-  for (let v = value; v >= 0x80; v = Math.floor(v / 0x80)) size++;
-  return size;
-}
-
-function writeVarint(out: Buffer, at: number, value: number): number {
-  let position = at;
-  let v = value;
-  while (v >= 0x80) {
-    out[position++] = (v % 0x80) | 0x80;
-    v = Math.floor(v / 0x80);
-  }
-  out[position++] = v;
-  return position;
-}
