@@ -155,7 +155,6 @@ export class Daemon {
       maxManifestBytes: manifestBytesFor(limits.maxMessageBytes),
       maxConcurrentWrites: limits.maxConcurrentWrites,
     });
-    logKeyIndexBuild(store);
     try {
       const registry = metricsListen ? new DaemonMetrics(store) : undefined;
       if (registry && metricsListen) metrics = { registry, server: await MetricsServer.start(metricsListen, registry.registry) };
@@ -256,8 +255,11 @@ export class Daemon {
   }
 }
 
-/** The start-up log line of the key index: how many keys, how long its build took, and the heap it grew by. */
-function logKeyIndexBuild(store: Store): void {
+/**
+ * Logs how the key index was built at open: how many keys, how long it took, and the heap it grew by. `oups serve`
+ * logs it after its start-up line, which stays the first line an operator reads.
+ */
+export function logKeyIndexBuild(store: Store): void {
   const build = store.keyIndexBuild;
   if (build === undefined) {
     if (store.indexSchema) log.warn("key index not built at open: the first ListKeys builds it (and reports what failed)");

@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import type { DaemonConfig } from "../config.js";
 import { resolveDaemonConfig } from "../config.js";
-import { Daemon } from "../daemon.js";
+import { Daemon, logKeyIndexBuild } from "../daemon.js";
 import { configureLog, log } from "../log.js";
 import { defaultLogFormat } from "../log-settings.js";
 import { startupLine } from "../startup-line.js";
@@ -134,6 +134,7 @@ export async function serve(args: string[]): Promise<void> {
     daemon = await startDaemon(config);
     const startup = startupLine(daemon, { tls: config.access.tls !== undefined, auth: config.access.authTokenFile !== undefined });
     log.info(startup.message, startup.fields);
+    logKeyIndexBuild(daemon.store);
     const outcome = await Promise.race([stopSignal, daemon.failure]);
     await daemon.stop();
     if (outcome instanceof OupsError) throw outcome;
