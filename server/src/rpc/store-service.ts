@@ -1,3 +1,4 @@
+import { status } from "@grpc/grpc-js";
 import { encodeSchema } from "#shared/arrow/ipc-stream.js";
 import type { Store } from "../store/store.js";
 import { StoreService } from "./contract.js";
@@ -14,6 +15,10 @@ export interface StoreServiceOptions {
   writeIdleTimeoutMs?: number | undefined;
   maxIntersectionKeys?: number | undefined;
   maxMessageBytes?: number | undefined;
+}
+
+async function unimplemented(): Promise<never> {
+  throw Object.assign(new Error("not implemented yet"), { code: status.UNIMPLEMENTED });
 }
 
 /** The StoreService handlers: thin translation between wire messages and the engine. */
@@ -69,5 +74,13 @@ export function createStoreService(store: Store, options: StoreServiceOptions = 
       return {};
     },
     checkStore: (request, context) => handleCheckStore(store, request, context),
+    listVersions: unimplemented,
+    restoreVersion: unimplemented,
+    createSnapshot: unimplemented,
+    listSnapshots: unimplemented,
+    deleteSnapshot: unimplemented,
+    listFiles: unimplemented,
+    renewLease: unimplemented,
+    releaseLease: unimplemented,
   };
 }
