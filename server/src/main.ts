@@ -72,6 +72,13 @@ const commands: Record<string, Command> = {
       return { run: m.rm, help: m.rmHelp };
     },
   },
+  backup: {
+    summary: "copy a consistent state of the store to a new directory (hard links where possible)",
+    load: async () => {
+      const m = await import("./cli/backup.js");
+      return { run: m.backup, help: m.backupHelp };
+    },
+  },
   check: {
     summary: "check every dataset against its files; --repair removes orphans",
     load: async () => {
