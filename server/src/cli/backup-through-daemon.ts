@@ -3,7 +3,7 @@ import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { OupsClient } from "../../../client/src/index.js";
 import { OupsClientError } from "../../../client/src/index.js";
-import { assertOutsideStore, prepareBackupTarget } from "../store/backup/backup-target.js";
+import { assertOutsideStore, prepareBackupTarget, removeEmptyTarget } from "../store/backup/backup-target.js";
 import { readManifestOfGeneration } from "../store/backup/manifest-of-generation.js";
 import type { BackupDataset, BackupReport } from "../store/backup/write-backup.js";
 import { writeBackup } from "../store/backup/write-backup.js";
@@ -32,9 +32,16 @@ export interface DaemonBackupReport extends BackupReport {
 export async function backupThroughDaemon(client: OupsClient, target: string): Promise<DaemonBackupReport> {
   const schema = validateIndexSchema(await client.getIndexSchema());
   // Before the snapshot: a target that cannot be used must not cost a snapshot.
-  const to = await prepareBackupTarget(target);
+  const prepared = await prepareBackupTarget(target);
+  const to = prepared.dir;
   const name = `backup-${new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}-${randomBytes(4).toString("hex")}`;
-  const created = await call(() => client.rpc.createSnapshot({ name, allKeys: true }));
+  let created;
+  try {
+    created = await call(() => client.rpc.createSnapshot({ name, allKeys: true }));
+  } catch (err) {
+    await removeEmptyTarget(prepared);
+    throw err;
+  }
   let leaseId = "";
   let outcome: DaemonBackupReport | undefined;
   let failure: unknown;
@@ -77,6 +84,7 @@ export async function backupThroughDaemon(client: OupsClient, target: string): P
     snapshotLeft = `${name} (${(err as Error).message})`;
   }
   if (failure !== undefined) {
+    await removeEmptyTarget(prepared);
     if (snapshotLeft !== undefined && failure instanceof Error) failure.message += `; the temporary snapshot ${snapshotLeft} is left: delete it`;
     throw failure;
   }

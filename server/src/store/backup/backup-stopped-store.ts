@@ -24,8 +24,8 @@ export async function backupStoppedStore(storeDir: string, target: string): Prom
   try {
     const schema = await readIndexSchema(dir);
     if (schema === undefined) throw new OupsError("NOT_INITIALIZED", `store ${dir} has no index schema: there is nothing to back up`);
-    const to = await prepareBackupTarget(target);
-    await assertOutsideStore(dir, to);
+    await assertOutsideStore(dir, target);
+    const { dir: to } = await prepareBackupTarget(target);
     const datasets: BackupDataset[] = [];
     for (const key of await listKeys(dir, schema)) {
       const path = keyToPath(schema, key);
