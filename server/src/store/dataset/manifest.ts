@@ -8,6 +8,8 @@ import { OupsError } from "../errors.js";
 import { writeFileDurable, replaceFileDurable, removeQuietly } from "../io/durable-fs.js";
 import { MANIFEST_FILE } from "../keys/layout.js";
 import type { Ordinal, OrdinalKind } from "../ordinal.js";
+import type { RetentionOverride } from "../versions/retention-policy.js";
+import type { VersionChange } from "../versions/version-change.js";
 import { symbolicLinkRefused } from "./directories.js";
 import type { ManifestJson } from "./validate-manifest.js";
 import { checkManifestJson, checkRowGroupOrder } from "./validate-manifest.js";
@@ -39,6 +41,12 @@ export interface Manifest {
   readonly metadata: Readonly<Record<string, string>>;
   /** Next id for a row-group file name; file names are never reused within a dataset's life. */
   readonly nextFileId: number;
+  /** When the generation was committed (ms since the epoch); undefined in manifests written before versions were kept. */
+  readonly committedAtMs?: number | undefined;
+  /** What the commit did (see ListVersions). */
+  readonly change?: VersionChange | undefined;
+  /** The dataset's own retention policy, overriding the store's; carried over by every commit. */
+  readonly retention?: RetentionOverride | undefined;
 }
 
 const TMP_MANIFEST = `.${MANIFEST_FILE}.tmp`;
@@ -95,7 +103,8 @@ export function encodeManifest(manifest: Manifest): Uint8Array {
   return new TextEncoder().encode(`${JSON.stringify(manifestToJson(manifest))}\n`);
 }
 
-function manifestToJson(m: Manifest): ManifestJson {
+/** The JSON form of a manifest, as {@link encodeManifest} stores it. */
+export function manifestToJson(m: Manifest): ManifestJson {
   return {
     format: 1,
     generation: m.generation,
@@ -105,10 +114,14 @@ function manifestToJson(m: Manifest): ManifestJson {
     rowGroups: m.rowGroups.map((g) => ({ file: g.file, rows: g.rows, min: ordinalToJson(g.min), max: ordinalToJson(g.max), bytes: g.bytes })),
     metadata: { ...m.metadata },
     nextFileId: m.nextFileId,
+    ...(m.committedAtMs === undefined ? {} : { committedAt: m.committedAtMs }),
+    ...(m.change === undefined ? {} : { change: { ...m.change } }),
+    ...(m.retention === undefined ? {} : { retention: { ...m.retention } }),
   };
 }
 
-function manifestFromJson(json: unknown): Manifest {
+/** Decodes a manifest's JSON (a dataset's `_manifest.json`, or a retained version's record). */
+export function manifestFromJson(json: unknown): Manifest {
   checkManifestJson(json);
   const kind = json.ordinalKind ?? undefined;
   const manifest: Manifest = {
@@ -126,6 +139,9 @@ function manifestFromJson(json: unknown): Manifest {
     })),
     metadata: json.metadata,
     nextFileId: json.nextFileId,
+    committedAtMs: json.committedAt,
+    change: json.change,
+    retention: json.retention,
   };
   checkRowGroupOrder(manifest.rowGroups);
   const { schema, orderedOn } = manifest;

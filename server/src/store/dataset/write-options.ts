@@ -5,6 +5,7 @@ import type { Compression } from "../io/compression.js";
 import { parseCompression } from "../io/compression.js";
 import type { RowGroupTarget } from "../plan/plan-merge.js";
 import { parsePeriod } from "../plan/period.js";
+import type { RetentionOverride } from "../versions/retention-policy.js";
 
 /** Options of a write, as the engine takes them. */
 export interface WriteOptions {
@@ -27,6 +28,8 @@ export interface WriteOptions {
   /** Sort the incoming rows instead of rejecting unordered input (they are then held in memory). */
   sort?: boolean | undefined;
   compression?: string | undefined;
+  /** Sets the dataset's retention override (an empty one, or null, returns it to the store's policy); undefined keeps it. */
+  retention?: RetentionOverride | null | undefined;
   signal?: AbortSignal | undefined;
 }
 
