@@ -3,15 +3,13 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { OupsError } from "../errors.js";
 import { errnoOf } from "../io/fs-error.js";
-import { MANIFEST_FILE } from "../keys/layout.js";
+import { MANIFEST_FILE, VERSIONS_DIR } from "../keys/layout.js";
+import { versionRecordName } from "../versions/version-records.js";
 import type { ManifestJson } from "../dataset/validate-manifest.js";
 import { checkManifestJson } from "../dataset/validate-manifest.js";
 
 /** A manifest as a backup copies it: its JSON form, checked. */
 export type BackupManifest = ManifestJson;
-
-/** Retained older generations' manifests, per dataset (see versions/version-records.ts of the engine). */
-const VERSIONS_DIR = ".versions";
 
 /**
  * The manifest of one generation of the dataset in `datasetDir` (`name`: its path relative to the store, for
@@ -25,8 +23,8 @@ export async function readManifestOfGeneration(datasetDir: string, name: string,
   if (current === undefined) throw new OupsError("CORRUPT_DATASET", `${name}/${MANIFEST_FILE} does not exist`);
   const manifest = checked(current, `${name}/${MANIFEST_FILE}`);
   if (generation === undefined || manifest.generation === generation) return manifest;
-  const recordName = `${name}/${VERSIONS_DIR}/${generation}.json`;
-  const record = await readJson(join(datasetDir, VERSIONS_DIR, `${generation}.json`), recordName);
+  const recordName = `${name}/${VERSIONS_DIR}/${versionRecordName(generation)}`;
+  const record = await readJson(join(datasetDir, VERSIONS_DIR, versionRecordName(generation)), recordName);
   if (record === undefined) {
     throw new OupsError("CORRUPT_DATASET", `generation ${generation} of ${name} is neither current (${manifest.generation}) nor recorded in ${recordName}`);
   }
