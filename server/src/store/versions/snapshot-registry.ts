@@ -100,7 +100,22 @@ export class SnapshotRegistry {
    */
   async create(record: SnapshotRecord): Promise<void> {
     validateSnapshotName(record.name);
-    if (this.byName.has(record.name)) throw new OupsError("ALREADY_EXISTS", `a snapshot named ${JSON.stringify(record.name)} exists`);
+    // Reserved before the first await: two creations of one name over keys sharing no turn would otherwise both
+    // write the same temporary file and rename it, the registry indexing both while the disk keeps one.
+    if (this.byName.has(record.name) || this.creating.has(record.name)) throw new OupsError("ALREADY_EXISTS", `a snapshot named ${JSON.stringify(record.name)} exists`);
+    this.creating.add(record.name);
+    try {
+      await this.persist(record);
+    } finally {
+      this.creating.delete(record.name);
+    }
+    this.index(record);
+  }
+
+  /** Names whose creation is under way. */
+  private readonly creating = new Set<string>();
+
+  private async persist(record: SnapshotRecord): Promise<void> {
     const dir = join(this.root, SNAPSHOTS_DIR);
     try {
       await mkdir(dir);
@@ -113,7 +128,6 @@ export class SnapshotRegistry {
     const json = { format: 1, name: record.name, createdAt: record.createdAtMs, datasets: record.datasets };
     await writeFileDurable(tmp, new TextEncoder().encode(`${JSON.stringify(json)}\n`));
     await replaceFileDurable(tmp, join(dir, `${record.name}.json`));
-    this.index(record);
   }
 
   /**
