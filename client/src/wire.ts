@@ -10,6 +10,7 @@ import type {
 import { IndexFieldType as WireFieldType } from "#gen/oups/v1/store_pb.js";
 import type { IndexSchemaDescription, KeyFields } from "./index-schema.js";
 import type { BoundValue, RangeQueryOptions } from "./oups-client.js";
+import { versionToWire } from "./versions.js";
 
 // Conversions between the SDK's plain values and the contract's messages.
 
@@ -75,5 +76,6 @@ export function rangeQueryRequest(key: KeyFields, options: RangeQueryOptions): M
     endInclusive: options.endInclusive ?? false,
     columns: [...(options.columns ?? [])],
     maxRowsPerChunk: options.maxRowsPerChunk ?? 0,
+    version: versionToWire(options.version),
   };
 }

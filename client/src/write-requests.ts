@@ -6,6 +6,7 @@ import { OupsClientError } from "./errors.js";
 import type { WriteRequestSchema } from "#gen/oups/v1/store_pb.js";
 import type { KeyFields } from "./index-schema.js";
 import type { WriteData, WriteOptions } from "./oups-client.js";
+import { retentionToWire } from "./versions.js";
 
 /** IPC bytes per Write message, about, unless the caller says otherwise. */
 const DEFAULT_MAX_CHUNK_BYTES = 4 * 1024 * 1024;
@@ -34,6 +35,7 @@ export async function* writeRequests(
         removeMetadata: [...(options.removeMetadata ?? [])],
         sort: options.sort ?? false,
         compression: options.compression ?? "",
+        retention: retentionToWire(options.retention),
       },
     },
   };

@@ -1,4 +1,3 @@
-import { status } from "@grpc/grpc-js";
 import { encodeSchema } from "#shared/arrow/ipc-stream.js";
 import type { Store } from "../store/store.js";
 import { StoreService } from "./contract.js";
@@ -9,16 +8,14 @@ import { handleRangeQuery } from "./handlers/range-query.js";
 import { handleWrite } from "./handlers/write.js";
 import { keyForLog } from "./key-for-log.js";
 import type { ServiceImpl } from "./typed-service.js";
+import { msToTimestamp, retentionFromWire, retentionToWire, versionFromWire } from "./convert-versions.js";
+import { createVersionService } from "./version-service.js";
 
 /** Limits the handlers apply to each call (see serving-limits.ts); none when not given. */
 export interface StoreServiceOptions {
   writeIdleTimeoutMs?: number | undefined;
   maxIntersectionKeys?: number | undefined;
   maxMessageBytes?: number | undefined;
-}
-
-async function unimplemented(): Promise<never> {
-  throw Object.assign(new Error("not implemented yet"), { code: status.UNIMPLEMENTED });
 }
 
 /** The StoreService handlers: thin translation between wire messages and the engine. */
@@ -37,7 +34,7 @@ export function createStoreService(store: Store, options: StoreServiceOptions = 
     },
     async describe(request, context) {
       context.report({ key: keyForLog(store, keyFromWire(request.key)) });
-      const d = await store.describe(keyFromWire(request.key));
+      const d = await store.describe(keyFromWire(request.key), versionFromWire(request.version));
       const orderedType = d.schema?.fields.find((f) => f.name === d.orderedOn)?.type;
       return {
         key: keyToWire(d.key),
@@ -54,6 +51,14 @@ export function createStoreService(store: Store, options: StoreServiceOptions = 
         })),
         metadata: { ...d.metadata },
         generation: BigInt(d.generation),
+        currentGeneration: BigInt(d.currentGeneration),
+        currentBytes: BigInt(d.currentBytes),
+        olderVersionsBytes: BigInt(d.olderVersionsBytes),
+        committedAt: msToTimestamp(d.committedAtMs),
+        oldestRetainedGeneration: BigInt(d.oldestRetainedGeneration),
+        retainedVersions: d.retainedVersions,
+        retention: retentionToWire(d.retention),
+        retentionOverride: retentionToWire(d.retentionOverride),
       };
     },
     write: (requests, context) => handleWrite(store, requests, context, options.writeIdleTimeoutMs),
@@ -61,12 +66,14 @@ export function createStoreService(store: Store, options: StoreServiceOptions = 
     queryIntersections: (request, context) => handleQueryIntersections(store, request, context, options.maxIntersectionKeys),
     async getMetadata(request, context) {
       context.report({ key: keyForLog(store, keyFromWire(request.key)) });
-      return { metadata: { ...(await store.getMetadata(keyFromWire(request.key))) } };
+      return { metadata: { ...(await store.getMetadata(keyFromWire(request.key), versionFromWire(request.version))) } };
     },
     async updateMetadata(request, context) {
       context.report({ key: keyForLog(store, keyFromWire(request.key)) });
-      const metadata = await store.updateMetadata(keyFromWire(request.key), request.set, request.remove);
-      return { metadata: { ...metadata } };
+      const { metadata, generation } = await store.updateMetadataCommit(keyFromWire(request.key), request.set, request.remove, {
+        retention: retentionFromWire(request.retention),
+      });
+      return { metadata: { ...metadata }, generation: BigInt(generation) };
     },
     async remove(request, context) {
       context.report({ key: keyForLog(store, keyFromWire(request.key)) });
@@ -74,13 +81,6 @@ export function createStoreService(store: Store, options: StoreServiceOptions = 
       return {};
     },
     checkStore: (request, context) => handleCheckStore(store, request, context),
-    listVersions: unimplemented,
-    restoreVersion: unimplemented,
-    createSnapshot: unimplemented,
-    listSnapshots: unimplemented,
-    deleteSnapshot: unimplemented,
-    listFiles: unimplemented,
-    renewLease: unimplemented,
-    releaseLease: unimplemented,
+    ...createVersionService(store),
   };
 }

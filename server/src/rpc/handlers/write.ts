@@ -9,6 +9,7 @@ import type { WriteHeader, WriteRequest, WriteResponseSchema } from "../contract
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { formatDuration } from "../../duration.js";
 import { keyFromWire } from "../convert.js";
+import { retentionFromWire } from "../convert-versions.js";
 import { keyForLog } from "../key-for-log.js";
 import { withIdleTimeout } from "../with-idle-timeout.js";
 import type { HandlerContext } from "../typed-service.js";
@@ -121,6 +122,7 @@ function writeOptions(header: WriteHeader, signal: AbortSignal): WriteOptions {
     removeMetadata: header.removeMetadata,
     sort: header.sort,
     compression: header.compression || undefined,
+    retention: retentionFromWire(header.retention),
     signal,
   };
 }
