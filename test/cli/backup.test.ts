@@ -69,6 +69,7 @@ function same(t: ExecutionContext, actual: Map<string, VersionSummary>, expected
 }
 
 test("oups backup --store copies a stopped store with hard links; the copy serves the same rows and checks clean", async (t) => {
+  t.timeout(300_000, "a hang guard only");
   const dir = await makeTempDir("oups-backup-");
   try {
     const storeDir = join(dir, "store");
@@ -96,6 +97,7 @@ test("oups backup --store copies a stopped store with hard links; the copy serve
 });
 
 test("oups backup refuses a non-empty target and, with --store, a store a daemon serves", async (t) => {
+  t.timeout(300_000, "a hang guard only");
   const dir = await makeTempDir("oups-backup-");
   try {
     const storeDir = join(dir, "store");
@@ -128,6 +130,7 @@ test("oups backup refuses a non-empty target and, with --store, a store a daemon
 });
 
 test("oups backup copies files it cannot hard-link (another file system), flushed, and the copy serves the same rows", async (t) => {
+  t.timeout(300_000, "a hang guard only");
   if (tmpfsUnavailable) {
     t.log(tmpfsUnavailable);
     t.pass();
@@ -205,6 +208,7 @@ test("oups backup --address while writers commit: every dataset of the copy is e
 });
 
 test("oups backup --address deletes its temporary snapshot when the backup fails", async (t) => {
+  t.timeout(300_000, "a hang guard only");
   const dir = await makeTempDir("oups-backup-");
   const storeDir = join(dir, "store");
   const daemon = await Daemon.start({ storeDir, listen: "127.0.0.1:0", indexSchema: SCHEMA });
