@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 
 /** The comparisons the suite can run, in the order it runs them. */
-export const PHASES = ["ingest", "update", "range", "transport", "memory", "keys", "python"] as const;
+export const PHASES = ["ingest", "update", "range", "transport", "memory", "keys", "python", "versions"] as const;
 
 /** One comparison of the suite. */
 export type Phase = (typeof PHASES)[number];
@@ -54,6 +54,7 @@ const DEPENDS_ON: Record<Phase, readonly Phase[]> = {
   keys: [],
   // Beside the Node SDK's ingest and full scan of the same number of rows.
   python: ["ingest", "range"],
+  versions: [],
 };
 
 /** Reads the suite's configuration from flags first, then BENCH_* environment variables, then defaults. */

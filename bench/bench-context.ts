@@ -33,10 +33,11 @@ export interface BenchContext {
 }
 
 /** Starts a daemon on `storeDir` for `role`, under `node --cpu-prof` when that role is the one profiled. */
-export function startDaemon(context: BenchContext, storeDir: string, role: DaemonRole): Promise<DaemonProcess> {
+export function startDaemon(context: BenchContext, storeDir: string, role: DaemonRole, extraArgs?: readonly string[]): Promise<DaemonProcess> {
   return DaemonProcess.start({
     storeDir,
     index: INDEX_SPEC,
+    extraArgs,
     cpuProfileDir: context.config.cpuProfile === role ? context.profileDir : undefined,
   });
 }

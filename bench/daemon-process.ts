@@ -11,6 +11,8 @@ export interface DaemonProcessOptions {
   index: string;
   /** When set, the daemon runs under `node --cpu-prof` and writes its profiles in this directory. */
   cpuProfileDir?: string | undefined;
+  /** More `oups serve` flags. */
+  extraArgs?: readonly string[] | undefined;
 }
 
 const mainScript = fileURLToPath(new URL("../server/src/main.js", import.meta.url));
@@ -39,7 +41,7 @@ export class DaemonProcess {
     const nodeFlags = options.cpuProfileDir === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", options.cpuProfileDir];
     const child = spawn(
       process.execPath,
-      [...nodeFlags, mainScript, "serve", "--store", options.storeDir, "--listen", "127.0.0.1:0", "--index", options.index],
+      [...nodeFlags, mainScript, "serve", "--store", options.storeDir, "--listen", "127.0.0.1:0", "--index", options.index, ...(options.extraArgs ?? [])],
       { stdio: ["ignore", "ignore", "pipe"] },
     );
     let log = "";
