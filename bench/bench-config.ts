@@ -3,7 +3,7 @@ import type { Compression } from "../server/src/store/io/compression.js";
 import { DEFAULT_COMPRESSION, parseCompression } from "../server/src/store/io/compression.js";
 
 /** The comparisons the suite can run, in the order it runs them. */
-export const PHASES = ["ingest", "update", "range", "transport", "memory", "keys", "many-keys", "python"] as const;
+export const PHASES = ["ingest", "update", "range", "transport", "memory", "keys", "many-keys", "python", "versions"] as const;
 
 /** One comparison of the suite. */
 export type Phase = (typeof PHASES)[number];
@@ -65,6 +65,7 @@ const DEPENDS_ON: Record<Phase, readonly Phase[]> = {
   "many-keys": [],
   // Beside the Node SDK's ingest and full scan of the same number of rows.
   python: ["ingest", "range"],
+  versions: [],
 };
 
 /** Reads the suite's configuration from flags first, then BENCH_* environment variables, then defaults. */

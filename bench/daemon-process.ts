@@ -13,6 +13,8 @@ export interface DaemonProcessOptions {
   compression?: string | undefined;
   /** When set, the daemon runs under `node --cpu-prof` and writes its profiles in this directory. */
   cpuProfileDir?: string | undefined;
+  /** More `oups serve` flags. */
+  extraArgs?: readonly string[] | undefined;
 }
 
 const mainScript = fileURLToPath(new URL("../server/src/main.js", import.meta.url));
@@ -42,7 +44,7 @@ export class DaemonProcess {
     const child = spawn(
       process.execPath,
       [...nodeFlags, mainScript, "serve", "--store", options.storeDir, "--listen", "127.0.0.1:0", "--index", options.index,
-        ...(options.compression === undefined ? [] : ["--compression", options.compression])],
+        ...(options.compression === undefined ? [] : ["--compression", options.compression]), ...(options.extraArgs ?? [])],
       { stdio: ["ignore", "ignore", "pipe"] },
     );
     let log = "";

@@ -20,6 +20,7 @@ import { describeMachine } from "./machine.js";
 import { collectGarbage, now, progress } from "./measure.js";
 import { benchMemory } from "./memory.js";
 import { benchPythonSdk } from "./python-sdk.js";
+import { benchVersions } from "./versions.js";
 import { benchRangeQuery } from "./range-query.js";
 import type { BenchResults } from "./report.js";
 import { formatReport, replaceReadmeSection, writeResultsJson } from "./report.js";
@@ -43,6 +44,7 @@ const runners: Record<Phase, (context: BenchContext) => Promise<void>> = {
   keys: benchKeys,
   "many-keys": benchManyKeys,
   python: benchPythonSdk,
+  versions: benchVersions,
 };
 
 async function main(args: string[]): Promise<number> {
@@ -55,7 +57,7 @@ async function main(args: string[]): Promise<number> {
   const machine = describeMachine();
   if ((globalThis as { gc?: unknown }).gc === undefined) progress("warning: run node with --expose-gc to collect garbage between phases");
 
-  const generatedRows = Math.max(config.phases.has("ingest") ? config.rows : 1, config.phases.has("memory") ? config.memoryRows : 1);
+  const generatedRows = Math.max(config.phases.has("ingest") || config.phases.has("versions") ? config.rows : 1, config.phases.has("memory") ? config.memoryRows : 1);
   progress(`generating ${generatedRows.toLocaleString("en-US")} rows of synthetic market data`);
   const context: BenchContext = {
     config,

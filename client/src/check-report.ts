@@ -24,8 +24,13 @@ export interface CheckReport {
   rowGroups: number;
   /** Problems, ordered by path; the store is clean when none is left unrepaired. */
   findings: CheckFinding[];
-  /** Files no manifest lists that readers of older generations still hold (not problems). */
-  heldFiles: { key: KeyFields | undefined; path: string }[];
+  /**
+   * Files no current manifest lists that something still needs (not problems): a reader or a lease, a retained
+   * version or a snapshot (`heldBy`).
+   */
+  heldFiles: { key: KeyFields | undefined; path: string; heldBy: string }[];
+  /** Records of retained older generations checked. */
+  retainedVersions: number;
 }
 
 /** The SDK form of a CheckStore response. */
@@ -41,6 +46,7 @@ export function checkReportFromWire(r: CheckStoreResponse): CheckReport {
       repairable: f.repairable,
       repaired: f.repaired,
     })),
-    heldFiles: r.heldFiles.map((h) => ({ key: h.key ? { ...h.key.fields } : undefined, path: h.path })),
+    heldFiles: r.heldFiles.map((h) => ({ key: h.key ? { ...h.key.fields } : undefined, path: h.path, heldBy: h.heldBy })),
+    retainedVersions: Number(r.retainedVersions),
   };
 }

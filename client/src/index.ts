@@ -15,6 +15,21 @@ export type {
   WriteResult,
 } from "./oups-client.js";
 export type { CheckFinding, CheckReport } from "./check-report.js";
+export { FileLease } from "./versions.js";
+export type {
+  DataFile,
+  FileListing,
+  ListFilesOptions,
+  RestoreResult,
+  RetentionOverride,
+  RetentionPolicy,
+  SnapshotInfo,
+  SnapshotScope,
+  Version,
+  VersionChange,
+  VersionInfo,
+  VersionList,
+} from "./versions.js";
 export type { OupsTlsOptions } from "./tls-options.js";
 export { toplevel, sameIndexLayout } from "./index-schema.js";
 export type { DeclaredKey, IndexDeclaration, IndexFieldType, IndexSchemaDescription, KeyFields, KeyOf, LevelFields } from "./index-schema.js";

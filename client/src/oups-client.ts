@@ -14,6 +14,18 @@ import { boundFromWire, boundToWire, rangeQueryRequest, schemaFromWire, schemaTo
 import type { OupsTlsOptions } from "./tls-options.js";
 import { tlsChannel } from "./tls-options.js";
 import { writeRequests } from "./write-requests.js";
+import { durationFromMs } from "@bufbuild/protobuf/wkt";
+import type { LeaseCalls, ListFilesOptions, FileListing, RestoreResult, RetentionOverride, RetentionPolicy, SnapshotInfo, SnapshotScope, Version, VersionList } from "./versions.js";
+import {
+  dateFromWire,
+  FileLease,
+  overrideFromWire,
+  retentionFromWire,
+  retentionToWire,
+  snapshotFromWire,
+  versionInfoFromWire,
+  versionToWire,
+} from "./versions.js";
 
 /** A value of a dataset's ordered column: a Date for timestamps (ms precision), bigint for raw int64/timestamps. */
 export type BoundValue = number | bigint | string | Date;
@@ -52,6 +64,8 @@ export interface WriteOptions extends CallOptions {
   schemaEvolution?: "none" | "add-columns";
   /** IPC bytes per gRPC message, about (default 4 MiB). */
   maxChunkBytes?: number;
+  /** Sets the dataset's retention override (null: back to the daemon's policy); unchanged when absent. */
+  retention?: RetentionOverride | null;
 }
 
 /** What a committed write reports. */
@@ -78,6 +92,8 @@ export interface RangeQueryOptions extends CallOptions {
   columns?: readonly string[];
   /** Rows per batch at most (default 65536). */
   maxRowsPerChunk?: number;
+  /** The version to read (the current one when absent). */
+  version?: Version | undefined;
 }
 
 /** One row group of a dataset. */
@@ -114,6 +130,20 @@ export interface DatasetDescription {
   rowGroups: RowGroupDescription[];
   metadata: Record<string, string>;
   generation: number;
+  /** The dataset's current generation (differs from `generation` when an older version is described). */
+  currentGeneration: number;
+  /** Bytes of the current generation's row-group files. */
+  currentBytes: number;
+  /** Bytes of the files only older retained generations (or snapshots) use: what keeping versions costs. */
+  olderVersionsBytes: number;
+  committedAt: Date | undefined;
+  oldestRetainedGeneration: number;
+  /** Generations retained, the current one included. */
+  retainedVersions: number;
+  /** The retention policy in force for the dataset. */
+  retention: RetentionPolicy;
+  /** The dataset's own override, when it has one. */
+  retentionOverride: RetentionOverride | undefined;
   /** The schemas the dataset has had, oldest first; the last is `schema`. */
   schemaHistory: SchemaVersionDescription[];
 }
@@ -208,8 +238,8 @@ export class OupsClient {
   }
 
   /** A dataset's ordered column, schema, row groups and metadata. */
-  async describe(key: KeyFields, options?: CallOptions): Promise<DatasetDescription> {
-    const r = await call(() => this.rpc.describe({ key: { fields: { ...key } } }, options));
+  async describe(key: KeyFields, options?: CallOptions & { version?: Version | undefined }): Promise<DatasetDescription> {
+    const r = await call(() => this.rpc.describe({ key: { fields: { ...key } }, version: versionToWire(options?.version) }, options));
     return {
       key: r.key?.fields ?? key,
       orderedOn: r.orderedOn,
@@ -226,6 +256,14 @@ export class OupsClient {
       })),
       metadata: { ...r.metadata },
       generation: Number(r.generation),
+      currentGeneration: Number(r.currentGeneration),
+      currentBytes: Number(r.currentBytes),
+      olderVersionsBytes: Number(r.olderVersionsBytes),
+      committedAt: dateFromWire(r.committedAt),
+      oldestRetainedGeneration: Number(r.oldestRetainedGeneration),
+      retainedVersions: r.retainedVersions,
+      retention: retentionFromWire(r.retention),
+      retentionOverride: overrideFromWire(r.retentionOverride),
       schemaHistory: r.schemaHistory.map((v) => ({
         generation: Number(v.generation),
         schema: decodeSchema(v.arrowSchema),
@@ -282,7 +320,7 @@ export class OupsClient {
   /** Walks several datasets over the same successive intervals of their ordered column. */
   async *queryIntersections(
     keys: readonly KeyFields[],
-    options: { start?: BoundValue; end?: BoundValue; columns?: readonly string[] } & CallOptions = {},
+    options: { start?: BoundValue; end?: BoundValue; columns?: readonly string[]; version?: Version | undefined } & CallOptions = {},
   ): AsyncGenerator<Intersection> {
     const responses = this.rpc.queryIntersections(
       {
@@ -290,6 +328,7 @@ export class OupsClient {
         start: boundToWire(options.start),
         end: boundToWire(options.end),
         columns: [...(options.columns ?? [])],
+        version: versionToWire(options.version),
       },
       options,
     );
@@ -312,20 +351,20 @@ export class OupsClient {
   }
 
   /** A dataset's key/value metadata. */
-  async getMetadata(key: KeyFields, options?: CallOptions): Promise<Record<string, string>> {
-    const r = await call(() => this.rpc.getMetadata({ key: { fields: { ...key } } }, options));
+  async getMetadata(key: KeyFields, options?: CallOptions & { version?: Version | undefined }): Promise<Record<string, string>> {
+    const r = await call(() => this.rpc.getMetadata({ key: { fields: { ...key } }, version: versionToWire(options?.version) }, options));
     return { ...r.metadata };
   }
 
   /** Adds or replaces `set` keys and removes `remove` keys of a dataset's metadata; returns the result. */
   async updateMetadata(
     key: KeyFields,
-    changes: { set?: Readonly<Record<string, string>>; remove?: readonly string[] },
+    changes: { set?: Readonly<Record<string, string>>; remove?: readonly string[]; retention?: RetentionOverride | null },
     options?: CallOptions,
   ): Promise<Record<string, string>> {
     const r = await call(() =>
       this.rpc.updateMetadata(
-        { key: { fields: { ...key } }, set: { ...changes.set }, remove: [...(changes.remove ?? [])] },
+        { key: { fields: { ...key } }, set: { ...changes.set }, remove: [...(changes.remove ?? [])], retention: retentionToWire(changes.retention) },
         options,
       ),
     );
@@ -346,6 +385,79 @@ export class OupsClient {
     const r = await call(() => this.rpc.checkStore({ repair: options.repair === true }, options));
     return checkReportFromWire(r);
   }
+
+  /** A dataset's retained versions, oldest first (the current one last), and the retention policy in force. */
+  async listVersions(key: KeyFields, options?: CallOptions): Promise<VersionList> {
+    const r = await call(() => this.rpc.listVersions({ key: { fields: { ...key } } }, options));
+    return { versions: r.versions.map(versionInfoFromWire), retention: retentionFromWire(r.retention) };
+  }
+
+  /** Commits a new generation equal to an older version (data and metadata): an undo, itself undoable. */
+  async restoreVersion(key: KeyFields, version: Version, options?: CallOptions): Promise<RestoreResult> {
+    const r = await call(() => this.rpc.restoreVersion({ key: { fields: { ...key } }, version: versionToWire(version) }, options));
+    return { generation: Number(r.generation), restoredGeneration: Number(r.restoredGeneration), totalRows: Number(r.totalRows) };
+  }
+
+  /** Records the current generation of each dataset of `scope` under `name`, atomically with respect to commits. */
+  async createSnapshot(name: string, scope: SnapshotScope, options?: CallOptions): Promise<SnapshotInfo> {
+    const request =
+      "all" in scope
+        ? { name, allKeys: true }
+        : "prefix" in scope
+          ? { name, prefix: { fields: { ...scope.prefix } } }
+          : { name, keys: scope.keys.map((k) => ({ fields: { ...k } })) };
+    const r = await call(() => this.rpc.createSnapshot(request, options));
+    return snapshotFromWire(r.snapshot);
+  }
+
+  /** The store's snapshots, by name (with their datasets when `includeDatasets`). */
+  async listSnapshots(options: { includeDatasets?: boolean } & CallOptions = {}): Promise<SnapshotInfo[]> {
+    const r = await call(() => this.rpc.listSnapshots({ includeDatasets: options.includeDatasets === true }, options));
+    return r.snapshots.map(snapshotFromWire);
+  }
+
+  /** Deletes a snapshot. */
+  async deleteSnapshot(name: string, options?: CallOptions): Promise<void> {
+    await call(() => this.rpc.deleteSnapshot({ name }, options));
+  }
+
+  /**
+   * The row-group files of a version, in order, for another engine to read, with a {@link FileLease} keeping them
+   * on disk until it expires or is released (pass `lease` to add another dataset's files to the same one).
+   */
+  async listFiles(key: KeyFields, options: ListFilesOptions = {}): Promise<FileListing> {
+    const r = await call(() =>
+      this.rpc.listFiles(
+        {
+          key: { fields: { ...key } },
+          version: versionToWire(options.version),
+          leaseDuration: options.leaseDurationMs === undefined ? undefined : durationFromMs(options.leaseDurationMs),
+          leaseId: options.lease?.id ?? "",
+        },
+        options,
+      ),
+    );
+    const expiresAt = dateFromWire(r.lease?.expiresAt);
+    let lease = options.lease;
+    if (lease) lease.expiresAt = expiresAt;
+    else lease = new FileLease(r.lease?.id ?? "", expiresAt, this.leaseCalls);
+    return {
+      generation: Number(r.generation),
+      orderedOn: r.orderedOn,
+      totalRows: Number(r.totalRows),
+      files: r.files.map((f) => ({ path: f.path, rows: Number(f.rows), min: boundFromWire(f.min), max: boundFromWire(f.max), bytes: Number(f.bytes) })),
+      storeDir: r.storeDir,
+      lease,
+    };
+  }
+
+  private readonly leaseCalls: LeaseCalls = {
+    renew: async (id, durationMs, options) => {
+      const r = await call(() => this.rpc.renewLease({ leaseId: id, duration: durationMs === undefined ? undefined : durationFromMs(durationMs) }, options));
+      return dateFromWire(r.lease?.expiresAt);
+    },
+    release: async (id, options) => (await call(() => this.rpc.releaseLease({ leaseId: id }, options))).released,
+  };
 
   /** Closes the connection. */
   close(): void {

@@ -12,6 +12,7 @@ import { status } from "@grpc/grpc-js";
 import { OupsClientError } from "./errors.js";
 import type { IndexSchemaDescription, KeyFields } from "./index-schema.js";
 import type { BoundValue, RangeQueryOptions } from "./oups-client.js";
+import { versionToWire } from "./versions.js";
 
 // Conversions between the SDK's plain values and the contract's messages.
 
@@ -87,5 +88,6 @@ export function rangeQueryRequest(key: KeyFields, options: RangeQueryOptions): M
     endInclusive: options.endInclusive ?? false,
     columns: [...(options.columns ?? [])],
     maxRowsPerChunk: options.maxRowsPerChunk ?? 0,
+    version: versionToWire(options.version),
   };
 }

@@ -7,6 +7,7 @@ import type { WriteRequestSchema } from "#gen/oups/v1/store_pb.js";
 import { SchemaEvolution } from "#gen/oups/v1/store_pb.js";
 import type { KeyFields } from "./index-schema.js";
 import type { WriteData, WriteOptions } from "./oups-client.js";
+import { retentionToWire } from "./versions.js";
 
 /** IPC bytes per Write message, about, unless the caller says otherwise. */
 const DEFAULT_MAX_CHUNK_BYTES = 4 * 1024 * 1024;
@@ -36,6 +37,7 @@ export async function* writeRequests(
         sort: options.sort ?? false,
         compression: options.compression ?? "",
         schemaEvolution: schemaEvolutionToWire(options.schemaEvolution),
+        retention: retentionToWire(options.retention),
       },
     },
   };

@@ -11,6 +11,8 @@ import type { Compression } from "./store/io/compression.js";
 import { optionalCompression, parseCompressionFlag } from "./compression-flag.js";
 import type { ServingLimitFlags, ServingLimits } from "./serving-limits.js";
 import { DEFAULT_SERVING_LIMITS, resolveServingLimits } from "./serving-limits.js";
+import type { VersionFlags, VersionSettings } from "./version-config.js";
+import { parseVersionSettings } from "./version-config.js";
 
 /** Where the daemon keeps its store and listens, unless told otherwise by flags or environment. */
 export const DEFAULT_STORE_DIR = "./oups-data";
@@ -66,10 +68,12 @@ export interface DaemonConfig extends LockTimings {
   metricsListen?: string | undefined;
   /** TLS files and token file (see rpc/access/access-config.ts). */
   access: AccessConfig;
+  /** Retention of generations and file leases (see version-config.ts). */
+  versions: VersionSettings;
 }
 
 /** Flags of `oups serve` (strings, as parseArgs gives them). */
-export interface DaemonFlags extends ServingLimitFlags, AccessFlags {
+export interface DaemonFlags extends ServingLimitFlags, AccessFlags, VersionFlags {
   store?: string | undefined;
   listen?: string | undefined;
   index?: string | undefined;
@@ -113,6 +117,7 @@ export function resolveDaemonConfig(flags: DaemonFlags, env: NodeJS.ProcessEnv =
     logFormat: parseLogFormat(flags["log-format"] ?? env.OUPS_LOG_FORMAT),
     metricsListen: parseMetricsListen(flags["metrics-listen"] ?? env.OUPS_METRICS_LISTEN),
     access: resolveAccessConfig(flags, env),
+    versions: parseVersionSettings(flags, env),
     ...parseLockTimings(flags, env),
     // Only when given, as the lock timings: the engine keeps its default otherwise.
     ...optionalCompression(parseCompressionFlag(flags.compression ?? env.OUPS_COMPRESSION)),

@@ -31,6 +31,7 @@ import type { IndexSchema } from "./store/keys/index-schema.js";
 import { OupsError } from "./store/errors.js";
 import type { Compression } from "./store/io/compression.js";
 import { Store } from "./store/store.js";
+import type { VersionSettings } from "./version-config.js";
 
 /** The services whose health the daemon reports, besides the server's own (""). */
 const SERVED_SERVICES = [StoreService.typeName];
@@ -59,6 +60,8 @@ export interface DaemonOptions {
   lockUpdateMs?: number | undefined;
   /** How often a lost store lock is tried again, in ms; default {@link DEFAULT_LOCK_RETRY_MS}. */
   lockRetryMs?: number | undefined;
+  /** Retention of generations and file leases; the engine's defaults for what is not given. */
+  versions?: VersionSettings | undefined;
 }
 
 /** How often a daemon that lost its store lock tries to take it again, unless told otherwise. */
@@ -154,6 +157,9 @@ export class Daemon {
       metadataLimits: options.metadataLimits,
       maxManifestBytes: manifestBytesFor(limits.maxMessageBytes),
       maxConcurrentWrites: limits.maxConcurrentWrites,
+      retention: { generations: options.versions?.retainGenerations, durationMs: options.versions?.retainForMs },
+      leaseDurationMs: options.versions?.leaseDurationMs,
+      maxLeaseDurationMs: options.versions?.maxLeaseDurationMs,
     });
     try {
       const registry = metricsListen ? new DaemonMetrics(store) : undefined;

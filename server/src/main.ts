@@ -72,6 +72,41 @@ const commands: Record<string, Command> = {
       return { run: m.rm, help: m.rmHelp };
     },
   },
+  versions: {
+    summary: "list a dataset's retained versions",
+    load: async () => {
+      const m = await import("./cli/versions.js");
+      return { run: m.versions, help: m.versionsHelp };
+    },
+  },
+  restore: {
+    summary: "make an older version of a dataset current again",
+    load: async () => {
+      const m = await import("./cli/restore.js");
+      return { run: m.restore, help: m.restoreHelp };
+    },
+  },
+  snapshot: {
+    summary: "create, list or delete snapshots of datasets",
+    load: async () => {
+      const m = await import("./cli/snapshot.js");
+      return { run: m.snapshot, help: m.snapshotHelp };
+    },
+  },
+  files: {
+    summary: "print the Parquet files of a version, leased, for DuckDB or pyarrow",
+    load: async () => {
+      const m = await import("./cli/files.js");
+      return { run: m.files, help: m.filesHelp };
+    },
+  },
+  backup: {
+    summary: "copy a consistent state of the store to a new directory (hard links where possible)",
+    load: async () => {
+      const m = await import("./cli/backup.js");
+      return { run: m.backup, help: m.backupHelp };
+    },
+  },
   check: {
     summary: "check every dataset against its files; --repair removes orphans",
     load: async () => {

@@ -42,7 +42,7 @@ test("oups check --store exits 0 on a store of many clean datasets, and says it 
   t.is(run.stdout, `store is clean: 30 datasets, 120 row groups checked in ${dir}\n`);
   const { code, report } = await checkJson(["--store", dir]);
   t.is(code, 0);
-  t.deepEqual(report, { clean: true, datasets: 30, rowGroups: 120, findings: [], heldFiles: [] });
+  t.deepEqual(report, { clean: true, datasets: 30, rowGroups: 120, findings: [], heldFiles: [], retainedVersions: 0 });
 });
 
 test("oups check --store finds a damaged dataset's problems and exits 1; --repair removes the orphan and the temporary file only", async (t) => {

@@ -15,6 +15,7 @@ test("flags win over the environment, which wins over the defaults", (t) => {
     logFormat: undefined,
     metricsListen: undefined,
     access: { tls: undefined, authTokenFile: undefined },
+    versions: {},
   });
   const env = { OUPS_STORE: "/env", OUPS_LISTEN: "0.0.0.0:1", OUPS_INDEX: "a", OUPS_CACHE_MB: "64" };
   t.like(resolveDaemonConfig({}, env), { storeDir: "/env", listen: "0.0.0.0:1", indexSpec: "a", cacheMiB: 64, metadataLimits: {}, limits: DEFAULT_SERVING_LIMITS });

@@ -57,7 +57,8 @@ function removeStoreDir(dir: string): Promise<void> {
   return rm(dir, { recursive: true, force: true });
 }
 
-const defaultOpenOptions: StoreOpenOptions = { indexSchema: engineIndex, lock: false, parquetWorkers: 1 };
+// Retention 0: engine tests watch which files a write deletes; the tests of versions give their own policy.
+const defaultOpenOptions: StoreOpenOptions = { indexSchema: engineIndex, lock: false, parquetWorkers: 1, retention: { generations: 0, durationMs: 0 } };
 
 function datasetDirOf(storeDir: string, key: Key): string {
   return join(storeDir, keyToPath(engineIndex, key));
@@ -264,6 +265,8 @@ export async function snapshotFiles(dir: string): Promise<Map<string, FileState>
     throw err;
   }
   for (const name of names.sort()) {
+    // The engine's own directories (`.versions/`) are not files of the dataset.
+    if (name === ".versions") continue;
     const path = join(dir, name);
     try {
       const [bytes, info] = await Promise.all([readFile(path), stat(path)]);

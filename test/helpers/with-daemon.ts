@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { OupsClient } from "../../client/src/index.js";
 import type { IndexSchemaDescription, OupsClientOptions } from "../../client/src/index.js";
 import { Daemon } from "../../server/src/daemon.js";
+import type { VersionSettings } from "../../server/src/version-config.js";
 import type { ServingLimits } from "../../server/src/serving-limits.js";
 import type { Compression } from "../../server/src/store/io/compression.js";
 
@@ -24,13 +25,18 @@ export interface DaemonTestOptions {
   limits?: Partial<ServingLimits>;
   /** The daemon's default codec (`oups serve --compression`); the engine's default otherwise. */
   compression?: Compression;
+  /** Retention and leases (default: the daemon's, 10 generations and 24 h). */
+  versions?: VersionSettings;
 }
+
+/** Keeps only the current generation: for tests that watch old files being deleted. */
+export const noRetention: DaemonTestOptions = { versions: { retainGenerations: 0, retainForMs: 0 } };
 
 /**
  * A client that reads slowly enough for the daemon to still be sending when a consumer stops: with Node's default
  * 64 KiB HTTP/2 window, a query larger than that cannot be buffered whole in the transport.
  */
-export const slowReaderClient: DaemonTestOptions = { clientOptions: { channelOptions: { "grpc-node.flow_control_window": 65_535 } } };
+export const slowReaderClient: DaemonTestOptions = { ...noRetention, clientOptions: { channelOptions: { "grpc-node.flow_control_window": 65_535 } } };
 
 /** The index schema most tests use: `symbol-year/month`. */
 export const testIndex: IndexSchemaDescription = {
@@ -75,7 +81,7 @@ export async function withDaemon<T>(
 ): Promise<T> {
   const storeDir = await makeTempDir();
   const index = options.index === undefined ? testIndex : options.index;
-  const daemon = await Daemon.start({ storeDir, listen: "127.0.0.1:0", indexSchema: index ?? undefined, limits: options.limits, compression: options.compression });
+  const daemon = await Daemon.start({ storeDir, listen: "127.0.0.1:0", indexSchema: index ?? undefined, limits: options.limits, compression: options.compression, versions: options.versions });
   const client = new OupsClient(daemon.address, options.clientOptions);
   try {
     return await body({ daemon, client, storeDir });

@@ -6,7 +6,7 @@ import { Store, toplevel } from "../../client/src/index.js";
 import type { KeyFields, OupsClient } from "../../client/src/index.js";
 import { damageDataset, expectedFindings, kindsByPath } from "../helpers/store-damage.js";
 import { digestTree } from "../helpers/tree-digest.js";
-import { daemonTest, testIndex } from "../helpers/with-daemon.js";
+import { daemonTest, noRetention, testIndex } from "../helpers/with-daemon.js";
 
 const aapl = { symbol: "AAPL", year: "2023", month: "1" };
 const aaplDir = "AAPL-2023/1";
@@ -49,7 +49,7 @@ test(
     const store = await Store.connect(daemon.address, toplevel(testIndex.name, { symbol: "string", year: "int" }, { month: "int" }));
     t.teardown(() => store.close());
     const report = await store.check();
-    t.deepEqual(report, { datasets: 3, rowGroups: 9, findings: [], heldFiles: [] });
+    t.deepEqual(report, { datasets: 3, rowGroups: 9, findings: [], heldFiles: [], retainedVersions: 0 });
   }),
 );
 
@@ -63,7 +63,21 @@ test(
     await writeRows(client, aapl, 0, 40, 1);
     const report = await client.checkStore({ repair: true });
     t.deepEqual(report.findings, []);
-    t.deepEqual(report.heldFiles, old.map((file) => ({ key: aapl, path: `${aaplDir}/${file}` })));
+    t.deepEqual(report.heldFiles, old.map((file) => ({ key: aapl, path: `${aaplDir}/${file}`, heldBy: "reader" })));
+    t.true((await readdir(join(storeDir, aaplDir))).includes(old[0]!));
+  }, noRetention),
+);
+
+test(
+  "files of retained older generations are listed as held by a version, not as orphans, and the repair leaves them",
+  daemonTest(async (t, { client, storeDir }) => {
+    await writeRows(client, aapl, 0, 40);
+    const old = (await client.describe(aapl)).rowGroups.map((g) => g.file);
+    await writeRows(client, aapl, 0, 40, 1);
+    const report = await client.checkStore({ repair: true });
+    t.deepEqual(report.findings, []);
+    t.is(report.retainedVersions, 1);
+    t.deepEqual(report.heldFiles, old.map((file) => ({ key: aapl, path: `${aaplDir}/${file}`, heldBy: "version" })));
     t.true((await readdir(join(storeDir, aaplDir))).includes(old[0]!));
   }),
 );

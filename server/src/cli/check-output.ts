@@ -16,7 +16,13 @@ export function formatCheckReport(report: CheckReport, where: string, repair: bo
     const note = f.repaired ? " [removed]" : f.repairable ? (repair ? " [not removed]" : " [repairable: --repair removes it]") : "";
     lines.push(`${f.kind.padEnd(width)}  ${f.message}${note}`);
   }
-  for (const h of report.heldFiles) lines.push(`held by a reader of an older generation (not a problem): ${h.path}`);
+  // Files of retained versions are expected, and many: counted, not listed (--format json lists them).
+  const byVersions = report.heldFiles.filter((h) => h.heldBy === "version" || h.heldBy === "snapshot").length;
+  for (const h of report.heldFiles) {
+    if (h.heldBy === "reader") lines.push(`held by a reader of an older generation (not a problem): ${h.path}`);
+    else if (h.heldBy === "lease") lines.push(`held by a file lease (not a problem): ${h.path}`);
+  }
+  if (byVersions > 0) lines.push(`${count(byVersions, "file")} kept for ${count(report.retainedVersions, "retained older version")} and snapshots (not a problem)`);
   const checked = `${count(report.datasets, "dataset")}, ${count(report.rowGroups, "row group")} checked in ${where}`;
   const removed = report.findings.filter((f) => f.repaired).length;
   const left = report.findings.length - removed;

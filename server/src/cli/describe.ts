@@ -4,9 +4,11 @@ import { connectionFlags, connectionFlagsHelp, resolveConnection, withClient } f
 import { formatBound, toJsonValue } from "./format-value.js";
 import { formatKey, keyFlagsHelp, parseKeyFlags } from "./key-args.js";
 import { parseCommandArgs } from "./parse-command-args.js";
+import { parseVersionFlags, versionFlags, versionFlagsHelp } from "./version-args.js";
 
 /** Help text of `oups describe`. */
-export const describeHelp = `Usage: oups describe --key FIELDS [--json] [connection flags]
+export const describeHelp = `Usage: oups describe --key FIELDS [--generation N | --as-of TIME | --snapshot NAME] [--json]
+                     [connection flags]
 
 Describes a dataset: its ordered column, schema, row and byte counts, generation (commits so far), metadata,
 and a table of its row groups in order (file, rows, min and max of the ordered column, bytes). A dataset whose
@@ -14,6 +16,7 @@ schema evolved (writes with --schema-evolution add-columns) also shows its schem
 which each column appeared or was widened, and the schema version of each row group.
 
 ${keyFlagsHelp}
+${versionFlagsHelp}
   --json                one JSON object instead (64-bit integers as strings, timestamps as ISO-8601)
 ${connectionFlagsHelp}
 
@@ -25,11 +28,13 @@ export async function describe(args: string[]): Promise<void> {
   const { values } = parseCommandArgs(args, {
     key: { type: "string", short: "k", multiple: true },
     json: { type: "boolean" },
+    ...versionFlags,
     ...connectionFlags,
   });
   const key = parseKeyFlags(values.key);
+  const version = parseVersionFlags(values);
   await withClient(await resolveConnection(values), async (client) => {
-    const [description, schema] = await Promise.all([client.describe(key), client.getIndexSchema()]);
+    const [description, schema] = await Promise.all([client.describe(key, { version }), client.getIndexSchema()]);
     const text = values.json
       ? JSON.stringify(describeJson(description))
       : describeText(description, formatKey(description.key, schema));
@@ -45,6 +50,13 @@ function describeJson(d: DatasetDescription): unknown {
     totalRows: d.totalRows,
     totalBytes: d.totalBytes,
     generation: d.generation,
+    currentGeneration: d.currentGeneration,
+    committedAt: d.committedAt?.toISOString() ?? null,
+    currentBytes: d.currentBytes,
+    olderVersionsBytes: d.olderVersionsBytes,
+    retainedVersions: d.retainedVersions,
+    oldestRetainedGeneration: d.oldestRetainedGeneration,
+    retention: d.retention,
     metadata: d.metadata,
     rowGroups: d.rowGroups.map((g) => ({ ...g, min: toJsonValue(g.min) ?? null, max: toJsonValue(g.max) ?? null })),
     schemaHistory: d.schemaHistory.map((v) => ({
@@ -63,7 +75,8 @@ function describeText(d: DatasetDescription, key: string): string {
     `ordered on   ${d.orderedOn}`,
     `rows         ${d.totalRows}`,
     `bytes        ${d.totalBytes} (${formatBytes(d.totalBytes)})`,
-    `generation   ${d.generation}`,
+    `generation   ${d.generation}${d.generation === d.currentGeneration ? "" : ` (current: ${d.currentGeneration})`}`,
+    `versions     ${d.retainedVersions} retained (oldest generation ${d.oldestRetainedGeneration}), ${formatBytes(d.olderVersionsBytes)} held only by older ones`,
     "",
     "schema",
   ];

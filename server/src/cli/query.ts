@@ -15,6 +15,7 @@ import { ProgressLine } from "./progress-line.js";
 import { rowsInRange } from "./rows-in-range.js";
 import { TABLE_END_ROWS, writeTable } from "./table-output.js";
 import { UsageError } from "./usage-error.js";
+import { parseVersionFlags, versionFlags, versionFlagsHelp } from "./version-args.js";
 
 /** Output formats of `oups query`. */
 const FORMATS = ["table", "csv", "parquet", "arrow", "arrows"] as const;
@@ -35,6 +36,7 @@ type ResultWriter = (batches: AsyncIterable<RecordBatch>, emptySchema: () => Pro
 
 /** Help text of `oups query`. */
 export const queryHelp = `Usage: oups query --key FIELDS [--start V] [--end V] [--end-inclusive] [--columns COLS]
+                  [--generation N | --as-of TIME | --snapshot NAME]
                   [--format table|csv|parquet|arrow|arrows] [--output FILE] [connection flags]
 
 Reads the rows of a dataset whose ordered column is in [start, end) (or [start, end] with --end-inclusive),
@@ -51,6 +53,7 @@ ${keyFlagsHelp}
                         UTC without a zone) -> timestamp; an integer -> int64; a decimal number -> float;
                         anything else -> string
   --columns COLS        columns to return, comma-separated, in this order (default: all)
+${versionFlagsHelp}
   --format F            table: aligned columns, the first and last ${TABLE_END_ROWS} rows when there are more than
                                ${2 * TABLE_END_ROWS}, then the row count (default on a terminal)
                         csv: a header line, then one line per row (default otherwise); timestamps in ISO-8601
@@ -77,6 +80,7 @@ export async function query(args: string[]): Promise<void> {
     columns: { type: "string" },
     format: { type: "string" },
     output: { type: "string" },
+    ...versionFlags,
     ...connectionFlags,
   });
   const key = parseKeyFlags(values.key);
@@ -93,6 +97,7 @@ export async function query(args: string[]): Promise<void> {
     end: values.end === undefined ? undefined : parseBound(values.end),
     endInclusive: values["end-inclusive"] ?? false,
     ...(columns === undefined ? {} : { columns }),
+    version: parseVersionFlags(values),
   };
   const writeResult = await resultWriter(format);
   const out = values.output === undefined ? Output.stdout() : await Output.file(values.output);
@@ -100,7 +105,7 @@ export async function query(args: string[]): Promise<void> {
     await withClient(await resolveConnection(values), async (client) => {
       // On a terminal only: the total comes from a Describe, a call that pipes and scripts need not pay for.
       const progress = new ProgressLine("received");
-      const total = progress.enabled ? rowsInRange(await client.describe(key), options) : undefined;
+      const total = progress.enabled ? rowsInRange(await client.describe(key, { version: options.version }), options) : undefined;
       let received = 0;
       const batches = async function* (): AsyncGenerator<RecordBatch> {
         for await (const batch of client.rangeQuery(key, options)) {
@@ -111,12 +116,12 @@ export async function query(args: string[]): Promise<void> {
       };
       let rows: number;
       try {
-        rows = await writeResult(batches(), () => projectedSchema(client, key, columns), out);
+        rows = await writeResult(batches(), () => projectedSchema(client, key, columns, options), out);
       } finally {
         progress.done();
       }
       if (rows === 0 && (options.start !== undefined || options.end !== undefined)) {
-        for (const hint of emptyResultHints(await client.describe(key), options)) process.stderr.write(`oups query: no rows: ${hint}\n`);
+        for (const hint of emptyResultHints(await client.describe(key, { version: options.version }), options)) process.stderr.write(`oups query: no rows: ${hint}\n`);
       }
     });
     await out.end();
@@ -154,8 +159,8 @@ async function resultWriter(format: Format): Promise<ResultWriter> {
 }
 
 /** The dataset's schema, projected on `columns` when given: the shape of an empty result. */
-async function projectedSchema(client: OupsClient, key: KeyFields, columns: string[] | undefined): Promise<Schema> {
-  const schema = (await client.describe(key)).schema ?? new ArrowSchema([]);
+async function projectedSchema(client: OupsClient, key: KeyFields, columns: string[] | undefined, options: RangeQueryOptions): Promise<Schema> {
+  const schema = (await client.describe(key, { version: options.version })).schema ?? new ArrowSchema([]);
   if (columns === undefined) return schema;
   return new ArrowSchema(
     columns.map((name) => {

@@ -9,6 +9,7 @@ import { servingLimitOptions } from "../serving-limits.js";
 import { handleSignals } from "../signals.js";
 import { OupsError } from "../store/errors.js";
 import { parseIndexSpec } from "../store/keys/index-schema.js";
+import { versionFlagOptions, versionFlagsHelp } from "../version-config.js";
 
 export const serveHelp = `Usage: oups serve [--store DIR] [--listen HOST:PORT] [--index SPEC] [--cache-mb N]
                   [--compression CODEC]
@@ -18,7 +19,8 @@ export const serveHelp = `Usage: oups serve [--store DIR] [--listen HOST:PORT] [
                   [--max-concurrent-streams N] [--max-intersection-keys N] [--max-concurrent-writes N]
                   [--log-level LEVEL] [--log-format json|text] [--metrics-listen HOST:PORT]
                   [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]] [--auth-token-file FILE]
-                  [--lock-update-ms N] [--lock-retry-ms N]
+                  [--lock-update-ms N] [--lock-retry-ms N] [--retain-generations N] [--retain-for DURATION]
+                  [--lease-duration DURATION] [--max-lease-duration DURATION]
 
 Runs the daemon: serves the store in DIR over gRPC until SIGINT or SIGTERM (a graceful stop: calls in flight
 finish, exit 0; the same signal again a second or more later cancels them). SIGHUP reloads the token file. Exits 1 when
@@ -80,7 +82,9 @@ Listening on an address other than loopback without both TLS and tokens logs a w
 Store lock:
   --lock-update-ms N  how often the store lock is refreshed, hence how soon its loss is noticed
                       (env OUPS_LOCK_UPDATE_MS, default 5000; 1000 at least)
-  --lock-retry-ms N   how often a lost store lock is tried again (env OUPS_LOCK_RETRY_MS, default 1000)`;
+  --lock-retry-ms N   how often a lost store lock is tried again (env OUPS_LOCK_RETRY_MS, default 1000)
+
+${versionFlagsHelp}`;
 
 /** `oups serve`: runs the daemon until a signal stops it. */
 export async function serve(args: string[]): Promise<void> {
@@ -106,6 +110,7 @@ export async function serve(args: string[]): Promise<void> {
       "auth-token-file": { type: "string" },
       "lock-update-ms": { type: "string" },
       "lock-retry-ms": { type: "string" },
+      ...versionFlagOptions,
     },
   });
   const config = resolveDaemonConfig(values);
@@ -158,5 +163,6 @@ function startDaemon(config: DaemonConfig): Promise<Daemon> {
     authTokenFile: config.access.authTokenFile,
     lockUpdateMs: config.lockUpdateMs,
     lockRetryMs: config.lockRetryMs,
+    versions: config.versions,
   });
 }

@@ -1,6 +1,6 @@
 import { toBinary } from "@bufbuild/protobuf";
 import type { DescFile } from "@bufbuild/protobuf";
-import { file_google_protobuf_timestamp, FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_duration, file_google_protobuf_timestamp, FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import type { Server } from "@grpc/grpc-js";
 import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation } from "grpc-health-check";
@@ -16,7 +16,7 @@ export function addHealthAndReflection(server: Server, serviceNames: readonly st
   health.addToServer(server);
   // Reflection is fed the descriptors compiled by buf (from the generated code), not proto-loader's: those carry
   // relative type names, which strict clients such as buf curl reject ("failed to find service").
-  const files: DescFile[] = [file_google_protobuf_timestamp, file_oups_v1_store, file_grpc_health_v1_health];
+  const files: DescFile[] = [file_google_protobuf_duration, file_google_protobuf_timestamp, file_oups_v1_store, file_grpc_health_v1_health];
   const fileDescriptorProtos = files.map((file) => Buffer.from(toBinary(FileDescriptorProtoSchema, file.proto)));
   new ReflectionService({ oups: { fileDescriptorProtos } } as unknown as ConstructorParameters<typeof ReflectionService>[0]).addToServer(server);
   return health;

@@ -10,6 +10,8 @@ import { handleWrite } from "./handlers/write.js";
 import { keyForLog } from "./key-for-log.js";
 import type { ServiceImpl } from "./typed-service.js";
 import { DEFAULT_SERVING_LIMITS } from "../serving-limits.js";
+import { msToTimestamp, retentionFromWire, retentionToWire, versionFromWire } from "./convert-versions.js";
+import { createVersionService } from "./version-service.js";
 
 /** Limits the handlers apply to each call (see serving-limits.ts); none when not given. */
 export interface StoreServiceOptions {
@@ -31,7 +33,7 @@ export function createStoreService(store: Store, options: StoreServiceOptions = 
     listKeys: (request) => handleListKeys(store, request, options.maxMessageBytes ?? DEFAULT_SERVING_LIMITS.maxMessageBytes),
     async describe(request, context) {
       context.report({ key: keyForLog(store, keyFromWire(request.key)) });
-      const d = await store.describe(keyFromWire(request.key));
+      const d = await store.describe(keyFromWire(request.key), versionFromWire(request.version));
       const orderedType = d.schema?.fields.find((f) => f.name === d.orderedOn)?.type;
       return {
         key: keyToWire(d.key),
@@ -49,6 +51,14 @@ export function createStoreService(store: Store, options: StoreServiceOptions = 
         })),
         metadata: { ...d.metadata },
         generation: BigInt(d.generation),
+        currentGeneration: BigInt(d.currentGeneration),
+        currentBytes: BigInt(d.currentBytes),
+        olderVersionsBytes: BigInt(d.olderVersionsBytes),
+        committedAt: msToTimestamp(d.committedAtMs),
+        oldestRetainedGeneration: BigInt(d.oldestRetainedGeneration),
+        retainedVersions: d.retainedVersions,
+        retention: retentionToWire(d.retention),
+        retentionOverride: retentionToWire(d.retentionOverride),
         schemaHistory: d.schemaHistory.map((v) => ({
           generation: BigInt(v.generation),
           arrowSchema: encodeSchema(v.schema),
@@ -63,12 +73,14 @@ export function createStoreService(store: Store, options: StoreServiceOptions = 
     queryIntersections: (request, context) => handleQueryIntersections(store, request, context, options.maxIntersectionKeys),
     async getMetadata(request, context) {
       context.report({ key: keyForLog(store, keyFromWire(request.key)) });
-      return { metadata: { ...(await store.getMetadata(keyFromWire(request.key))) } };
+      return { metadata: { ...(await store.getMetadata(keyFromWire(request.key), versionFromWire(request.version))) } };
     },
     async updateMetadata(request, context) {
       context.report({ key: keyForLog(store, keyFromWire(request.key)) });
-      const metadata = await store.updateMetadata(keyFromWire(request.key), request.set, request.remove);
-      return { metadata: { ...metadata } };
+      const { metadata, generation } = await store.updateMetadataCommit(keyFromWire(request.key), request.set, request.remove, {
+        retention: retentionFromWire(request.retention),
+      });
+      return { metadata: { ...metadata }, generation: BigInt(generation) };
     },
     async remove(request, context) {
       context.report({ key: keyForLog(store, keyFromWire(request.key)) });
@@ -76,5 +88,6 @@ export function createStoreService(store: Store, options: StoreServiceOptions = 
       return {};
     },
     checkStore: (request, context) => handleCheckStore(store, request, context),
+    ...createVersionService(store),
   };
 }

@@ -46,6 +46,13 @@ import { readIndexSchema, writeIndexSchema } from "./store-descriptor.js";
 import type { LockHolder, StoreLockOptions } from "./store-lock.js";
 import { StoreLock } from "./store-lock.js";
 import type { StoreEventMap, StoreStats } from "./store-stats.js";
+import type { RetentionOverride, RetentionPolicy } from "./versions/retention-policy.js";
+import { DEFAULT_RETENTION, validateRetention } from "./versions/retention-policy.js";
+import type { FileListing, SnapshotScope, VersionInfo, VersionStoreAccess, VersionSummary } from "./versions/store-versions.js";
+import type { Lease } from "./versions/lease-registry.js";
+import type { SnapshotRecord } from "./versions/snapshot-registry.js";
+import { DEFAULT_LEASE_MS, DEFAULT_MAX_LEASE_MS, StoreVersions } from "./versions/store-versions.js";
+import type { VersionSelector } from "./versions/version-selector.js";
 
 /** Options of {@link Store.open}. */
 export interface StoreOpenOptions {
@@ -76,6 +83,15 @@ export interface StoreOpenOptions {
    * turn has come, before reading its rows: its client is held by the transport's flow control meanwhile.
    */
   maxConcurrentWrites?: number | undefined;
+  /** The store-wide retention policy (default {@link DEFAULT_RETENTION}: 10 generations, 24 h); each rule not given keeps its default. */
+  retention?: Partial<RetentionPolicy> | undefined;
+  /** ms since the epoch, for commit times, retention by duration and leases (default Date.now; tests inject one). */
+  clock?: (() => number) | undefined;
+  /** Lease durations of ListFiles: the default and the most a caller may ask (default 5 min and 24 h). */
+  leaseDurationMs?: number | undefined;
+  maxLeaseDurationMs?: number | undefined;
+  /** How often the loaded datasets drop generations their retention no longer keeps, in ms (default 60 s; 0: only on commits and releases). */
+  gcIntervalMs?: number | undefined;
 }
 
 /** A range query as the engine takes it: bounds are matched to the ordered column's type. */
@@ -86,6 +102,8 @@ export interface RangeQuery {
   columns?: readonly string[] | undefined;
   maxRowsPerBatch?: number | undefined;
   signal?: AbortSignal | undefined;
+  /** The version to read (the current one when undefined). */
+  version?: VersionSelector | undefined;
 }
 
 /** Default budget of the decoded row-group cache. */
@@ -113,6 +131,11 @@ export class Store {
   private readonly writeSlots: ConcurrencyLimit | undefined;
   /** The keys holding a dataset (see {@link KeyIndex}): ListKeys answers from it. */
   private readonly keyIndex: KeyIndex;
+  private readonly retention: RetentionPolicy;
+  private readonly clock: () => number;
+  /** Snapshots, leases and versioned reads (set by {@link Store.open}). */
+  private versions!: StoreVersions;
+  private gcTimer: NodeJS.Timeout | undefined;
   /** What the store does, as it does it (see {@link StoreEventMap}); listeners must not throw. */
   readonly events = new EventEmitter<StoreEventMap>();
 
@@ -134,6 +157,8 @@ export class Store {
     this.metadataLimits = validateMetadataLimits({ ...DEFAULT_METADATA_LIMITS, ...definedOnly(options.metadataLimits ?? {}) });
     this.maxManifestBytes = options.maxManifestBytes ?? DEFAULT_MAX_MANIFEST_BYTES;
     this.writeSlots = options.maxConcurrentWrites === undefined ? undefined : createConcurrencyLimit(options.maxConcurrentWrites);
+    this.retention = validateRetention({ ...DEFAULT_RETENTION, ...definedOnly(options.retention ?? {}) }, "store retention");
+    this.clock = options.clock ?? Date.now;
     if (!Number.isSafeInteger(this.maxManifestBytes) || this.maxManifestBytes < 1) {
       throw new OupsError("INVALID_ARGUMENT", `maxManifestBytes must be a positive whole number, got ${this.maxManifestBytes}`);
     }
@@ -151,6 +176,7 @@ export class Store {
     let store: Store | undefined;
     try {
       store = new Store(storeDir, await readIndexSchema(storeDir), lock, lockOptions, options);
+      await store.openVersions(options);
       if (options.indexSchema) await store.initIndexSchema(options.indexSchema);
       // A build that fails here (an unreadable directory) is tried again by the first listing, which reports it.
       if (store.schema) await store.keyIndex.rebuild(store.schema).catch(() => undefined);
@@ -161,6 +187,32 @@ export class Store {
       await store?.pool.close();
       await lock?.release();
       throw err;
+    }
+  }
+
+  private async openVersions(options: StoreOpenOptions): Promise<void> {
+    const access: VersionStoreAccess = {
+      dir: this.dir,
+      dataset: (key) => this.dataset(key),
+      loadedDataset: (path) => this.datasets.get(path),
+      loadedDatasets: () => this.datasets.values(),
+      runForKey: (id, task) => this.queue.run(id, task),
+      listKeys: (prefix) => this.listKeys(prefix),
+      assertWritable: () => this.assertWritable(),
+      clock: this.clock,
+    };
+    this.versions = await StoreVersions.open(access, {
+      defaultMs: options.leaseDurationMs ?? DEFAULT_LEASE_MS,
+      maxMs: options.maxLeaseDurationMs ?? DEFAULT_MAX_LEASE_MS,
+    });
+    const interval = options.gcIntervalMs ?? 60_000;
+    if (interval > 0) {
+      // Retention by duration expires generations with no commit to notice: a periodic collection does.
+      this.gcTimer = setInterval(() => {
+        this.versions.leases.sweep();
+        for (const d of this.datasets.values()) d.collectGarbage();
+      }, interval);
+      this.gcTimer.unref();
     }
   }
 
@@ -240,10 +292,18 @@ export class Store {
     return validateKey(this.requireSchema(), key);
   }
 
-  /** A dataset's description; NOT_FOUND when the key holds none. */
-  async describe(key: Readonly<Record<string, string>>): Promise<DatasetDescription> {
+  /**
+   * A dataset's description, of its current generation or of the version `version` names, with what keeping
+   * versions costs; NOT_FOUND when the key holds none, VERSION_NOT_FOUND / SNAPSHOT_NOT_FOUND for a version not kept.
+   */
+  async describe(key: Readonly<Record<string, string>>, version?: VersionSelector): Promise<DatasetDescription & VersionSummary> {
     const { key: valid, dataset } = this.dataset(key);
-    return describeManifest(valid, await this.requireManifest(valid, dataset));
+    const pinned = await this.versions.pin(valid, dataset, version);
+    try {
+      return { ...describeManifest(valid, pinned.manifest), ...(await this.versions.summary(dataset, pinned.manifest)) };
+    } finally {
+      pinned.release();
+    }
   }
 
   /**
@@ -271,9 +331,9 @@ export class Store {
   /** Opens a range read on the committed generation; it never waits for writes. */
   async openRange(key: Readonly<Record<string, string>>, query: RangeQuery): Promise<RangeRead> {
     const { key: valid, dataset } = this.dataset(key);
-    const snapshot = await dataset.snapshot();
+    const snapshot = await this.versions.pin(valid, dataset, query.version);
     try {
-      const manifest = snapshot.manifest ?? notFound(valid);
+      const manifest = snapshot.manifest;
       const column = manifest.schema?.fields.find((f) => f.name === manifest.orderedOn);
       const range = rangeOf(query, column);
       const maxRowsPerBatch = query.maxRowsPerBatch || DEFAULT_ROWS_PER_BATCH;
@@ -297,7 +357,13 @@ export class Store {
    */
   async openIntersections(
     keys: readonly Readonly<Record<string, string>>[],
-    query: { start?: BoundValue | undefined; end?: BoundValue | undefined; columns?: readonly string[] | undefined; signal?: AbortSignal | undefined },
+    query: {
+      start?: BoundValue | undefined;
+      end?: BoundValue | undefined;
+      columns?: readonly string[] | undefined;
+      signal?: AbortSignal | undefined;
+      version?: VersionSelector | undefined;
+    },
   ): Promise<{ orderedType: DataType | undefined; parts: AsyncGenerator<IntersectionPart>; close(): void }> {
     if (keys.length === 0) throw new OupsError("INVALID_ARGUMENT", "QueryIntersections needs at least one key");
     const handles = keys.map((k) => this.dataset(k));
@@ -307,9 +373,8 @@ export class Store {
     };
     try {
       for (const { key, dataset } of handles) {
-        const snapshot = await dataset.snapshot();
-        const manifest = snapshot.manifest ?? notFound(key);
-        sources.push({ snapshot, manifest });
+        const snapshot = await this.versions.pin(key, dataset, query.version);
+        sources.push({ snapshot, manifest: snapshot.manifest });
       }
       const column = sameOrderedColumn(sources.map((s, i) => ({ key: handles[i]!.key, manifest: s.manifest })));
       const range = rangeOf({ start: query.start, end: query.end }, column);
@@ -321,10 +386,13 @@ export class Store {
     }
   }
 
-  /** A dataset's metadata. */
-  async getMetadata(key: Readonly<Record<string, string>>): Promise<Readonly<Record<string, string>>> {
+  /** A dataset's metadata, of its current generation or of the version `version` names. */
+  async getMetadata(key: Readonly<Record<string, string>>, version?: VersionSelector): Promise<Readonly<Record<string, string>>> {
     const { key: valid, dataset } = this.dataset(key);
-    return (await this.requireManifest(valid, dataset)).metadata;
+    if (version === undefined) return (await this.requireManifest(valid, dataset)).metadata;
+    const pinned = await this.versions.pin(valid, dataset, version);
+    pinned.release();
+    return pinned.manifest.metadata;
   }
 
   /** Merges changes into a dataset's metadata (a commit of its own; no data is rewritten). */
@@ -332,17 +400,35 @@ export class Store {
     key: Readonly<Record<string, string>>,
     set: Readonly<Record<string, string>>,
     remove: readonly string[],
+    options: { retention?: RetentionOverride | null | undefined } = {},
   ): Promise<Readonly<Record<string, string>>> {
+    return (await this.updateMetadataCommit(key, set, remove, options)).metadata;
+  }
+
+  /**
+   * {@link updateMetadata}, answering the generation after it too. `retention` sets the dataset's retention override
+   * (null or an empty one: back to the store's policy); a change of it alone is a commit.
+   */
+  async updateMetadataCommit(
+    key: Readonly<Record<string, string>>,
+    set: Readonly<Record<string, string>>,
+    remove: readonly string[],
+    options: { retention?: RetentionOverride | null | undefined } = {},
+  ): Promise<{ metadata: Readonly<Record<string, string>>; generation: number }> {
     const { key: valid, id, dataset } = this.dataset(key);
+    const retention = options.retention === undefined || options.retention === null ? options.retention : validateRetention(options.retention);
     return this.queue.run(id, async () => {
       this.assertWritable();
       const manifest = await this.requireManifest(valid, dataset);
       const metadata = mergeMetadata(manifest.metadata, set, remove, this.metadataLimits);
+      const metadataChanged = !sameMetadata(metadata, manifest.metadata);
+      const retentionChanged = retention !== undefined && !sameOverride(retention, manifest.retention);
       // Removing absent keys or setting the values already there changes nothing: no new generation.
-      if (sameMetadata(metadata, manifest.metadata)) return manifest.metadata;
+      if (!metadataChanged && !retentionChanged) return { metadata: manifest.metadata, generation: manifest.generation };
       const { generation } = await dataset.nextIds();
-      await dataset.commit({ ...manifest, generation, metadata }, []);
-      return metadata;
+      const change = { operation: metadataChanged ? "update-metadata" : "retention", rowsReceived: 0, rowGroupsRewritten: 0, rowGroupsAdded: 0, metadataChanged } as const;
+      await dataset.commit({ ...manifest, generation, metadata }, change, retention);
+      return { metadata, generation };
     });
   }
 
@@ -351,6 +437,7 @@ export class Store {
     const { key: valid, id, dataset } = this.dataset(key);
     await this.queue.run(id, async () => {
       this.assertWritable();
+      if ((await dataset.current()) !== null) this.versions.assertNotHeld(valid, dataset);
       const removed = await dataset.remove();
       // A dataset written again under this key numbers its files from the start: cached ones would be stale.
       this.cache.dropDir(dataset.dir);
@@ -371,14 +458,74 @@ export class Store {
         root: this.dir,
         pool: this.pool,
         decodeLimit: createConcurrencyLimit(this.workers * 2),
-        forKey: (id, task) => this.queue.run(id, task),
+        // No collection either while a key is checked: its records and files must stay as the check reads them.
+        forKey: (id, task) => this.queue.run(id, () => this.datasets.get(id)?.withoutCollection(task) ?? task()),
         exclusiveDirectories: (task) => this.directories.exclusive(task),
-        heldFiles: (id) => this.datasets.get(id)?.pendingDeletions() ?? new Set(),
+        heldFiles: (id) => this.datasets.get(id)?.pendingDeletions() ?? new Map(),
+        snapshotGenerations: (id) => this.versions.snapshots.heldGenerations(id),
+        invalidSnapshots: this.versions.snapshots.invalid,
         repair,
         signal: options.signal,
       },
       this.schema,
     );
+  }
+
+  /** A dataset's retained versions, oldest first, the current one last (see {@link StoreVersions.listVersions}). */
+  listVersions(key: Readonly<Record<string, string>>): Promise<{ versions: VersionInfo[]; retention: RetentionPolicy }> {
+    return this.versions.listVersions(key);
+  }
+
+  /** Commits a new generation equal to an older version (see {@link StoreVersions.restoreVersion}). */
+  restoreVersion(key: Readonly<Record<string, string>>, version: VersionSelector): Promise<{ generation: number; restoredGeneration: number; totalRows: number }> {
+    return this.versions.restoreVersion(key, version);
+  }
+
+  /** Records the current generation of the datasets of `scope` under `name` (see {@link StoreVersions.createSnapshot}). */
+  createSnapshot(name: string, scope: SnapshotScope): Promise<SnapshotRecord> {
+    return this.versions.createSnapshot(name, scope);
+  }
+
+  /** The store's snapshots, sorted by name. */
+  listSnapshots(): SnapshotRecord[] {
+    return this.versions.snapshots.list();
+  }
+
+  /** Deletes a snapshot; SNAPSHOT_NOT_FOUND when there is none of that name. */
+  deleteSnapshot(name: string): Promise<void> {
+    return this.versions.deleteSnapshot(name);
+  }
+
+  /** The row-group files of a version with a lease keeping them on disk (see {@link StoreVersions.listFiles}). */
+  listFiles(
+    key: Readonly<Record<string, string>>,
+    version?: VersionSelector,
+    options?: { leaseDurationMs?: number | undefined; leaseId?: string | undefined },
+  ): Promise<FileListing> {
+    return this.versions.listFiles(key, version, options);
+  }
+
+  /** Extends a live lease (by the default duration when none is given); LEASE_NOT_FOUND when it has ended. */
+  renewLease(id: string, durationMs?: number): Lease {
+    return this.versions.renewLease(id, durationMs);
+  }
+
+  /** Ends a lease; false when it had already ended. */
+  releaseLease(id: string): boolean {
+    return this.versions.releaseLease(id);
+  }
+
+  /**
+   * Drops what retention, snapshots, leases and readers no longer keep, in every loaded dataset, and waits for the
+   * deletions (the daemon also does it on every commit and release, and every `gcIntervalMs`).
+   */
+  collectGarbage(): Promise<void> {
+    return this.versions.collectGarbage();
+  }
+
+  /** The store-wide retention policy. */
+  get retentionPolicy(): RetentionPolicy {
+    return this.retention;
   }
 
   /** How the decoded row-group cache is doing: bytes and row groups held, lookups hit and missed. */
@@ -455,6 +602,8 @@ export class Store {
   /** Lets pending work finish, stops the Parquet workers and releases the store lock. */
   async close(): Promise<void> {
     this.#closed = true;
+    clearInterval(this.gcTimer);
+    this.versions?.leases.clear();
     await this.#relocking;
     await Promise.all([...this.datasets.values()].map((d) => d.settled()));
     await this.pool.close();
@@ -475,6 +624,13 @@ export class Store {
         onManifest: async (present) => {
           const holds = present ?? (await hasManifest(dir).catch(() => false));
           this.keyIndex.set(schema, key, holds);
+        },
+        versions: {
+          clock: this.clock,
+          retention: () => this.retention,
+          snapshotGenerations: () => this.versions.snapshots.heldGenerations(id),
+          leasedFiles: () => this.versions.leases.filesOf(id),
+          deletionsBlocked: () => this.versions.snapshots.blocked,
         },
       });
       this.datasets.set(id, dataset);
@@ -512,6 +668,10 @@ function valuesOf(schema: IndexSchema, key: Key): string[] {
 
 function notFound(key: Key): never {
   throw new OupsError("NOT_FOUND", `no dataset for key ${JSON.stringify(key)}`);
+}
+
+function sameOverride(a: RetentionOverride | null, b: RetentionOverride | undefined): boolean {
+  return (a?.generations ?? undefined) === b?.generations && (a?.durationMs ?? undefined) === b?.durationMs;
 }
 
 /** `options` without its undefined members, so that spreading it over defaults keeps them. */

@@ -16,27 +16,56 @@ from .errors import OupsConnectionError, OupsError
 from .index_schema import IndexField, IndexFieldType, IndexSchema, toplevel
 from .ipc import DEFAULT_CHUNK_BYTES
 from .keys import Key
-from .results import DatasetDescription, RowGroup, SchemaVersion, WriteResult
+from .lease import DatasetFiles, Lease
+from .results import (
+    DataFile,
+    DatasetDescription,
+    RestoreResult,
+    RetentionPolicy,
+    RowGroup,
+    SchemaVersion,
+    SnapshotDataset,
+    SnapshotInfo,
+    VersionChange,
+    VersionInfo,
+    Versions,
+    WriteResult,
+)
 from .store import DEFAULT_CHANNEL_OPTIONS, TLS, Store, connect
+from .versions import AsOf, Generation, Snapshot, VersionLike
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AsOf",
     "BoundValue",
     "DEFAULT_CHANNEL_OPTIONS",
     "DEFAULT_CHUNK_BYTES",
+    "DataFile",
     "Dataset",
     "DatasetDescription",
+    "DatasetFiles",
+    "Generation",
     "IndexField",
     "IndexFieldType",
     "IndexSchema",
     "Key",
+    "Lease",
     "OupsConnectionError",
     "OupsError",
+    "RestoreResult",
+    "RetentionPolicy",
     "RowGroup",
     "SchemaVersion",
+    "Snapshot",
+    "SnapshotDataset",
+    "SnapshotInfo",
     "Store",
     "TLS",
+    "VersionChange",
+    "VersionInfo",
+    "VersionLike",
+    "Versions",
     "WriteData",
     "WriteResult",
     "connect",

@@ -12,7 +12,19 @@ from .bounds import bound_from_wire, bound_to_wire
 from .errors import OupsError, from_rpc_error, invalid_argument
 from .ipc import DEFAULT_CHUNK_BYTES, ResponseStream, ipc_chunks
 from .keys import Key, key_from_wire
-from .results import DatasetDescription, RowGroup, SchemaVersion, WriteResult
+from .lease import DatasetFiles, LeaseDuration
+from .results import (
+    DatasetDescription,
+    RestoreResult,
+    RetentionPolicy,
+    RowGroup,
+    SchemaVersion,
+    VersionChange,
+    VersionInfo,
+    Versions,
+    WriteResult,
+)
+from .versions import VersionLike, duration_from_wire, duration_to_wire, timestamp_from_wire, version_to_wire
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -63,6 +75,7 @@ class Dataset:
         remove_metadata: Optional[Sequence[str]] = None,
         compression: Optional[str] = None,
         schema_evolution: Optional[str] = None,
+        retention: Optional[RetentionPolicy] = None,
         chunk_bytes: int = DEFAULT_CHUNK_BYTES,
         timeout: Optional[float] = None,
     ) -> WriteResult:
@@ -89,6 +102,7 @@ class Dataset:
                 nullable; rows stored before read back as nulls), and int32/float32 columns written as
                 int64/float64 widen the dataset's type. ``None``/``"none"`` (default): other columns are refused
                 (nullable columns may still be left out).
+            retention: sets the dataset's own retention policy (``RetentionPolicy()`` returns it to the store's).
             chunk_bytes: IPC bytes per gRPC message (4 MiB by default).
             timeout: seconds for the whole call.
         """
@@ -117,6 +131,8 @@ class Dataset:
             header.row_group_target.period = row_group_target
         if max_n_off_target_rgs is not None:
             header.max_n_off_target_rgs = max_n_off_target_rgs
+        if retention is not None:
+            header.retention.CopyFrom(retention_to_wire(retention))
         failure: list[BaseException] = []
 
         def requests() -> Iterator[pb.WriteRequest]:
@@ -156,6 +172,7 @@ class Dataset:
         end_inclusive: bool = False,
         columns: Optional[Sequence[str]] = None,
         max_rows_per_chunk: int = 0,
+        version: Optional[VersionLike] = None,
         timeout: Optional[float] = None,
     ) -> pa.RecordBatchReader:
         """The rows whose ordered value lies in ``[start, end)`` (``[start, end]`` with ``end_inclusive``), as a
@@ -163,6 +180,11 @@ class Dataset:
 
         Bounds may be ``datetime`` (naive means UTC), ``pandas.Timestamp``, ``numpy.datetime64``, ``date``, int,
         float or str, converted to the ordered column's kind (its type is learnt once, by a Describe).
+
+        ``version`` reads an older version instead of the current one: ``Generation(n)`` or an int,
+        ``AsOf(t)`` or a datetime/``pandas.Timestamp`` (the version current at that instant), ``Snapshot(name)``
+        or a snapshot's name. The stream reads the version it started on to its end, whatever is committed
+        meanwhile. One no longer retained is an ``OupsError`` ``VERSION_NOT_FOUND`` naming the oldest retained.
         """
         request = pb.RangeQueryRequest(
             key=self._key_message(),
@@ -170,6 +192,9 @@ class Dataset:
             columns=list(columns or ()),
             max_rows_per_chunk=max_rows_per_chunk,
         )
+        selector = version_to_wire(version)
+        if selector is not None:
+            request.version.CopyFrom(selector)
         column = self._column_type() if start is not None or end is not None else None
         start_bound, end_bound = bound_to_wire(start, column), bound_to_wire(end, column)
         if start_bound is not None:
@@ -209,23 +234,30 @@ class Dataset:
         *,
         end_inclusive: bool = False,
         columns: Optional[Sequence[str]] = None,
+        version: Optional[VersionLike] = None,
         timeout: Optional[float] = None,
         **to_pandas_options: Any,
     ) -> "pd.DataFrame":
         """The rows of a range as a pandas DataFrame (range arguments as in :meth:`range_query`); other keyword
         arguments go to ``pyarrow.Table.to_pandas``, e.g. ``types_mapper`` to get nullable integers back as
         ``Int64`` instead of float64."""
-        table = self.read(start, end, end_inclusive=end_inclusive, columns=columns, timeout=timeout)
+        table = self.read(start, end, end_inclusive=end_inclusive, columns=columns, version=version, timeout=timeout)
         return table.to_pandas(**to_pandas_options)
 
     # -- managing --
 
-    def describe(self, *, timeout: Optional[float] = None) -> DatasetDescription:
-        """The dataset's ordered column, Arrow schema, row groups and metadata."""
-        r = self._store._unary("Describe", pb.DescribeRequest(key=self._key_message()), timeout)
+    def describe(self, *, version: Optional[VersionLike] = None, timeout: Optional[float] = None) -> DatasetDescription:
+        """The dataset's ordered column, Arrow schema, row groups and metadata, of the current version or of
+        ``version`` (as in :meth:`range_query`), with what keeping versions costs on disk."""
+        request = pb.DescribeRequest(key=self._key_message())
+        selector = version_to_wire(version)
+        if selector is not None:
+            request.version.CopyFrom(selector)
+        r = self._store._unary("Describe", request, timeout)
         schema = pa.ipc.read_schema(pa.py_buffer(r.arrow_schema)) if r.arrow_schema else None
         column = schema.field(r.ordered_on).type if schema is not None and r.ordered_on in schema.names else None
-        self._ordered_type, self._described = column, True
+        if selector is None:
+            self._ordered_type, self._described = column, True
         return DatasetDescription(
             key=key_from_wire(self._store.index, r.key.fields) if r.HasField("key") else self.key,
             ordered_on=r.ordered_on,
@@ -255,28 +287,82 @@ class Dataset:
                 )
                 for v in r.schema_history
             ],
+            current_generation=r.current_generation,
+            current_bytes=r.current_bytes,
+            older_versions_bytes=r.older_versions_bytes,
+            committed_at=timestamp_from_wire(r.committed_at) if r.HasField("committed_at") else None,
+            oldest_retained_generation=r.oldest_retained_generation,
+            retained_versions=r.retained_versions,
+            retention=retention_from_wire(r.retention) if r.HasField("retention") else None,
+            retention_override=retention_from_wire(r.retention_override) if r.HasField("retention_override") else None,
         )
 
     @property
     def metadata(self) -> dict[str, str]:
         """The dataset's key/value metadata."""
-        return dict(self._store._unary("GetMetadata", pb.GetMetadataRequest(key=self._key_message())).metadata)
+        return self.get_metadata()
+
+    def get_metadata(self, *, version: Optional[VersionLike] = None, timeout: Optional[float] = None) -> dict[str, str]:
+        """The key/value metadata of the current version, or of ``version`` (as in :meth:`range_query`)."""
+        request = pb.GetMetadataRequest(key=self._key_message())
+        selector = version_to_wire(version)
+        if selector is not None:
+            request.version.CopyFrom(selector)
+        return dict(self._store._unary("GetMetadata", request, timeout).metadata)
 
     def update_metadata(
         self,
         set: Optional[Mapping[str, str]] = None,  # noqa: A002 - the contract's name
         remove: Optional[Sequence[str]] = None,
         *,
+        retention: Optional[RetentionPolicy] = None,
         timeout: Optional[float] = None,
     ) -> dict[str, str]:
-        """Adds or replaces ``set`` keys and removes ``remove`` keys, without rewriting data; returns the result."""
+        """Adds or replaces ``set`` keys and removes ``remove`` keys, without rewriting data; returns the result.
+        ``retention`` sets the dataset's own retention policy (``RetentionPolicy()`` returns it to the store's)."""
         request = pb.UpdateMetadataRequest(key=self._key_message(), set=dict(set or {}), remove=list(remove or ()))
+        if retention is not None:
+            request.retention.CopyFrom(retention_to_wire(retention))
         return dict(self._store._unary("UpdateMetadata", request, timeout).metadata)
 
     def remove(self, *, timeout: Optional[float] = None) -> None:
         """Deletes the dataset completely."""
         self._invalidate()
         self._store._unary("Remove", pb.RemoveRequest(key=self._key_message()), timeout)
+
+    # -- versions --
+
+    def list_versions(self, *, timeout: Optional[float] = None) -> Versions:
+        """The dataset's retained versions, oldest first (the last is the current one): every generation the
+        retention policy keeps, every one a snapshot holds, and the current one."""
+        r = self._store._unary("ListVersions", pb.ListVersionsRequest(key=self._key_message()), timeout)
+        return Versions(
+            versions=[_version_info(v) for v in r.versions],
+            retention=retention_from_wire(r.retention) if r.HasField("retention") else None,
+        )
+
+    def restore_version(self, version: VersionLike, *, timeout: Optional[float] = None) -> RestoreResult:
+        """Commits a new generation whose content (rows, schema, metadata) equals ``version``'s (as in
+        :meth:`range_query`): an undo that is itself a commit, so it can be undone too."""
+        selector = version_to_wire(version)
+        if selector is None:
+            raise invalid_argument("restore_version needs the version to restore")
+        self._invalidate()
+        r = self._store._unary("RestoreVersion", pb.RestoreVersionRequest(key=self._key_message(), version=selector), timeout)
+        return RestoreResult(generation=r.generation, restored_generation=r.restored_generation, total_rows=r.total_rows)
+
+    def list_files(
+        self, *, version: Optional[VersionLike] = None, lease_duration: LeaseDuration = None
+    ) -> DatasetFiles:
+        """The row-group files of a version (the current one by default), in order, for another engine (pyarrow,
+        DuckDB) to read directly, with a lease that keeps them on disk until it expires (``lease_duration``:
+        seconds or a timedelta; the daemon's --lease-duration by default) or is released. Use it as a context
+        manager to release the lease when done:
+
+            with ds.list_files() as files:
+                table = pyarrow.parquet.read_table(files.paths)
+        """
+        return self._store._list_files(self, version, lease_duration, None)
 
     # -- internals --
 
@@ -331,3 +417,50 @@ def _schema_and_batches(data: Any) -> tuple[pa.Schema, Iterable[pa.RecordBatch]]
         return first.schema, rest()
     raise invalid_argument(f"cannot write a {type(data).__name__}: pass a pyarrow Table, RecordBatch, "
                            "RecordBatchReader, iterable of RecordBatches or a pandas DataFrame")
+
+
+def retention_to_wire(policy: RetentionPolicy) -> pb.RetentionPolicy:
+    """The contract's RetentionPolicy for a policy or an override."""
+    if not isinstance(policy, RetentionPolicy):
+        raise invalid_argument(f"retention must be a RetentionPolicy, not a {type(policy).__name__}")
+    message = pb.RetentionPolicy()
+    if policy.generations is not None:
+        if isinstance(policy.generations, bool) or not isinstance(policy.generations, int) or policy.generations < 0:
+            raise invalid_argument(f"retention generations must be a whole number >= 0, got {policy.generations!r}")
+        message.generations = policy.generations
+    duration = duration_to_wire(policy.duration)
+    if duration is not None:
+        message.duration.seconds, message.duration.nanos = duration["seconds"], duration["nanos"]
+    return message
+
+
+def retention_from_wire(message: pb.RetentionPolicy) -> RetentionPolicy:
+    return RetentionPolicy(
+        generations=message.generations if message.HasField("generations") else None,
+        duration=duration_from_wire(message.duration) if message.HasField("duration") else None,
+    )
+
+
+def _version_info(v: pb.VersionInfo) -> VersionInfo:
+    change = None
+    if v.HasField("change"):
+        c = v.change
+        change = VersionChange(
+            operation=c.operation,
+            rows_received=c.rows_received,
+            row_groups_rewritten=c.row_groups_rewritten,
+            row_groups_added=c.row_groups_added,
+            metadata_changed=c.metadata_changed,
+            restored_from=c.restored_from if c.HasField("restored_from") else None,
+        )
+    return VersionInfo(
+        generation=v.generation,
+        committed_at=timestamp_from_wire(v.committed_at) if v.HasField("committed_at") else None,
+        total_rows=v.total_rows,
+        total_bytes=v.total_bytes,
+        row_groups=v.row_groups,
+        change=change,
+        current=v.current,
+        snapshots=list(v.snapshots),
+        retained_by_policy=v.retained_by_policy,
+    )

@@ -15,6 +15,9 @@ from .dataset import Dataset
 from .errors import OupsError, from_rpc_error
 from .index_schema import IndexLike, IndexSchema, as_index_schema
 from .keys import Key, key_from_wire, key_to_wire
+from .lease import DatasetFiles, Lease, LeaseDuration
+from .results import SnapshotDataset, SnapshotInfo
+from .versions import VersionLike, duration_to_wire, timestamp_from_wire, version_to_wire
 
 #: The channel options every connection starts from (those of the Node SDK): 64 MiB messages, and 16 MiB HTTP/2
 #: windows so that a range query's MiB-sized messages do not wait on window updates.
@@ -212,17 +215,24 @@ class Store:
         end: Any = None,
         columns: Optional[Sequence[str]] = None,
         *,
+        version: Optional[VersionLike] = None,
         timeout: Optional[float] = None,
     ) -> Iterator[tuple[Any, Any, dict[Key, pa.Table]]]:
         """Walks several datasets over the same successive intervals of their ordered column, in
         ``[start, end)``: yields ``(interval_start, interval_end, {key: table})`` per interval, where a dataset
         with no row in the range is absent and one with rows has a (possibly empty) table in every interval.
-        An open interval end is None."""
+        An open interval end is None.
+
+        ``version`` reads every dataset as of a snapshot (``Snapshot(name)`` or its name) or an instant
+        (``AsOf(t)`` or a datetime); a generation (``Generation(n)`` or an int) selects that generation of each."""
         datasets = [self[key] for key in keys]
         column = datasets[0]._column_type() if datasets and (start is not None or end is not None) else None
         request = pb.QueryIntersectionsRequest(
             keys=[d._key_message() for d in datasets], columns=list(columns or ())
         )
+        selector = version_to_wire(version)
+        if selector is not None:
+            request.version.CopyFrom(selector)
         start_bound, end_bound = bound_to_wire(start, column), bound_to_wire(end, column)
         if start_bound is not None:
             request.start.CopyFrom(start_bound)
@@ -257,6 +267,101 @@ class Store:
             raise from_rpc_error(err) from None
         finally:
             call.cancel()
+
+    # -- snapshots and files --
+
+    def create_snapshot(
+        self,
+        name: str,
+        keys: Optional[Sequence[Union[Mapping[str, Any], Sequence[Any]]]] = None,
+        *,
+        prefix: Optional[Mapping[str, Any]] = None,
+        timeout: Optional[float] = None,
+    ) -> SnapshotInfo:
+        """Records under ``name`` the current generation of each dataset of ``keys``, or of every dataset whose key
+        has the ``prefix`` field values, or (neither given) of every dataset of the store, atomically with
+        respect to commits. The snapshot keeps its versions readable (``version=Snapshot(name)``) whatever the
+        retention policy, until :meth:`delete_snapshot`.
+
+        Raises:
+            OupsError: ``ALREADY_EXISTS`` for a name in use, ``NOT_FOUND`` for a key with no dataset,
+                ``INVALID_ARGUMENT`` for a name that is not 1 to 128 letters, digits, ``-``, ``_`` or ``.``.
+        """
+        if keys is not None and prefix is not None:
+            raise ValueError("create_snapshot takes keys or prefix, not both")
+        request = pb.CreateSnapshotRequest(name=name)
+        if keys is not None:
+            request.keys.extend(self[key]._key_message() for key in keys)
+        elif prefix is not None:
+            request.prefix.CopyFrom(pb.Key(fields={n: str(v) for n, v in prefix.items()}))
+        else:
+            request.all_keys = True
+        return self._snapshot_info(self._unary("CreateSnapshot", request, timeout).snapshot)
+
+    def list_snapshots(self, *, include_datasets: bool = False, timeout: Optional[float] = None) -> list[SnapshotInfo]:
+        """The store's snapshots, by name; with ``include_datasets``, each with the datasets it holds."""
+        response = self._unary("ListSnapshots", pb.ListSnapshotsRequest(include_datasets=include_datasets), timeout)
+        return [self._snapshot_info(s) for s in response.snapshots]
+
+    def delete_snapshot(self, name: str, *, timeout: Optional[float] = None) -> None:
+        """Deletes a snapshot (``SNAPSHOT_NOT_FOUND`` when there is none of that name); the files only it kept go
+        once no version, lease or reader needs them."""
+        self._unary("DeleteSnapshot", pb.DeleteSnapshotRequest(name=name), timeout)
+
+    def list_files(
+        self,
+        keys: Sequence[Union[Mapping[str, Any], Sequence[Any]]],
+        *,
+        version: Optional[VersionLike] = None,
+        lease_duration: LeaseDuration = None,
+    ) -> Lease:
+        """The row-group files of a version of each of several datasets, under one lease (see
+        :meth:`Dataset.list_files`); ``lease.datasets`` maps each key to its files. With ``version=Snapshot(name)``
+        every dataset is read as the snapshot recorded it, a consistent state of them all:
+
+            with store.list_files(store.keys(), version=Snapshot("eod")) as lease:
+                tables = {key: pyarrow.parquet.read_table(files.paths) for key, files in lease.datasets.items()}
+        """
+        if not keys:
+            raise ValueError("list_files needs at least one key")
+        datasets = [self[key] for key in keys]
+        first = self._list_files(datasets[0], version, lease_duration, None)
+        try:
+            for dataset in datasets[1:]:
+                self._list_files(dataset, version, lease_duration, first.lease)
+        except BaseException:
+            first.lease.release()
+            raise
+        return first.lease
+
+    def _list_files(
+        self, dataset: Dataset, version: Optional[VersionLike], duration: LeaseDuration, lease: Optional[Lease]
+    ) -> DatasetFiles:
+        request = pb.ListFilesRequest(key=dataset._key_message(), lease_id=lease.id if lease is not None else "")
+        selector = version_to_wire(version)
+        if selector is not None:
+            request.version.CopyFrom(selector)
+        wire = duration_to_wire(duration)
+        if wire is not None:
+            request.lease_duration.seconds, request.lease_duration.nanos = wire["seconds"], wire["nanos"]
+        response = self._unary("ListFiles", request)
+        if lease is None:
+            lease = Lease(self, response.lease.id, timestamp_from_wire(response.lease.expires_at))
+        try:
+            column = dataset._column_type() if response.files else None
+        except BaseException:
+            if not lease.datasets:
+                lease.release()
+            raise
+        return lease._record(dataset.key, response, column)
+
+    def _snapshot_info(self, s: Any) -> SnapshotInfo:
+        return SnapshotInfo(
+            name=s.name,
+            created_at=timestamp_from_wire(s.created_at) if s.HasField("created_at") else None,
+            dataset_count=s.dataset_count,
+            datasets=[SnapshotDataset(key=key_from_wire(self._index, d.key.fields), generation=d.generation) for d in s.datasets],
+        )
 
     def close(self) -> None:
         """Closes the connection."""

@@ -13,7 +13,7 @@ const HEALTH_PREFIX = "/grpc.health.v1.Health/";
  * The StoreService methods a read token may call. Any other StoreService method needs a write token, so that a
  * method added later is protected until it is listed here.
  */
-const READ_METHODS: ReadonlySet<string> = new Set(["GetIndexSchema", "ListKeys", "Describe", "RangeQuery", "QueryIntersections", "GetMetadata"]);
+const READ_METHODS: ReadonlySet<string> = new Set(["GetIndexSchema", "ListKeys", "Describe", "RangeQuery", "QueryIntersections", "GetMetadata", "ListVersions", "ListSnapshots", "ListFiles", "RenewLease", "ReleaseLease"]);
 
 /** The role a call to `path` (`/package.Service/Method`) needs; undefined for the health service (no token). */
 export function requiredRole(path: string): TokenRole | undefined {

@@ -22,6 +22,7 @@ export async function handleCheckStore(
       repairable: f.repairable,
       repaired: f.repaired,
     })),
-    heldFiles: report.heldFiles.map((h) => ({ key: h.key === undefined ? undefined : keyToWire(h.key), path: h.path })),
+    heldFiles: report.heldFiles.map((h) => ({ key: h.key === undefined ? undefined : keyToWire(h.key), path: h.path, heldBy: h.heldBy })),
+    retainedVersions: BigInt(report.retainedVersions),
   };
 }

@@ -5,6 +5,7 @@ import { OupsError } from "../../store/errors.js";
 import type { Store } from "../../store/store.js";
 import type { QueryIntersectionsRequest, QueryIntersectionsResponseSchema } from "../contract.js";
 import { boundFromWire, keyFromWire, ordinalToWire } from "../convert.js";
+import { versionFromWire } from "../convert-versions.js";
 import { keysForLog } from "../key-for-log.js";
 import type { HandlerContext } from "../typed-service.js";
 
@@ -31,6 +32,7 @@ export async function* handleQueryIntersections(
     end: boundFromWire(request.end),
     columns: request.columns,
     signal: context.signal,
+    version: versionFromWire(request.version),
   });
   try {
     for await (const part of walk.parts) {

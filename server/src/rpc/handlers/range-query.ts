@@ -2,6 +2,7 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { Store } from "../../store/store.js";
 import type { RangeQueryRequest, RangeQueryResponseSchema } from "../contract.js";
 import { boundFromWire, keyFromWire } from "../convert.js";
+import { versionFromWire } from "../convert-versions.js";
 import { IpcRowCount } from "../ipc-row-count.js";
 import { keyForLog } from "../key-for-log.js";
 import type { HandlerContext } from "../typed-service.js";
@@ -29,6 +30,7 @@ export async function* handleRangeQuery(
     columns: request.columns,
     maxRowsPerBatch: request.maxRowsPerChunk,
     signal: context.signal,
+    version: versionFromWire(request.version),
   });
   const rows = new IpcRowCount();
   try {

@@ -10,6 +10,7 @@ import { SchemaEvolution } from "../contract.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { formatDuration } from "../../duration.js";
 import { keyFromWire } from "../convert.js";
+import { retentionFromWire } from "../convert-versions.js";
 import { keyForLog } from "../key-for-log.js";
 import { withIdleTimeout } from "../with-idle-timeout.js";
 import type { HandlerContext } from "../typed-service.js";
@@ -123,6 +124,7 @@ function writeOptions(header: WriteHeader, signal: AbortSignal): WriteOptions {
     sort: header.sort,
     compression: header.compression || undefined,
     schemaEvolution: header.schemaEvolution === SchemaEvolution.ADD_COLUMNS ? "add-columns" : "none",
+    retention: retentionFromWire(header.retention),
     signal,
   };
 }

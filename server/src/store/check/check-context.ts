@@ -1,5 +1,6 @@
 import type { ParquetPool } from "../io/parquet-pool.js";
 import type { ConcurrencyLimit } from "../queue/concurrency-limit.js";
+import type { HeldFile } from "./check-finding.js";
 
 /** What a store check needs of the store it runs in (the daemon's, or one opened by `oups check --store`). */
 export interface CheckContext {
@@ -17,7 +18,11 @@ export interface CheckContext {
    * Files of a key's directory that no manifest lists any more but that readers of older generations still hold
    * (the daemon deletes them once those readers finish). Called within {@link forKey}.
    */
-  heldFiles(keyId: string): ReadonlySet<string>;
+  heldFiles(keyId: string): ReadonlyMap<string, HeldFile["heldBy"]>;
+  /** Generations of a key's dataset that snapshots hold, with the snapshots' names. */
+  snapshotGenerations(keyId: string): ReadonlyMap<number, ReadonlySet<string>>;
+  /** Snapshot files that cannot be read, relative to the store. */
+  readonly invalidSnapshots: readonly { path: string; message: string }[];
   /** Remove the repairable findings (orphans, temporary files, empty directories). */
   readonly repair: boolean;
   readonly signal: AbortSignal | undefined;

@@ -40,7 +40,11 @@ export type CheckFindingKind =
   /** A key directory (or a level above one) holding nothing: left by a removal or a failed first write; repairable. */
   | "empty-directory"
   /** The store has entries but no index schema, so they cannot be mapped to keys. */
-  | "no-index-schema";
+  | "no-index-schema"
+  /** A record of a retained older generation (in a dataset's `.versions/`) cannot be read or decoded. */
+  | "version-invalid"
+  /** A snapshot file cannot be read, or holds a generation of which no manifest or record is left. */
+  | "snapshot-invalid";
 
 /** One problem found by a check. */
 export interface CheckFinding {
@@ -57,10 +61,14 @@ export interface CheckFinding {
   repaired: boolean;
 }
 
-/** A file no current manifest references but that a reader of an older generation still holds (online only). */
+/**
+ * A file no current manifest references that something still needs: a retained version or a snapshot (their
+ * records say so, online and offline), a reader or a lease (online only).
+ */
 export interface HeldFile {
   readonly key: Key | undefined;
   readonly path: string;
+  readonly heldBy: "reader" | "lease" | "version" | "snapshot";
 }
 
 /** What a check found. */
@@ -71,8 +79,10 @@ export interface CheckReport {
   rowGroups: number;
   /** Problems, ordered by path. */
   findings: CheckFinding[];
-  /** Files kept for readers (not problems: they go once the readers finish), ordered by path. */
+  /** Files kept for readers, leases, versions and snapshots (not problems), ordered by path. */
   heldFiles: HeldFile[];
+  /** Records of retained older generations checked. */
+  retainedVersions: number;
 }
 
 /** Kinds a repair fixes. */

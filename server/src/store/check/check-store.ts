@@ -7,7 +7,7 @@ import { fsError } from "../io/fs-error.js";
 import type { IndexSchema } from "../keys/index-schema.js";
 import type { Key } from "../keys/key.js";
 import { keyId, parseKeyLevel, pathToKey } from "../keys/key.js";
-import { LOCK_DIR, STORE_FILE } from "../keys/layout.js";
+import { LOCK_DIR, SNAPSHOTS_DIR, STORE_FILE } from "../keys/layout.js";
 import { createConcurrencyLimit } from "../queue/concurrency-limit.js";
 import { isTemporaryDescriptor } from "../store-descriptor.js";
 import type { CheckContext } from "./check-context.js";
@@ -35,7 +35,8 @@ interface Directory {
  * @throws OupsError `CANCELLED` when `context.signal` aborts (between key directories).
  */
 export async function checkStore(context: CheckContext, schema: IndexSchema | undefined): Promise<CheckReport> {
-  const report: CheckReport = { datasets: 0, rowGroups: 0, findings: [], heldFiles: [] };
+  const report: CheckReport = { datasets: 0, rowGroups: 0, findings: [], heldFiles: [], retainedVersions: 0 };
+  for (const s of context.invalidSnapshots) report.findings.push(finding(undefined, s.path, "snapshot-invalid", s.message));
   const add = (key: Key | undefined, path: string, kind: CheckFinding["kind"], message: string) =>
     report.findings.push(finding(key, path, kind, message));
   const rootEntries: Dirent[] = [];
@@ -45,6 +46,8 @@ export async function checkStore(context: CheckContext, schema: IndexSchema | un
     // The lock, and whatever its owner keeps beside it, belong to the process holding the store.
     if (entry.name.startsWith(LOCK_DIR)) continue;
     if (entry.name === STORE_FILE && entry.isFile()) continue;
+    // The snapshots' own files: read (and judged) when the store opened, see SnapshotRegistry.
+    if (entry.name === SNAPSHOTS_DIR && entry.isDirectory()) continue;
     if (isTemporaryDescriptor(entry.name) && entry.isFile()) {
       report.findings.push(finding(undefined, entry.name, "temp-file", `${entry.name} is a temporary store descriptor left by an interrupted declaration`));
       continue;
@@ -103,6 +106,7 @@ export async function checkStore(context: CheckContext, schema: IndexSchema | un
       report.rowGroups += check.rowGroups;
       report.findings.push(...check.findings);
       report.heldFiles.push(...check.heldFiles);
+      report.retainedVersions += check.retainedVersions;
     }
     // Deepest first, so that a repair removing a directory can empty its parent.
     for (const { dir, name } of levels.sort((a, b) => b.depth - a.depth)) {

@@ -4,7 +4,14 @@ import { join } from "node:path";
 import { OupsError } from "../errors.js";
 import { fsyncDir, removeQuietly } from "../io/durable-fs.js";
 import { fsError } from "../io/fs-error.js";
-import { MANIFEST_FILE } from "../keys/layout.js";
+import { MANIFEST_FILE, VERSIONS_DIR } from "../keys/layout.js";
+import type { RetentionOverride, RetentionPolicy } from "../versions/retention-policy.js";
+import { effectiveRetention, isEmptyOverride } from "../versions/retention-policy.js";
+import type { VisibleVersions } from "../versions/retained-versions.js";
+import { retainedByPolicy, versionAsOf, versionByGeneration } from "../versions/retained-versions.js";
+import type { VersionChange } from "../versions/version-change.js";
+import type { VersionRecord, VersionRecords } from "../versions/version-records.js";
+import { readVersionRecords, removeTemporaryRecords, removeVersionRecords, removeVersionsDirIfEmpty, writeVersionRecord } from "../versions/version-records.js";
 import type { Directories } from "./directories.js";
 import { symbolicLinkRefused } from "./directories.js";
 import type { Manifest } from "./manifest.js";
@@ -21,7 +28,31 @@ export interface DatasetHooks {
    * (undefined: the disk says). Awaited, within the caller's turn on the key.
    */
   onManifest?: (present: boolean | undefined) => void | Promise<void>;
+  /** What the dataset needs to know to keep versions; without it, only the current generation is kept. */
+  versions?: VersionHooks | undefined;
 }
+
+/** What decides which older generations and files a dataset keeps (the store's policy, snapshots, leases). */
+export interface VersionHooks {
+  /** ms since the epoch: commit times and retention by duration use it (injectable for tests). */
+  clock(): number;
+  /** The store's policy (a dataset's own override, in its manifest, applies over it). */
+  retention(): RetentionPolicy;
+  /** Generations of the dataset snapshots hold, with the snapshots' names. */
+  snapshotGenerations(): ReadonlyMap<number, ReadonlySet<string>>;
+  /** Files of the dataset live leases hold. */
+  leasedFiles(): ReadonlySet<string>;
+  /** True while no file may be deleted (a snapshot file cannot be read: what it holds is unknown). */
+  deletionsBlocked(): boolean;
+}
+
+const NO_VERSIONS: VersionHooks = {
+  clock: () => Date.now(),
+  retention: () => ({ generations: 0, durationMs: 0 }),
+  snapshotGenerations: () => new Map(),
+  leasedFiles: () => new Set(),
+  deletionsBlocked: () => false,
+};
 
 /** A pinned view of one committed generation: its files stay on disk until {@link Snapshot.release}. */
 export interface Snapshot {
@@ -31,19 +62,23 @@ export interface Snapshot {
   release(): void;
 }
 
-interface Garbage {
-  /** Files to delete once no reader of a generation before `freedAt` remains. */
-  readonly files: readonly string[];
-  readonly freedAt: number;
-  /** Also remove the dataset directory and its empty parents (up to the store root) when empty. */
-  readonly pruneDirs: boolean;
-}
+/** Why a file the current manifest does not list is still on disk (see {@link Dataset.pendingDeletions}). */
+export type HeldBy = "reader" | "lease" | "version" | "snapshot";
+
+/** How a commit changes the dataset's retention override: undefined keeps it, null clears it. */
+export type RetentionChange = RetentionOverride | null | undefined;
 
 /**
- * The daemon's handle on one dataset: its committed manifest, the readers pinning generations, and the files
- * waiting for those readers to finish before deletion. Readers never wait for writers: they pin the committed
- * generation and read it to the end, even while later generations commit. Writers are serialised by the store's
- * per-key queue, so this class never sees two commits at once.
+ * The daemon's handle on one dataset: its committed manifest, the retained older generations (their manifests are
+ * records in `.versions/`, see versions/version-records.ts), the readers pinning generations, and the files kept
+ * for any of them. Readers never wait for writers: they pin a generation and read it to the end, even while later
+ * generations commit. Writers are serialised by the store's per-key queue, so this class never sees two commits at
+ * once.
+ *
+ * A row-group file is deleted only once no current manifest, retained record, snapshot, lease or pinned reader
+ * needs it, and only after every durable record listing it is gone (records are deleted and flushed first), so
+ * that a crash never leaves a record naming a deleted file; what a crash leaves behind, nothing lists, and the next
+ * load removes it.
  *
  * Nothing here follows a path out of the store: the dataset's directory and its parents must be real directories
  * (checked on every operation, so that one replaced by a link since the load is refused too), the manifest and
@@ -52,8 +87,14 @@ interface Garbage {
 export class Dataset {
   private manifest: Manifest | null | undefined;
   private loading: Promise<Manifest | null> | undefined;
-  private readonly readers = new Map<number, number>();
-  private garbage: Garbage[] = [];
+  /** Pinned generations: the manifest each reader reads, and how many readers. */
+  private readonly readers = new Map<number, { manifest: Manifest; count: number }>();
+  /** Retained older generations, by generation: each has its record on disk. */
+  private readonly history = new Map<number, VersionRecord>();
+  /** Row-group files known to be on disk: the ones something lists, and the ones awaiting deletion. */
+  private readonly tracked = new Set<string>();
+  /** Some record cannot be read: which files it lists is unknown, so none is deleted. */
+  private historyInvalid = false;
   /** Survives removal, so that a re-created dataset never reuses a file name still awaiting deletion. */
   private nextFileIdFloor = 0;
   private generationFloor = 0;
@@ -63,6 +104,7 @@ export class Dataset {
   private manifestBytes = 0;
   /** Bytes of the committed generation's files, row groups and manifest (0 without one). */
   private bytes = 0;
+  private readonly versions: VersionHooks;
 
   constructor(
     readonly dir: string,
@@ -74,6 +116,7 @@ export class Dataset {
     private readonly hooks: DatasetHooks = {},
   ) {
     this.name = directories.nameOf(dir);
+    this.versions = hooks.versions ?? NO_VERSIONS;
   }
 
   /** Creates the dataset's directory (before a write's first file). */
@@ -110,7 +153,7 @@ export class Dataset {
   /** Generations pinned by reads, and the reads pinning them. */
   get pins(): { generations: number; reads: number } {
     let reads = 0;
-    for (const n of this.readers.values()) reads += n;
+    for (const { count } of this.readers.values()) reads += count;
     return { generations: this.readers.size, reads };
   }
 
@@ -123,12 +166,54 @@ export class Dataset {
     this.manifest = undefined;
   }
 
-  /** Pins the committed generation for a read. */
-  async snapshot(): Promise<Snapshot> {
-    const manifest = await this.current();
-    if (!manifest) return { manifest, dir: this.dir, release: () => {} };
+  /** The retention policy in force: the store's, with the dataset's override applied. */
+  retentionPolicy(manifest: Manifest | null | undefined = this.manifest): RetentionPolicy {
+    return effectiveRetention(this.versions.retention(), manifest?.retention);
+  }
+
+  /**
+   * The versions a read may name now: the current one and the older ones the policy or a snapshot keeps, or null
+   * when the key holds no dataset. The answer is synchronous with its last await: pin what it gives at once.
+   */
+  async visibleVersions(): Promise<VisibleVersions | null> {
+    const current = await this.current();
+    if (!current) return null;
+    return this.visibleNow(current);
+  }
+
+  private visibleNow(current: Manifest): VisibleVersions {
+    const policy = this.retentionPolicy(current);
+    const now = this.versions.clock();
+    const held = this.versions.snapshotGenerations();
+    const older = [...this.history.values()]
+      .filter((r) => held.has(r.manifest.generation) || retainedByPolicy(r, current.generation, policy, now))
+      .sort((a, b) => a.manifest.generation - b.manifest.generation);
+    return { current, older, name: this.name };
+  }
+
+  /** Whether the policy (rather than only a snapshot) keeps an older generation now. */
+  retainedByPolicy(record: VersionRecord): boolean {
+    const current = this.manifest;
+    return current ? retainedByPolicy(record, current.generation, this.retentionPolicy(current), this.versions.clock()) : false;
+  }
+
+  /**
+   * Pins a generation for a read: the committed one, or the one `version` names.
+   * @throws OupsError `VERSION_NOT_FOUND` when that version is not retained.
+   */
+  async snapshot(version?: { generation: number } | { asOfMs: number }): Promise<Snapshot> {
+    const versions = await this.visibleVersions();
+    if (!versions) return { manifest: null, dir: this.dir, release: () => {} };
+    const manifest = version === undefined ? versions.current : "generation" in version ? versionByGeneration(versions, version.generation) : versionAsOf(versions, version.asOfMs);
+    return this.pin(manifest);
+  }
+
+  /** Pins `manifest` (the current one or a retained one, looked up in the same tick) until the answer is released. */
+  pin(manifest: Manifest): Snapshot {
     const generation = manifest.generation;
-    this.readers.set(generation, (this.readers.get(generation) ?? 0) + 1);
+    const entry = this.readers.get(generation);
+    if (entry) entry.count++;
+    else this.readers.set(generation, { manifest, count: 1 });
     let released = false;
     return {
       manifest,
@@ -136,9 +221,8 @@ export class Dataset {
       release: () => {
         if (released) return;
         released = true;
-        const left = (this.readers.get(generation) ?? 1) - 1;
-        if (left === 0) this.readers.delete(generation);
-        else this.readers.set(generation, left);
+        const pinned = this.readers.get(generation);
+        if (pinned && --pinned.count === 0) this.readers.delete(generation);
         this.collectGarbage();
       },
     };
@@ -154,20 +238,37 @@ export class Dataset {
   }
 
   /**
-   * Makes `next` the committed manifest (its row-group files are already written and fsynced), then deletes
-   * `obsolete` files once no reader of an older generation remains.
+   * Makes `next` the committed manifest (its row-group files are already written and fsynced), stamped with the
+   * commit time and `change`. The generation it replaces is first recorded durably in `.versions/` when anything
+   * (the policy, a snapshot) is to keep it. Files no version needs any more are then deleted once no reader or
+   * lease holds them. `retention` sets (or, null, clears) the dataset's retention override.
    */
-  async commit(next: Manifest, obsolete: readonly string[]): Promise<void> {
-    const bytes = encodeManifest(next);
-    checkManifestBytes(bytes.byteLength, this.manifestBytes, this.maxManifestBytes, next.rowGroups.length);
+  async commit(next: Manifest, change: VersionChange, retention?: RetentionChange): Promise<Manifest> {
+    const previous = await this.current();
+    const now = this.versions.clock();
+    const committed: Manifest = {
+      ...next,
+      committedAtMs: now,
+      change,
+      retention: retention === undefined ? previous?.retention : retention === null || isEmptyOverride(retention) ? undefined : { ...retention },
+    };
+    const bytes = encodeManifest(committed);
+    checkManifestBytes(bytes.byteLength, this.manifestBytes, this.maxManifestBytes, committed.rowGroups.length);
     await this.ensureDir();
     // Last moment to notice that the store is no longer this process's: a commit now could overwrite another's.
     this.hooks.beforeCommit?.();
     const started = process.hrtime.bigint();
+    let recorded: VersionRecord | undefined;
     try {
       // The new files' directory entries must be durable before a manifest that points at them.
       await fsyncDir(this.dir);
-      await writeManifest(this.dir, next, bytes);
+      if (previous && this.keepsReplaced(previous, committed, now)) {
+        recorded = { manifest: previous, supersededAtMs: now };
+        // Before the manifest that replaces it: a crash then leaves either the old manifest (and a record the next
+        // load drops) or the new manifest and the old one's record.
+        await writeVersionRecord(this.dir, recorded);
+      }
+      await writeManifest(this.dir, committed, bytes);
     } catch (err) {
       // Renamed but not flushed, or not renamed: only the disk knows whether the key holds a dataset now.
       await this.hooks.onManifest?.(undefined);
@@ -175,20 +276,30 @@ export class Dataset {
     }
     this.hooks.onCommit?.(Number(process.hrtime.bigint() - started) / 1e9);
     await this.hooks.onManifest?.(true);
-    this.manifest = next;
+    if (recorded) this.history.set(recorded.manifest.generation, recorded);
+    this.manifest = committed;
     this.manifestBytes = bytes.byteLength;
-    this.bytes = filesBytes(next, this.manifestBytes);
-    this.nextFileIdFloor = next.nextFileId;
-    this.generationFloor = next.generation + 1;
-    if (obsolete.length > 0) this.garbage.push({ files: obsolete, freedAt: next.generation, pruneDirs: false });
+    this.bytes = filesBytes(committed, this.manifestBytes);
+    this.nextFileIdFloor = committed.nextFileId;
+    this.generationFloor = committed.generation + 1;
+    for (const g of committed.rowGroups) this.tracked.add(g.file);
     this.collectGarbage();
+    return committed;
+  }
+
+  /** Whether `previous`, replaced now by `next`, is to be kept (so recorded): by the policy or a snapshot. */
+  private keepsReplaced(previous: Manifest, next: Manifest, now: number): boolean {
+    if (this.versions.snapshotGenerations().has(previous.generation)) return true;
+    const policy = this.retentionPolicy(next);
+    return retainedByPolicy({ manifest: previous, supersededAtMs: now }, next.generation, policy, now);
   }
 
   /**
-   * Removes the dataset: the manifest goes first (atomically: from then on the key holds no dataset), the
-   * files follow once readers of earlier generations are done, then the directory and its empty parents. The
-   * directories are pruned before this resolves, or not at all when a reader holds the files up (the directory
-   * is then left empty): the caller's turn on the key must cover the pruning.
+   * Removes the dataset, with its retained versions: the manifest goes first (atomically: from then on the key
+   * holds no dataset), then the version records, then the files once readers and leases are done with them, then
+   * the directory and its empty parents. The directories are pruned before this resolves, or not at all when a
+   * reader or a lease holds files up (the directory is then left): the caller's turn on the key must cover the
+   * pruning. The caller checks that no snapshot holds the dataset.
    */
   async remove(): Promise<boolean> {
     const manifest = await this.current();
@@ -206,12 +317,16 @@ export class Dataset {
     this.bytes = 0;
     this.nextFileIdFloor = Math.max(this.nextFileIdFloor, manifest.nextFileId);
     this.generationFloor = manifest.generation + 1;
-    this.garbage.push({ files: manifest.rowGroups.map((g) => g.file), freedAt: this.generationFloor, pruneDirs: true });
+    const generations = [...this.history.keys()];
+    this.history.clear();
+    // Best effort: records left (a read-only store) belong to no manifest, and the next load drops them.
+    await removeVersionRecords(this.dir, generations).catch(() => undefined);
+    await removeVersionsDirIfEmpty(this.dir).catch(() => undefined);
     this.collectGarbage();
     // A later write of the key re-creates the directory as soon as its turn comes: pruning concurrently would
     // remove the directory under it (its mkdir or file creation then fails with ENOENT).
     await this.settled();
-    this.garbage = this.garbage.map((g) => (g.pruneDirs ? { ...g, pruneDirs: false } : g));
+    if (this.manifest === null && this.tracked.size === 0) await this.directories.prune(this.dir);
     return true;
   }
 
@@ -231,55 +346,137 @@ export class Dataset {
   }
 
   private deleting: Promise<void> | undefined;
-  /** Files of the garbage being deleted right now (taken off {@link garbage}, not yet unlinked). */
+  private collectionPaused = 0;
+
+  /** Runs `task` with no collection running or starting meanwhile (a check reads records and files as they are). */
+  async withoutCollection<T>(task: () => Promise<T>): Promise<T> {
+    this.collectionPaused++;
+    try {
+      await this.settled();
+      return await task();
+    } finally {
+      if (--this.collectionPaused === 0 && this.collectAgain) {
+        this.collectAgain = false;
+        this.collectGarbage();
+      }
+    }
+  }
+  /** Asked to collect while a collection ran: run again after it. */
+  private collectAgain = false;
+  /** Files being deleted right now (taken off {@link tracked}, not yet unlinked). */
   private collecting: readonly string[] = [];
 
   /**
-   * Files no committed manifest lists that are kept for readers of older generations, or being deleted now: not
-   * leftovers, whatever a listing of the directory suggests.
+   * Files the current manifest does not list that are still on disk for a reason (a reader, a lease, a retained
+   * version, a snapshot), or being deleted now: not leftovers, whatever a listing of the directory suggests.
    */
-  pendingDeletions(): ReadonlySet<string> {
-    return new Set([...this.garbage.flatMap((g) => g.files), ...this.collecting]);
+  pendingDeletions(): ReadonlyMap<string, HeldBy> {
+    const held = new Map<string, HeldBy>();
+    const current = new Set(this.manifest?.rowGroups.map((g) => g.file));
+    const snapshots = this.versions.snapshotGenerations();
+    for (const f of this.versions.leasedFiles()) if (!current.has(f)) held.set(f, "lease");
+    for (const { manifest } of this.readers.values()) for (const g of manifest.rowGroups) if (!current.has(g.file) && !held.has(g.file)) held.set(g.file, "reader");
+    for (const [generation, record] of this.history) {
+      const by: HeldBy = snapshots.has(generation) ? "snapshot" : "version";
+      for (const g of record.manifest.rowGroups) if (!current.has(g.file) && !held.has(g.file)) held.set(g.file, by);
+    }
+    for (const f of [...this.tracked, ...this.collecting]) if (!current.has(f) && !held.has(f)) held.set(f, "reader");
+    return held;
   }
 
-  private collectGarbage(): void {
-    if (this.deleting || this.garbage.length === 0) return;
-    const oldestReader = Math.min(...this.readers.keys());
-    const ready = this.garbage.filter((g) => !(oldestReader < g.freedAt));
-    if (ready.length === 0) return;
-    this.garbage = this.garbage.filter((g) => oldestReader < g.freedAt);
-    this.collecting = ready.flatMap((g) => g.files);
-    this.deleting = (async () => {
-      for (const g of ready) {
-        // A file that cannot be deleted now (read-only store) stays: no manifest lists it, so the next load of the
-        // dataset removes it as a leftover. A failure here must not become an unhandled rejection.
-        await this.removeFiles(g.files).catch(() => undefined);
-        if (g.pruneDirs && this.manifest === null) await this.directories.prune(this.dir);
+  /** The retained older generations' records, oldest first (whether or not the policy still keeps them). */
+  records(): VersionRecord[] {
+    return [...this.history.values()].sort((a, b) => a.manifest.generation - b.manifest.generation);
+  }
+
+  /**
+   * Deletes what nothing needs any more: records of older generations neither the policy nor a snapshot keeps
+   * (durably, first), then the row-group files no current manifest, record, reader or lease lists.
+   */
+  collectGarbage(): void {
+    if (this.deleting || this.collectionPaused > 0) {
+      this.collectAgain = true;
+      return;
+    }
+    const current = this.manifest;
+    if (current === undefined || this.historyInvalid || this.versions.deletionsBlocked()) return;
+    const expired: VersionRecord[] = [];
+    if (current) {
+      const policy = this.retentionPolicy(current);
+      const now = this.versions.clock();
+      const held = this.versions.snapshotGenerations();
+      for (const record of this.history.values()) {
+        if (!held.has(record.manifest.generation) && !retainedByPolicy(record, current.generation, policy, now)) expired.push(record);
       }
+    }
+    for (const r of expired) this.history.delete(r.manifest.generation);
+    const needed = new Set<string>(this.versions.leasedFiles());
+    for (const g of current?.rowGroups ?? []) needed.add(g.file);
+    for (const { manifest } of this.readers.values()) for (const g of manifest.rowGroups) needed.add(g.file);
+    for (const { manifest } of this.history.values()) for (const g of manifest.rowGroups) needed.add(g.file);
+    const doomed = [...this.tracked].filter((f) => !needed.has(f));
+    if (expired.length === 0 && doomed.length === 0) return;
+    for (const f of doomed) this.tracked.delete(f);
+    this.collecting = doomed;
+    this.deleting = (async () => {
+      try {
+        await removeVersionRecords(
+          this.dir,
+          expired.map((r) => r.manifest.generation),
+        );
+      } catch {
+        // The records are still on disk, so their files stay too; the next collection tries again.
+        for (const r of expired) this.history.set(r.manifest.generation, r);
+        for (const f of doomed) this.tracked.add(f);
+        return;
+      }
+      // A file that cannot be deleted now (read-only store) stays: nothing lists it, so the next load of the
+      // dataset removes it as a leftover. A failure here must not become an unhandled rejection.
+      await this.removeFiles(doomed).catch(() => undefined);
     })().finally(() => {
       this.deleting = undefined;
       this.collecting = [];
-      this.collectGarbage();
+      if (this.collectAgain) {
+        this.collectAgain = false;
+        this.collectGarbage();
+      }
     });
   }
 
   private async load(): Promise<Manifest | null> {
     let manifest: Manifest | null;
     let entries: Dirent[];
+    let found: VersionRecords;
     try {
       manifest = await readManifest(this.dir, this.name);
       entries = await this.entries();
+      const versionsEntry = entries.find((e) => e.name === VERSIONS_DIR);
+      if (versionsEntry?.isSymbolicLink()) throw symbolicLinkRefused(`${this.name}/${VERSIONS_DIR}`);
+      found = versionsEntry?.isDirectory() ? await readVersionRecords(this.dir) : { records: [], invalid: [], temporary: [] };
     } catch (err) {
       throw fsError(err, `read the manifest of ${this.name}`);
     }
     if (manifest) this.assertPlainFiles(manifest, entries);
-    await this.removeLeftovers(manifest, entries);
-    // After a reload (see forget): a file the manifest on disk lists again is no longer ours to delete.
-    const listed = new Set(manifest?.rowGroups.map((g) => g.file));
-    this.garbage = this.garbage.map((g) => ({ ...g, files: g.files.filter((f) => !listed.has(f)) }));
+    const held = this.versions.snapshotGenerations();
+    // A record of the current generation or a later one is a commit a crash interrupted (or a duplicate): not a
+    // version. Without a manifest (a removal interrupted), no record is one, unless a snapshot holds it.
+    const stale = found.records.filter((r) => (manifest ? r.manifest.generation >= manifest.generation : !held.has(r.manifest.generation)));
+    const records = found.records.filter((r) => !stale.includes(r));
+    this.historyInvalid = found.invalid.length > 0;
+    await removeVersionRecords(
+      this.dir,
+      stale.map((r) => r.manifest.generation),
+    ).catch(() => undefined);
+    await removeTemporaryRecords(this.dir, found.temporary).catch(() => undefined);
+    this.history.clear();
+    for (const r of records) this.history.set(r.manifest.generation, r);
+    for (const g of manifest?.rowGroups ?? []) this.tracked.add(g.file);
+    for (const r of records) for (const g of r.manifest.rowGroups) this.tracked.add(g.file);
+    await this.removeLeftovers(entries);
     this.manifest = manifest;
     this.manifestBytes = manifest ? encodeManifest(manifest).byteLength : 0;
     this.bytes = manifest ? filesBytes(manifest, this.manifestBytes) : 0;
+    this.collectGarbage();
     return manifest;
   }
 
@@ -307,14 +504,17 @@ export class Dataset {
   }
 
   /**
-   * Deletes what a crashed write left: row-group files the manifest does not list and temporary manifests.
-   * Safe because the daemon owns the store and this runs before its first write to the dataset. Only plain files
-   * go: a link with such a name is left alone (unlinking it would be harmless, but it is not the engine's own).
+   * Deletes what a crashed write left: row-group files nothing lists (the manifest, a record, a reader, a lease)
+   * and temporary manifests. Safe because the daemon owns the store and this runs before its first write to the
+   * dataset. Only plain files go: a link with such a name is left alone (unlinking it would be harmless, but it is
+   * not the engine's own). Nothing goes while a record cannot be read (which files it lists is unknown).
    */
-  private async removeLeftovers(manifest: Manifest | null, entries: readonly Dirent[]): Promise<void> {
-    // Files waiting for readers are not leftovers (only after a reload, see forget, can there be any).
-    const listed = new Set([...(manifest?.rowGroups.map((g) => g.file) ?? []), ...this.garbage.flatMap((g) => g.files)]);
-    const leftovers = entries.filter((e) => e.isFile() && ((isRowGroupFile(e.name) && !listed.has(e.name)) || isTemporaryManifest(e.name)));
+  private async removeLeftovers(entries: readonly Dirent[]): Promise<void> {
+    // Files waiting for readers are tracked (only after a reload, see forget, can there be any).
+    const keep = new Set([...this.tracked, ...this.versions.leasedFiles()]);
+    for (const { manifest } of this.readers.values()) for (const g of manifest.rowGroups) keep.add(g.file);
+    const unsafe = this.historyInvalid || this.versions.deletionsBlocked();
+    const leftovers = entries.filter((e) => e.isFile() && ((!unsafe && isRowGroupFile(e.name) && !keep.has(e.name)) || isTemporaryManifest(e.name)));
     // Best effort: on a read-only store the leftovers stay, and reads must still work.
     await Promise.all(leftovers.map((e) => removeQuietly(join(this.dir, e.name)).catch(() => undefined)));
   }

@@ -8,6 +8,8 @@ import { OupsError } from "../errors.js";
 import { writeFileDurable, replaceFileDurable, removeQuietly } from "../io/durable-fs.js";
 import { MANIFEST_FILE } from "../keys/layout.js";
 import type { Ordinal, OrdinalKind } from "../ordinal.js";
+import type { RetentionOverride } from "../versions/retention-policy.js";
+import type { VersionChange } from "../versions/version-change.js";
 import { symbolicLinkRefused } from "./directories.js";
 import type { SchemaVersion } from "./schema-history.js";
 import { schemaHistoryFromJson, schemaHistoryToJson } from "./schema-history.js";
@@ -45,6 +47,12 @@ export interface Manifest {
   readonly nextFileId: number;
   /** The schemas the dataset has had, oldest first, the last being `schema`; absent: `schema` only (see schema-history.ts). */
   readonly schemaHistory?: readonly SchemaVersion[] | undefined;
+  /** When the generation was committed (ms since the epoch); undefined in manifests written before versions were kept. */
+  readonly committedAtMs?: number | undefined;
+  /** What the commit did (see ListVersions). */
+  readonly change?: VersionChange | undefined;
+  /** The dataset's own retention policy, overriding the store's; carried over by every commit. */
+  readonly retention?: RetentionOverride | undefined;
 }
 
 const TMP_MANIFEST = `.${MANIFEST_FILE}.tmp`;
@@ -101,7 +109,8 @@ export function encodeManifest(manifest: Manifest): Uint8Array {
   return new TextEncoder().encode(`${JSON.stringify(manifestToJson(manifest))}\n`);
 }
 
-function manifestToJson(m: Manifest): ManifestJson {
+/** The JSON form of a manifest, as {@link encodeManifest} stores it. */
+export function manifestToJson(m: Manifest): ManifestJson {
   return {
     format: 1,
     generation: m.generation,
@@ -119,10 +128,14 @@ function manifestToJson(m: Manifest): ManifestJson {
     metadata: { ...m.metadata },
     nextFileId: m.nextFileId,
     ...optional("schemaHistory", schemaHistoryToJson(m.schemaHistory)),
+    ...(m.committedAtMs === undefined ? {} : { committedAt: m.committedAtMs }),
+    ...(m.change === undefined ? {} : { change: { ...m.change } }),
+    ...(m.retention === undefined ? {} : { retention: { ...m.retention } }),
   };
 }
 
-function manifestFromJson(json: unknown): Manifest {
+/** Decodes a manifest's JSON (a dataset's `_manifest.json`, or a retained version's record). */
+export function manifestFromJson(json: unknown): Manifest {
   checkManifestJson(json);
   const kind = json.ordinalKind ?? undefined;
   // Manifests written before dictionary ids were made canonical hold the first writer's ids.
@@ -143,6 +156,9 @@ function manifestFromJson(json: unknown): Manifest {
     metadata: json.metadata,
     nextFileId: json.nextFileId,
     ...optional("schemaHistory", schemaHistoryFromJson(json.schemaHistory, schema)),
+    committedAtMs: json.committedAt,
+    change: json.change,
+    retention: json.retention,
   };
   checkRowGroupOrder(manifest.rowGroups);
   const { orderedOn } = manifest;

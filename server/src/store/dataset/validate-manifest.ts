@@ -1,5 +1,8 @@
 import type { Ordinal, OrdinalKind } from "../ordinal.js";
 import { compareOrdinals } from "../ordinal.js";
+import type { VersionChange } from "../versions/version-change.js";
+import { checkVersionFields } from "../versions/version-change.js";
+import type { RetentionOverride } from "../versions/retention-policy.js";
 import { isRowGroupFile, rowGroupFileId } from "./row-group-files.js";
 import type { SchemaVersionJson } from "./schema-history.js";
 import { checkSchemaHistoryJson } from "./schema-history.js";
@@ -17,6 +20,10 @@ export interface ManifestJson {
   nextFileId: number;
   /** Absent in manifests written before schema evolution. */
   schemaHistory?: SchemaVersionJson[];
+  /** Commit time (ms since the epoch), what the commit did, the dataset's retention override (see versions/). */
+  committedAt?: number;
+  change?: VersionChange;
+  retention?: RetentionOverride;
 }
 
 /** One row group in JSON: ordinals as JSON numbers or strings (bigints and non-finite numbers as text). */
@@ -55,6 +62,7 @@ export function checkManifestJson(json: unknown): asserts json is ManifestJson {
     if (typeof value !== "string") throw new Error(`metadata value of ${JSON.stringify(key)} must be a string, got ${describe(value)}`);
   }
   checkCount(json.nextFileId, "nextFileId");
+  checkVersionFields(json);
   if (!Array.isArray(json.rowGroups)) throw new Error(`rowGroups must be an array, got ${describe(json.rowGroups)}`);
   if (json.rowGroups.length > 0 && (json.schema === null || kind === null)) {
     throw new Error("row groups listed without a schema and an ordinal kind");

@@ -29,6 +29,7 @@ import type { MetadataLimits } from "./metadata-limits.js";
 import type { RowGroupCache } from "./row-group-cache.js";
 import type { StagedWriteOptions } from "./staged-write.js";
 import { StagedWrite } from "./staged-write.js";
+import { validateRetention } from "../versions/retention-policy.js";
 import type { WriteOptions } from "./write-options.js";
 import { resolveWriteOptions } from "./write-options.js";
 
@@ -116,6 +117,7 @@ export async function writeDataset(dataset: Dataset, input: WriteInput, options:
     // No rows and a metadata change that changes nothing (an absent key removed): no new generation.
     const unchanged =
       committed !== null &&
+      options.retention === undefined &&
       schema === committed.schema &&
       staged.rowGroupsAdded + staged.rowGroupsRewritten + staged.obsolete.length === 0 &&
       sameMetadata(metadata, committed.metadata);
@@ -133,7 +135,17 @@ export async function writeDataset(dataset: Dataset, input: WriteInput, options:
       nextFileId: staged.nextFileId,
       schemaHistory: history,
     };
-    await dataset.commit(next, staged.obsolete);
+    await dataset.commit(
+      next,
+      {
+        operation: "write",
+        rowsReceived,
+        rowGroupsRewritten: staged.rowGroupsRewritten,
+        rowGroupsAdded: staged.rowGroupsAdded,
+        metadataChanged: committed === null ? Object.keys(metadata).length > 0 : !sameMetadata(metadata, committed.metadata),
+      },
+      options.retention === undefined ? undefined : validateRetention(options.retention ?? {}),
+    );
     return {
       rowsReceived,
       totalRows: rowGroups.reduce((n, g) => n + g.rows, 0),

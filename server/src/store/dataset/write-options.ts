@@ -6,6 +6,7 @@ import type { Compression } from "../io/compression.js";
 import { parseCompression } from "../io/compression.js";
 import type { RowGroupTarget } from "../plan/plan-merge.js";
 import { parsePeriod } from "../plan/period.js";
+import type { RetentionOverride } from "../versions/retention-policy.js";
 
 /** Options of a write, as the engine takes them. */
 export interface WriteOptions {
@@ -30,6 +31,8 @@ export interface WriteOptions {
   compression?: string | undefined;
   /** Whether the write may add nullable columns and widen int32/float32 ones (see evolve-schema.ts); default "none". */
   schemaEvolution?: SchemaEvolution | undefined;
+  /** Sets the dataset's retention override (an empty one, or null, returns it to the store's policy); undefined keeps it. */
+  retention?: RetentionOverride | null | undefined;
   signal?: AbortSignal | undefined;
 }
 

@@ -10,6 +10,8 @@
  *     <level 1>/               (keyToPath), e.g. `AAPL-2024/3` for `symbol,year:int/month:int`
  *       _manifest.json         MANIFEST_FILE: its presence is what makes the directory a dataset
  *       …                      the dataset's own files, described by its manifest
+ *       .versions/             VERSIONS_DIR: `<generation>.json`, the manifest of each retained older generation
+ *   .snapshots/                SNAPSHOTS_DIR: `<name>.json`, the generation of each dataset a snapshot holds
  * ```
  *
  * Names starting with `.` are reserved for the engine (lock, temporary files of atomic commits): key values cannot
@@ -32,3 +34,9 @@ export const LOCK_DIR = ".oups.lock";
  * a file inside would make fail): which process holds the lock, so that a crashed owner is told apart from a live one.
  */
 export const LOCK_OWNER_FILE = ".oups.lock.owner";
+
+/** Directory of a dataset holding the manifests of its retained older generations (see versions/version-records.ts). */
+export const VERSIONS_DIR = ".versions";
+
+/** Directory at the store root holding one file per snapshot (see versions/snapshot-registry.ts). */
+export const SNAPSHOTS_DIR = ".snapshots";

@@ -4,15 +4,15 @@
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { Timestamp } from "@bufbuild/protobuf/wkt";
-import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_duration, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file oups/v1/store.proto.
  */
 export const file_oups_v1_store: GenFile = /*@__PURE__*/
-  fileDesc("ChNvdXBzL3YxL3N0b3JlLnByb3RvEgdvdXBzLnYxIl4KA0tleRIoCgZmaWVsZHMYASADKAsyGC5vdXBzLnYxLktleS5GaWVsZHNFbnRyeRotCgtGaWVsZHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIkEKCkluZGV4RmllbGQSDAoEbmFtZRgBIAEoCRIlCgR0eXBlGAIgASgOMhcub3Vwcy52MS5JbmRleEZpZWxkVHlwZSIxCgpJbmRleExldmVsEiMKBmZpZWxkcxgBIAMoCzITLm91cHMudjEuSW5kZXhGaWVsZCJZCgtJbmRleFNjaGVtYRIMCgRuYW1lGAEgASgJEhcKD2ZpZWxkX3NlcGFyYXRvchgCIAEoCRIjCgZsZXZlbHMYAyADKAsyEy5vdXBzLnYxLkluZGV4TGV2ZWwiOAoQSW5pdFN0b3JlUmVxdWVzdBIkCgZzY2hlbWEYASABKAsyFC5vdXBzLnYxLkluZGV4U2NoZW1hIkoKEUluaXRTdG9yZVJlc3BvbnNlEiQKBnNjaGVtYRgBIAEoCzIULm91cHMudjEuSW5kZXhTY2hlbWESDwoHY3JlYXRlZBgCIAEoCCIXChVHZXRJbmRleFNjaGVtYVJlcXVlc3QiPgoWR2V0SW5kZXhTY2hlbWFSZXNwb25zZRIkCgZzY2hlbWEYASABKAsyFC5vdXBzLnYxLkluZGV4U2NoZW1hIlYKD0xpc3RLZXlzUmVxdWVzdBIcCgZwcmVmaXgYASABKAsyDC5vdXBzLnYxLktleRIRCglwYWdlX3NpemUYAiABKA0SEgoKcGFnZV90b2tlbhgDIAEoCSJHChBMaXN0S2V5c1Jlc3BvbnNlEhoKBGtleXMYASADKAsyDC5vdXBzLnYxLktleRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkipgEKBUJvdW5kEhUKC2ludDY0X3ZhbHVlGAEgASgDSAASFgoMZG91YmxlX3ZhbHVlGAIgASgBSAASFgoMc3RyaW5nX3ZhbHVlGAMgASgJSAASNQoPdGltZXN0YW1wX3ZhbHVlGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEgAEhYKDHVpbnQ2NF92YWx1ZRgFIAEoBEgAQgcKBXZhbHVlIosBCgxSb3dHcm91cEluZm8SDAoEZmlsZRgBIAEoCRIMCgRyb3dzGAIgASgEEhsKA21pbhgDIAEoCzIOLm91cHMudjEuQm91bmQSGwoDbWF4GAQgASgLMg4ub3Vwcy52MS5Cb3VuZBINCgVieXRlcxgFIAEoBBIWCg5zY2hlbWFfdmVyc2lvbhgUIAEoDSIsCg9EZXNjcmliZVJlcXVlc3QSGQoDa2V5GAEgASgLMgwub3Vwcy52MS5LZXki2wIKEERlc2NyaWJlUmVzcG9uc2USEgoKb3JkZXJlZF9vbhgBIAEoCRIUCgxhcnJvd19zY2hlbWEYAiABKAwSEgoKdG90YWxfcm93cxgDIAEoBBIpCgpyb3dfZ3JvdXBzGAQgAygLMhUub3Vwcy52MS5Sb3dHcm91cEluZm8SOQoIbWV0YWRhdGEYBSADKAsyJy5vdXBzLnYxLkRlc2NyaWJlUmVzcG9uc2UuTWV0YWRhdGFFbnRyeRISCgpnZW5lcmF0aW9uGAYgASgEEhkKA2tleRgHIAEoCzIMLm91cHMudjEuS2V5EhMKC3RvdGFsX2J5dGVzGAggASgEEi4KDnNjaGVtYV9oaXN0b3J5GBQgAygLMhYub3Vwcy52MS5TY2hlbWFWZXJzaW9uGi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJ9Cg1TY2hlbWFWZXJzaW9uEhIKCmdlbmVyYXRpb24YASABKAQSFAoMYXJyb3dfc2NoZW1hGAIgASgMEhUKDWFkZGVkX2NvbHVtbnMYAyADKAkSFwoPd2lkZW5lZF9jb2x1bW5zGAQgAygJEhIKCnJvd19ncm91cHMYBSABKA0iPAoOUm93R3JvdXBUYXJnZXQSDgoEcm93cxgBIAEoBEgAEhAKBnBlcmlvZBgCIAEoCUgAQggKBnRhcmdldCKyAwoLV3JpdGVIZWFkZXISGQoDa2V5GAEgASgLMgwub3Vwcy52MS5LZXkSEgoKb3JkZXJlZF9vbhgCIAEoCRIVCg1kdXBsaWNhdGVzX29uGAMgAygJEhcKD2Ryb3BfZHVwbGljYXRlcxgEIAEoCBIxChByb3dfZ3JvdXBfdGFyZ2V0GAUgASgLMhcub3Vwcy52MS5Sb3dHcm91cFRhcmdldBIhChRtYXhfbl9vZmZfdGFyZ2V0X3JncxgGIAEoDUgAiAEBEjQKCG1ldGFkYXRhGAcgAygLMiIub3Vwcy52MS5Xcml0ZUhlYWRlci5NZXRhZGF0YUVudHJ5EhcKD3JlbW92ZV9tZXRhZGF0YRgIIAMoCRIMCgRzb3J0GAkgASgIEhMKC2NvbXByZXNzaW9uGAogASgJEjIKEHNjaGVtYV9ldm9sdXRpb24YFCABKA4yGC5vdXBzLnYxLlNjaGVtYUV2b2x1dGlvbhovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCFwoVX21heF9uX29mZl90YXJnZXRfcmdzIlMKDFdyaXRlUmVxdWVzdBImCgZoZWFkZXIYASABKAsyFC5vdXBzLnYxLldyaXRlSGVhZGVySAASEwoJYXJyb3dfaXBjGAIgASgMSABCBgoEa2luZCKgAQoNV3JpdGVSZXNwb25zZRIVCg1yb3dzX3JlY2VpdmVkGAEgASgEEhIKCnRvdGFsX3Jvd3MYAiABKAQSHAoUcm93X2dyb3Vwc19yZXdyaXR0ZW4YAyABKA0SGAoQcm93X2dyb3Vwc19hZGRlZBgEIAEoDRIYChByb3dfZ3JvdXBzX3RvdGFsGAUgASgNEhIKCmdlbmVyYXRpb24YBiABKAQirgEKEVJhbmdlUXVlcnlSZXF1ZXN0EhkKA2tleRgBIAEoCzIMLm91cHMudjEuS2V5Eh0KBXN0YXJ0GAIgASgLMg4ub3Vwcy52MS5Cb3VuZBIbCgNlbmQYAyABKAsyDi5vdXBzLnYxLkJvdW5kEhUKDWVuZF9pbmNsdXNpdmUYBCABKAgSDwoHY29sdW1ucxgFIAMoCRIaChJtYXhfcm93c19wZXJfY2h1bmsYBiABKA0iJwoSUmFuZ2VRdWVyeVJlc3BvbnNlEhEKCWFycm93X2lwYxgBIAEoDCKEAQoZUXVlcnlJbnRlcnNlY3Rpb25zUmVxdWVzdBIaCgRrZXlzGAEgAygLMgwub3Vwcy52MS5LZXkSHQoFc3RhcnQYAiABKAsyDi5vdXBzLnYxLkJvdW5kEhsKA2VuZBgDIAEoCzIOLm91cHMudjEuQm91bmQSDwoHY29sdW1ucxgEIAMoCSKiAQoaUXVlcnlJbnRlcnNlY3Rpb25zUmVzcG9uc2USEAoIaW50ZXJ2YWwYASABKAQSEQoJa2V5X2luZGV4GAIgASgNEiYKDmludGVydmFsX3N0YXJ0GAMgASgLMg4ub3Vwcy52MS5Cb3VuZBIkCgxpbnRlcnZhbF9lbmQYBCABKAsyDi5vdXBzLnYxLkJvdW5kEhEKCWFycm93X2lwYxgFIAEoDCIvChJHZXRNZXRhZGF0YVJlcXVlc3QSGQoDa2V5GAEgASgLMgwub3Vwcy52MS5LZXkihAEKE0dldE1ldGFkYXRhUmVzcG9uc2USPAoIbWV0YWRhdGEYASADKAsyKi5vdXBzLnYxLkdldE1ldGFkYXRhUmVzcG9uc2UuTWV0YWRhdGFFbnRyeRovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEipAEKFVVwZGF0ZU1ldGFkYXRhUmVxdWVzdBIZCgNrZXkYASABKAsyDC5vdXBzLnYxLktleRI0CgNzZXQYAiADKAsyJy5vdXBzLnYxLlVwZGF0ZU1ldGFkYXRhUmVxdWVzdC5TZXRFbnRyeRIOCgZyZW1vdmUYAyADKAkaKgoIU2V0RW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKKAQoWVXBkYXRlTWV0YWRhdGFSZXNwb25zZRI/CghtZXRhZGF0YRgBIAMoCzItLm91cHMudjEuVXBkYXRlTWV0YWRhdGFSZXNwb25zZS5NZXRhZGF0YUVudHJ5Gi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASIqCg1SZW1vdmVSZXF1ZXN0EhkKA2tleRgBIAEoCzIMLm91cHMudjEuS2V5IhAKDlJlbW92ZVJlc3BvbnNlIiMKEUNoZWNrU3RvcmVSZXF1ZXN0Eg4KBnJlcGFpchgBIAEoCCJ8CgxDaGVja0ZpbmRpbmcSGQoDa2V5GAEgASgLMgwub3Vwcy52MS5LZXkSDAoEcGF0aBgCIAEoCRIMCgRraW5kGAMgASgJEg8KB21lc3NhZ2UYBCABKAkSEgoKcmVwYWlyYWJsZRgFIAEoCBIQCghyZXBhaXJlZBgGIAEoCCIzCghIZWxkRmlsZRIZCgNrZXkYASABKAsyDC5vdXBzLnYxLktleRIMCgRwYXRoGAIgASgJIooBChJDaGVja1N0b3JlUmVzcG9uc2USEAoIZGF0YXNldHMYASABKAQSEgoKcm93X2dyb3VwcxgCIAEoBBInCghmaW5kaW5ncxgDIAMoCzIVLm91cHMudjEuQ2hlY2tGaW5kaW5nEiUKCmhlbGRfZmlsZXMYBCADKAsyES5vdXBzLnYxLkhlbGRGaWxlKmkKDkluZGV4RmllbGRUeXBlEiAKHElOREVYX0ZJRUxEX1RZUEVfVU5TUEVDSUZJRUQQABIbChdJTkRFWF9GSUVMRF9UWVBFX1NUUklORxABEhgKFElOREVYX0ZJRUxEX1RZUEVfSU5UEAIqcAoPU2NoZW1hRXZvbHV0aW9uEiAKHFNDSEVNQV9FVk9MVVRJT05fVU5TUEVDSUZJRUQQABIZChVTQ0hFTUFfRVZPTFVUSU9OX05PTkUQARIgChxTQ0hFTUFfRVZPTFVUSU9OX0FERF9DT0xVTU5TEAIyqgYKDFN0b3JlU2VydmljZRJCCglJbml0U3RvcmUSGS5vdXBzLnYxLkluaXRTdG9yZVJlcXVlc3QaGi5vdXBzLnYxLkluaXRTdG9yZVJlc3BvbnNlElEKDkdldEluZGV4U2NoZW1hEh4ub3Vwcy52MS5HZXRJbmRleFNjaGVtYVJlcXVlc3QaHy5vdXBzLnYxLkdldEluZGV4U2NoZW1hUmVzcG9uc2USPwoITGlzdEtleXMSGC5vdXBzLnYxLkxpc3RLZXlzUmVxdWVzdBoZLm91cHMudjEuTGlzdEtleXNSZXNwb25zZRI/CghEZXNjcmliZRIYLm91cHMudjEuRGVzY3JpYmVSZXF1ZXN0Ghkub3Vwcy52MS5EZXNjcmliZVJlc3BvbnNlEjgKBVdyaXRlEhUub3Vwcy52MS5Xcml0ZVJlcXVlc3QaFi5vdXBzLnYxLldyaXRlUmVzcG9uc2UoARJHCgpSYW5nZVF1ZXJ5Ehoub3Vwcy52MS5SYW5nZVF1ZXJ5UmVxdWVzdBobLm91cHMudjEuUmFuZ2VRdWVyeVJlc3BvbnNlMAESXwoSUXVlcnlJbnRlcnNlY3Rpb25zEiIub3Vwcy52MS5RdWVyeUludGVyc2VjdGlvbnNSZXF1ZXN0GiMub3Vwcy52MS5RdWVyeUludGVyc2VjdGlvbnNSZXNwb25zZTABEkgKC0dldE1ldGFkYXRhEhsub3Vwcy52MS5HZXRNZXRhZGF0YVJlcXVlc3QaHC5vdXBzLnYxLkdldE1ldGFkYXRhUmVzcG9uc2USUQoOVXBkYXRlTWV0YWRhdGESHi5vdXBzLnYxLlVwZGF0ZU1ldGFkYXRhUmVxdWVzdBofLm91cHMudjEuVXBkYXRlTWV0YWRhdGFSZXNwb25zZRI5CgZSZW1vdmUSFi5vdXBzLnYxLlJlbW92ZVJlcXVlc3QaFy5vdXBzLnYxLlJlbW92ZVJlc3BvbnNlEkUKCkNoZWNrU3RvcmUSGi5vdXBzLnYxLkNoZWNrU3RvcmVSZXF1ZXN0Ghsub3Vwcy52MS5DaGVja1N0b3JlUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("ChNvdXBzL3YxL3N0b3JlLnByb3RvEgdvdXBzLnYxIl4KA0tleRIoCgZmaWVsZHMYASADKAsyGC5vdXBzLnYxLktleS5GaWVsZHNFbnRyeRotCgtGaWVsZHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIkEKCkluZGV4RmllbGQSDAoEbmFtZRgBIAEoCRIlCgR0eXBlGAIgASgOMhcub3Vwcy52MS5JbmRleEZpZWxkVHlwZSIxCgpJbmRleExldmVsEiMKBmZpZWxkcxgBIAMoCzITLm91cHMudjEuSW5kZXhGaWVsZCJZCgtJbmRleFNjaGVtYRIMCgRuYW1lGAEgASgJEhcKD2ZpZWxkX3NlcGFyYXRvchgCIAEoCRIjCgZsZXZlbHMYAyADKAsyEy5vdXBzLnYxLkluZGV4TGV2ZWwiOAoQSW5pdFN0b3JlUmVxdWVzdBIkCgZzY2hlbWEYASABKAsyFC5vdXBzLnYxLkluZGV4U2NoZW1hIkoKEUluaXRTdG9yZVJlc3BvbnNlEiQKBnNjaGVtYRgBIAEoCzIULm91cHMudjEuSW5kZXhTY2hlbWESDwoHY3JlYXRlZBgCIAEoCCIXChVHZXRJbmRleFNjaGVtYVJlcXVlc3QiPgoWR2V0SW5kZXhTY2hlbWFSZXNwb25zZRIkCgZzY2hlbWEYASABKAsyFC5vdXBzLnYxLkluZGV4U2NoZW1hIlYKD0xpc3RLZXlzUmVxdWVzdBIcCgZwcmVmaXgYASABKAsyDC5vdXBzLnYxLktleRIRCglwYWdlX3NpemUYAiABKA0SEgoKcGFnZV90b2tlbhgDIAEoCSJHChBMaXN0S2V5c1Jlc3BvbnNlEhoKBGtleXMYASADKAsyDC5vdXBzLnYxLktleRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkipgEKBUJvdW5kEhUKC2ludDY0X3ZhbHVlGAEgASgDSAASFgoMZG91YmxlX3ZhbHVlGAIgASgBSAASFgoMc3RyaW5nX3ZhbHVlGAMgASgJSAASNQoPdGltZXN0YW1wX3ZhbHVlGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEgAEhYKDHVpbnQ2NF92YWx1ZRgFIAEoBEgAQgcKBXZhbHVlIosBCgxSb3dHcm91cEluZm8SDAoEZmlsZRgBIAEoCRIMCgRyb3dzGAIgASgEEhsKA21pbhgDIAEoCzIOLm91cHMudjEuQm91bmQSGwoDbWF4GAQgASgLMg4ub3Vwcy52MS5Cb3VuZBINCgVieXRlcxgFIAEoBBIWCg5zY2hlbWFfdmVyc2lvbhgUIAEoDSJzCg9WZXJzaW9uU2VsZWN0b3ISFAoKZ2VuZXJhdGlvbhgBIAEoBEgAEisKBWFzX29mGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEgAEhIKCHNuYXBzaG90GAMgASgJSABCCQoHdmVyc2lvbiJoCg9SZXRlbnRpb25Qb2xpY3kSGAoLZ2VuZXJhdGlvbnMYASABKA1IAIgBARIrCghkdXJhdGlvbhgCIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbkIOCgxfZ2VuZXJhdGlvbnMiVwoPRGVzY3JpYmVSZXF1ZXN0EhkKA2tleRgBIAEoCzIMLm91cHMudjEuS2V5EikKB3ZlcnNpb24YAiABKAsyGC5vdXBzLnYxLlZlcnNpb25TZWxlY3RvciKABQoQRGVzY3JpYmVSZXNwb25zZRISCgpvcmRlcmVkX29uGAEgASgJEhQKDGFycm93X3NjaGVtYRgCIAEoDBISCgp0b3RhbF9yb3dzGAMgASgEEikKCnJvd19ncm91cHMYBCADKAsyFS5vdXBzLnYxLlJvd0dyb3VwSW5mbxI5CghtZXRhZGF0YRgFIAMoCzInLm91cHMudjEuRGVzY3JpYmVSZXNwb25zZS5NZXRhZGF0YUVudHJ5EhIKCmdlbmVyYXRpb24YBiABKAQSGQoDa2V5GAcgASgLMgwub3Vwcy52MS5LZXkSEwoLdG90YWxfYnl0ZXMYCCABKAQSGgoSY3VycmVudF9nZW5lcmF0aW9uGAkgASgEEhUKDWN1cnJlbnRfYnl0ZXMYCiABKAQSHAoUb2xkZXJfdmVyc2lvbnNfYnl0ZXMYCyABKAQSMAoMY29tbWl0dGVkX2F0GAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIiChpvbGRlc3RfcmV0YWluZWRfZ2VuZXJhdGlvbhgNIAEoBBIZChFyZXRhaW5lZF92ZXJzaW9ucxgOIAEoDRIrCglyZXRlbnRpb24YDyABKAsyGC5vdXBzLnYxLlJldGVudGlvblBvbGljeRI0ChJyZXRlbnRpb25fb3ZlcnJpZGUYECABKAsyGC5vdXBzLnYxLlJldGVudGlvblBvbGljeRIuCg5zY2hlbWFfaGlzdG9yeRgUIAMoCzIWLm91cHMudjEuU2NoZW1hVmVyc2lvbhovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEifQoNU2NoZW1hVmVyc2lvbhISCgpnZW5lcmF0aW9uGAEgASgEEhQKDGFycm93X3NjaGVtYRgCIAEoDBIVCg1hZGRlZF9jb2x1bW5zGAMgAygJEhcKD3dpZGVuZWRfY29sdW1ucxgEIAMoCRISCgpyb3dfZ3JvdXBzGAUgASgNIjwKDlJvd0dyb3VwVGFyZ2V0Eg4KBHJvd3MYASABKARIABIQCgZwZXJpb2QYAiABKAlIAEIICgZ0YXJnZXQi3wMKC1dyaXRlSGVhZGVyEhkKA2tleRgBIAEoCzIMLm91cHMudjEuS2V5EhIKCm9yZGVyZWRfb24YAiABKAkSFQoNZHVwbGljYXRlc19vbhgDIAMoCRIXCg9kcm9wX2R1cGxpY2F0ZXMYBCABKAgSMQoQcm93X2dyb3VwX3RhcmdldBgFIAEoCzIXLm91cHMudjEuUm93R3JvdXBUYXJnZXQSIQoUbWF4X25fb2ZmX3RhcmdldF9yZ3MYBiABKA1IAIgBARI0CghtZXRhZGF0YRgHIAMoCzIiLm91cHMudjEuV3JpdGVIZWFkZXIuTWV0YWRhdGFFbnRyeRIXCg9yZW1vdmVfbWV0YWRhdGEYCCADKAkSDAoEc29ydBgJIAEoCBITCgtjb21wcmVzc2lvbhgKIAEoCRIrCglyZXRlbnRpb24YCyABKAsyGC5vdXBzLnYxLlJldGVudGlvblBvbGljeRIyChBzY2hlbWFfZXZvbHV0aW9uGBQgASgOMhgub3Vwcy52MS5TY2hlbWFFdm9sdXRpb24aLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQhcKFV9tYXhfbl9vZmZfdGFyZ2V0X3JncyJTCgxXcml0ZVJlcXVlc3QSJgoGaGVhZGVyGAEgASgLMhQub3Vwcy52MS5Xcml0ZUhlYWRlckgAEhMKCWFycm93X2lwYxgCIAEoDEgAQgYKBGtpbmQioAEKDVdyaXRlUmVzcG9uc2USFQoNcm93c19yZWNlaXZlZBgBIAEoBBISCgp0b3RhbF9yb3dzGAIgASgEEhwKFHJvd19ncm91cHNfcmV3cml0dGVuGAMgASgNEhgKEHJvd19ncm91cHNfYWRkZWQYBCABKA0SGAoQcm93X2dyb3Vwc190b3RhbBgFIAEoDRISCgpnZW5lcmF0aW9uGAYgASgEItkBChFSYW5nZVF1ZXJ5UmVxdWVzdBIZCgNrZXkYASABKAsyDC5vdXBzLnYxLktleRIdCgVzdGFydBgCIAEoCzIOLm91cHMudjEuQm91bmQSGwoDZW5kGAMgASgLMg4ub3Vwcy52MS5Cb3VuZBIVCg1lbmRfaW5jbHVzaXZlGAQgASgIEg8KB2NvbHVtbnMYBSADKAkSGgoSbWF4X3Jvd3NfcGVyX2NodW5rGAYgASgNEikKB3ZlcnNpb24YByABKAsyGC5vdXBzLnYxLlZlcnNpb25TZWxlY3RvciInChJSYW5nZVF1ZXJ5UmVzcG9uc2USEQoJYXJyb3dfaXBjGAEgASgMIq8BChlRdWVyeUludGVyc2VjdGlvbnNSZXF1ZXN0EhoKBGtleXMYASADKAsyDC5vdXBzLnYxLktleRIdCgVzdGFydBgCIAEoCzIOLm91cHMudjEuQm91bmQSGwoDZW5kGAMgASgLMg4ub3Vwcy52MS5Cb3VuZBIPCgdjb2x1bW5zGAQgAygJEikKB3ZlcnNpb24YBSABKAsyGC5vdXBzLnYxLlZlcnNpb25TZWxlY3RvciKiAQoaUXVlcnlJbnRlcnNlY3Rpb25zUmVzcG9uc2USEAoIaW50ZXJ2YWwYASABKAQSEQoJa2V5X2luZGV4GAIgASgNEiYKDmludGVydmFsX3N0YXJ0GAMgASgLMg4ub3Vwcy52MS5Cb3VuZBIkCgxpbnRlcnZhbF9lbmQYBCABKAsyDi5vdXBzLnYxLkJvdW5kEhEKCWFycm93X2lwYxgFIAEoDCJaChJHZXRNZXRhZGF0YVJlcXVlc3QSGQoDa2V5GAEgASgLMgwub3Vwcy52MS5LZXkSKQoHdmVyc2lvbhgCIAEoCzIYLm91cHMudjEuVmVyc2lvblNlbGVjdG9yIoQBChNHZXRNZXRhZGF0YVJlc3BvbnNlEjwKCG1ldGFkYXRhGAEgAygLMioub3Vwcy52MS5HZXRNZXRhZGF0YVJlc3BvbnNlLk1ldGFkYXRhRW50cnkaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBItEBChVVcGRhdGVNZXRhZGF0YVJlcXVlc3QSGQoDa2V5GAEgASgLMgwub3Vwcy52MS5LZXkSNAoDc2V0GAIgAygLMicub3Vwcy52MS5VcGRhdGVNZXRhZGF0YVJlcXVlc3QuU2V0RW50cnkSDgoGcmVtb3ZlGAMgAygJEisKCXJldGVudGlvbhgEIAEoCzIYLm91cHMudjEuUmV0ZW50aW9uUG9saWN5GioKCFNldEVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEingEKFlVwZGF0ZU1ldGFkYXRhUmVzcG9uc2USPwoIbWV0YWRhdGEYASADKAsyLS5vdXBzLnYxLlVwZGF0ZU1ldGFkYXRhUmVzcG9uc2UuTWV0YWRhdGFFbnRyeRISCgpnZW5lcmF0aW9uGAIgASgEGi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASK5AQoNVmVyc2lvbkNoYW5nZRIRCglvcGVyYXRpb24YASABKAkSFQoNcm93c19yZWNlaXZlZBgCIAEoBBIcChRyb3dfZ3JvdXBzX3Jld3JpdHRlbhgDIAEoDRIYChByb3dfZ3JvdXBzX2FkZGVkGAQgASgNEhgKEG1ldGFkYXRhX2NoYW5nZWQYBSABKAgSGgoNcmVzdG9yZWRfZnJvbRgGIAEoBEgAiAEBQhAKDl9yZXN0b3JlZF9mcm9tIvgBCgtWZXJzaW9uSW5mbxISCgpnZW5lcmF0aW9uGAEgASgEEjAKDGNvbW1pdHRlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKdG90YWxfcm93cxgDIAEoBBITCgt0b3RhbF9ieXRlcxgEIAEoBBISCgpyb3dfZ3JvdXBzGAUgASgNEiYKBmNoYW5nZRgGIAEoCzIWLm91cHMudjEuVmVyc2lvbkNoYW5nZRIPCgdjdXJyZW50GAcgASgIEhEKCXNuYXBzaG90cxgIIAMoCRIaChJyZXRhaW5lZF9ieV9wb2xpY3kYCSABKAgiMAoTTGlzdFZlcnNpb25zUmVxdWVzdBIZCgNrZXkYASABKAsyDC5vdXBzLnYxLktleSJrChRMaXN0VmVyc2lvbnNSZXNwb25zZRImCgh2ZXJzaW9ucxgBIAMoCzIULm91cHMudjEuVmVyc2lvbkluZm8SKwoJcmV0ZW50aW9uGAIgASgLMhgub3Vwcy52MS5SZXRlbnRpb25Qb2xpY3kiXQoVUmVzdG9yZVZlcnNpb25SZXF1ZXN0EhkKA2tleRgBIAEoCzIMLm91cHMudjEuS2V5EikKB3ZlcnNpb24YAiABKAsyGC5vdXBzLnYxLlZlcnNpb25TZWxlY3RvciJdChZSZXN0b3JlVmVyc2lvblJlc3BvbnNlEhIKCmdlbmVyYXRpb24YASABKAQSGwoTcmVzdG9yZWRfZ2VuZXJhdGlvbhgCIAEoBBISCgp0b3RhbF9yb3dzGAMgASgEIkAKD1NuYXBzaG90RGF0YXNldBIZCgNrZXkYASABKAsyDC5vdXBzLnYxLktleRISCgpnZW5lcmF0aW9uGAIgASgEIo8BCgxTbmFwc2hvdEluZm8SDAoEbmFtZRgBIAEoCRIuCgpjcmVhdGVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIVCg1kYXRhc2V0X2NvdW50GAMgASgNEioKCGRhdGFzZXRzGAQgAygLMhgub3Vwcy52MS5TbmFwc2hvdERhdGFzZXQicQoVQ3JlYXRlU25hcHNob3RSZXF1ZXN0EgwKBG5hbWUYASABKAkSGgoEa2V5cxgCIAMoCzIMLm91cHMudjEuS2V5EhwKBnByZWZpeBgDIAEoCzIMLm91cHMudjEuS2V5EhAKCGFsbF9rZXlzGAQgASgIIkEKFkNyZWF0ZVNuYXBzaG90UmVzcG9uc2USJwoIc25hcHNob3QYASABKAsyFS5vdXBzLnYxLlNuYXBzaG90SW5mbyIwChRMaXN0U25hcHNob3RzUmVxdWVzdBIYChBpbmNsdWRlX2RhdGFzZXRzGAEgASgIIkEKFUxpc3RTbmFwc2hvdHNSZXNwb25zZRIoCglzbmFwc2hvdHMYASADKAsyFS5vdXBzLnYxLlNuYXBzaG90SW5mbyIlChVEZWxldGVTbmFwc2hvdFJlcXVlc3QSDAoEbmFtZRgBIAEoCSIYChZEZWxldGVTbmFwc2hvdFJlc3BvbnNlIkMKBUxlYXNlEgoKAmlkGAEgASgJEi4KCmV4cGlyZXNfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIm8KCERhdGFGaWxlEgwKBHBhdGgYASABKAkSDAoEcm93cxgCIAEoBBIbCgNtaW4YAyABKAsyDi5vdXBzLnYxLkJvdW5kEhsKA21heBgEIAEoCzIOLm91cHMudjEuQm91bmQSDQoFYnl0ZXMYBSABKAQinQEKEExpc3RGaWxlc1JlcXVlc3QSGQoDa2V5GAEgASgLMgwub3Vwcy52MS5LZXkSKQoHdmVyc2lvbhgCIAEoCzIYLm91cHMudjEuVmVyc2lvblNlbGVjdG9yEjEKDmxlYXNlX2R1cmF0aW9uGAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhAKCGxlYXNlX2lkGAQgASgJIqMBChFMaXN0RmlsZXNSZXNwb25zZRISCgpnZW5lcmF0aW9uGAEgASgEEiAKBWZpbGVzGAIgAygLMhEub3Vwcy52MS5EYXRhRmlsZRIdCgVsZWFzZRgDIAEoCzIOLm91cHMudjEuTGVhc2USEgoKb3JkZXJlZF9vbhgEIAEoCRISCgp0b3RhbF9yb3dzGAUgASgEEhEKCXN0b3JlX2RpchgGIAEoCSJSChFSZW5ld0xlYXNlUmVxdWVzdBIQCghsZWFzZV9pZBgBIAEoCRIrCghkdXJhdGlvbhgCIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbiIzChJSZW5ld0xlYXNlUmVzcG9uc2USHQoFbGVhc2UYASABKAsyDi5vdXBzLnYxLkxlYXNlIicKE1JlbGVhc2VMZWFzZVJlcXVlc3QSEAoIbGVhc2VfaWQYASABKAkiKAoUUmVsZWFzZUxlYXNlUmVzcG9uc2USEAoIcmVsZWFzZWQYASABKAgiKgoNUmVtb3ZlUmVxdWVzdBIZCgNrZXkYASABKAsyDC5vdXBzLnYxLktleSIQCg5SZW1vdmVSZXNwb25zZSIjChFDaGVja1N0b3JlUmVxdWVzdBIOCgZyZXBhaXIYASABKAgifAoMQ2hlY2tGaW5kaW5nEhkKA2tleRgBIAEoCzIMLm91cHMudjEuS2V5EgwKBHBhdGgYAiABKAkSDAoEa2luZBgDIAEoCRIPCgdtZXNzYWdlGAQgASgJEhIKCnJlcGFpcmFibGUYBSABKAgSEAoIcmVwYWlyZWQYBiABKAgiRAoISGVsZEZpbGUSGQoDa2V5GAEgASgLMgwub3Vwcy52MS5LZXkSDAoEcGF0aBgCIAEoCRIPCgdoZWxkX2J5GAMgASgJIqUBChJDaGVja1N0b3JlUmVzcG9uc2USEAoIZGF0YXNldHMYASABKAQSEgoKcm93X2dyb3VwcxgCIAEoBBInCghmaW5kaW5ncxgDIAMoCzIVLm91cHMudjEuQ2hlY2tGaW5kaW5nEiUKCmhlbGRfZmlsZXMYBCADKAsyES5vdXBzLnYxLkhlbGRGaWxlEhkKEXJldGFpbmVkX3ZlcnNpb25zGAUgASgEKmkKDkluZGV4RmllbGRUeXBlEiAKHElOREVYX0ZJRUxEX1RZUEVfVU5TUEVDSUZJRUQQABIbChdJTkRFWF9GSUVMRF9UWVBFX1NUUklORxABEhgKFElOREVYX0ZJRUxEX1RZUEVfSU5UEAIqcAoPU2NoZW1hRXZvbHV0aW9uEiAKHFNDSEVNQV9FVk9MVVRJT05fVU5TUEVDSUZJRUQQABIZChVTQ0hFTUFfRVZPTFVUSU9OX05PTkUQARIgChxTQ0hFTUFfRVZPTFVUSU9OX0FERF9DT0xVTU5TEAIymAsKDFN0b3JlU2VydmljZRJCCglJbml0U3RvcmUSGS5vdXBzLnYxLkluaXRTdG9yZVJlcXVlc3QaGi5vdXBzLnYxLkluaXRTdG9yZVJlc3BvbnNlElEKDkdldEluZGV4U2NoZW1hEh4ub3Vwcy52MS5HZXRJbmRleFNjaGVtYVJlcXVlc3QaHy5vdXBzLnYxLkdldEluZGV4U2NoZW1hUmVzcG9uc2USPwoITGlzdEtleXMSGC5vdXBzLnYxLkxpc3RLZXlzUmVxdWVzdBoZLm91cHMudjEuTGlzdEtleXNSZXNwb25zZRI/CghEZXNjcmliZRIYLm91cHMudjEuRGVzY3JpYmVSZXF1ZXN0Ghkub3Vwcy52MS5EZXNjcmliZVJlc3BvbnNlEjgKBVdyaXRlEhUub3Vwcy52MS5Xcml0ZVJlcXVlc3QaFi5vdXBzLnYxLldyaXRlUmVzcG9uc2UoARJHCgpSYW5nZVF1ZXJ5Ehoub3Vwcy52MS5SYW5nZVF1ZXJ5UmVxdWVzdBobLm91cHMudjEuUmFuZ2VRdWVyeVJlc3BvbnNlMAESXwoSUXVlcnlJbnRlcnNlY3Rpb25zEiIub3Vwcy52MS5RdWVyeUludGVyc2VjdGlvbnNSZXF1ZXN0GiMub3Vwcy52MS5RdWVyeUludGVyc2VjdGlvbnNSZXNwb25zZTABEkgKC0dldE1ldGFkYXRhEhsub3Vwcy52MS5HZXRNZXRhZGF0YVJlcXVlc3QaHC5vdXBzLnYxLkdldE1ldGFkYXRhUmVzcG9uc2USUQoOVXBkYXRlTWV0YWRhdGESHi5vdXBzLnYxLlVwZGF0ZU1ldGFkYXRhUmVxdWVzdBofLm91cHMudjEuVXBkYXRlTWV0YWRhdGFSZXNwb25zZRI5CgZSZW1vdmUSFi5vdXBzLnYxLlJlbW92ZVJlcXVlc3QaFy5vdXBzLnYxLlJlbW92ZVJlc3BvbnNlEksKDExpc3RWZXJzaW9ucxIcLm91cHMudjEuTGlzdFZlcnNpb25zUmVxdWVzdBodLm91cHMudjEuTGlzdFZlcnNpb25zUmVzcG9uc2USUQoOUmVzdG9yZVZlcnNpb24SHi5vdXBzLnYxLlJlc3RvcmVWZXJzaW9uUmVxdWVzdBofLm91cHMudjEuUmVzdG9yZVZlcnNpb25SZXNwb25zZRJRCg5DcmVhdGVTbmFwc2hvdBIeLm91cHMudjEuQ3JlYXRlU25hcHNob3RSZXF1ZXN0Gh8ub3Vwcy52MS5DcmVhdGVTbmFwc2hvdFJlc3BvbnNlEk4KDUxpc3RTbmFwc2hvdHMSHS5vdXBzLnYxLkxpc3RTbmFwc2hvdHNSZXF1ZXN0Gh4ub3Vwcy52MS5MaXN0U25hcHNob3RzUmVzcG9uc2USUQoORGVsZXRlU25hcHNob3QSHi5vdXBzLnYxLkRlbGV0ZVNuYXBzaG90UmVxdWVzdBofLm91cHMudjEuRGVsZXRlU25hcHNob3RSZXNwb25zZRJCCglMaXN0RmlsZXMSGS5vdXBzLnYxLkxpc3RGaWxlc1JlcXVlc3QaGi5vdXBzLnYxLkxpc3RGaWxlc1Jlc3BvbnNlEkUKClJlbmV3TGVhc2USGi5vdXBzLnYxLlJlbmV3TGVhc2VSZXF1ZXN0Ghsub3Vwcy52MS5SZW5ld0xlYXNlUmVzcG9uc2USSwoMUmVsZWFzZUxlYXNlEhwub3Vwcy52MS5SZWxlYXNlTGVhc2VSZXF1ZXN0Gh0ub3Vwcy52MS5SZWxlYXNlTGVhc2VSZXNwb25zZRJFCgpDaGVja1N0b3JlEhoub3Vwcy52MS5DaGVja1N0b3JlUmVxdWVzdBobLm91cHMudjEuQ2hlY2tTdG9yZVJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
 
 /**
  * Key identifies a dataset: index field name to value, every value as text (integers in canonical form).
@@ -402,6 +402,86 @@ export const RowGroupInfoSchema: GenMessage<RowGroupInfo> = /*@__PURE__*/
   messageDesc(file_oups_v1_store, 11);
 
 /**
+ * VersionSelector picks one committed version of a dataset. Absent (or with no field set), the current one.
+ *
+ * A generation or an instant no longer retained is VERSION_NOT_FOUND (NOT_FOUND) with a message naming the
+ * oldest retained generation; a snapshot that does not exist or does not hold the key is SNAPSHOT_NOT_FOUND.
+ *
+ * @generated from message oups.v1.VersionSelector
+ */
+export type VersionSelector = Message<"oups.v1.VersionSelector"> & {
+  /**
+   * One way of naming a version.
+   *
+   * @generated from oneof oups.v1.VersionSelector.version
+   */
+  version: {
+    /**
+     * A generation number, as in DescribeResponse.generation.
+     *
+     * @generated from field: uint64 generation = 1;
+     */
+    value: bigint;
+    case: "generation";
+  } | {
+    /**
+     * The generation that was current at this instant: the newest committed at or before it. An instant before
+     * the oldest retained generation's commit is VERSION_NOT_FOUND.
+     *
+     * @generated from field: google.protobuf.Timestamp as_of = 2;
+     */
+    value: Timestamp;
+    case: "asOf";
+  } | {
+    /**
+     * The generation a snapshot of this name recorded for the dataset.
+     *
+     * @generated from field: string snapshot = 3;
+     */
+    value: string;
+    case: "snapshot";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message oups.v1.VersionSelector.
+ * Use `create(VersionSelectorSchema)` to create a new message.
+ */
+export const VersionSelectorSchema: GenMessage<VersionSelector> = /*@__PURE__*/
+  messageDesc(file_oups_v1_store, 12);
+
+/**
+ * RetentionPolicy says which older generations a dataset keeps. A generation is kept while either rule holds:
+ * it is among the last `generations` generations before the current one, or it was replaced (a newer one was
+ * committed) less than `duration` ago. The current generation is always kept; 0 and 0 keep only it. The daemon's
+ * --retain-generations (default 10) and --retain-for (default 24h) set the store-wide policy.
+ *
+ * @generated from message oups.v1.RetentionPolicy
+ */
+export type RetentionPolicy = Message<"oups.v1.RetentionPolicy"> & {
+  /**
+   * Older generations kept by count; absent in an override: the store's.
+   *
+   * @generated from field: optional uint32 generations = 1;
+   */
+  generations?: number | undefined;
+
+  /**
+   * How long a replaced generation is kept; absent in an override: the store's.
+   *
+   * @generated from field: google.protobuf.Duration duration = 2;
+   */
+  duration?: Duration | undefined;
+};
+
+/**
+ * Describes the message oups.v1.RetentionPolicy.
+ * Use `create(RetentionPolicySchema)` to create a new message.
+ */
+export const RetentionPolicySchema: GenMessage<RetentionPolicy> = /*@__PURE__*/
+  messageDesc(file_oups_v1_store, 13);
+
+/**
  * DescribeRequest asks for a dataset's description.
  *
  * @generated from message oups.v1.DescribeRequest
@@ -413,6 +493,13 @@ export type DescribeRequest = Message<"oups.v1.DescribeRequest"> & {
    * @generated from field: oups.v1.Key key = 1;
    */
   key?: Key | undefined;
+
+  /**
+   * The version to describe; the current one when absent.
+   *
+   * @generated from field: oups.v1.VersionSelector version = 2;
+   */
+  version?: VersionSelector | undefined;
 };
 
 /**
@@ -420,7 +507,7 @@ export type DescribeRequest = Message<"oups.v1.DescribeRequest"> & {
  * Use `create(DescribeRequestSchema)` to create a new message.
  */
 export const DescribeRequestSchema: GenMessage<DescribeRequest> = /*@__PURE__*/
-  messageDesc(file_oups_v1_store, 12);
+  messageDesc(file_oups_v1_store, 14);
 
 /**
  * DescribeResponse describes a dataset.
@@ -478,11 +565,68 @@ export type DescribeResponse = Message<"oups.v1.DescribeResponse"> & {
   key?: Key | undefined;
 
   /**
-   * Total size of the row group files on disk.
+   * Total size of the row group files on disk of the described generation.
    *
    * @generated from field: uint64 total_bytes = 8;
    */
   totalBytes: bigint;
+
+  /**
+   * The dataset's current generation (equal to generation unless an older version was asked for).
+   *
+   * @generated from field: uint64 current_generation = 9;
+   */
+  currentGeneration: bigint;
+
+  /**
+   * Size of the row-group files of the current generation.
+   *
+   * @generated from field: uint64 current_bytes = 10;
+   */
+  currentBytes: bigint;
+
+  /**
+   * Size of the row-group files held only by older generations (retained or held by snapshots), which the
+   * current generation does not use: what keeping versions costs on disk.
+   *
+   * @generated from field: uint64 older_versions_bytes = 11;
+   */
+  olderVersionsBytes: bigint;
+
+  /**
+   * When the described generation was committed; absent for a generation committed before versions were kept.
+   *
+   * @generated from field: google.protobuf.Timestamp committed_at = 12;
+   */
+  committedAt?: Timestamp | undefined;
+
+  /**
+   * The oldest generation still retained (by policy or snapshot).
+   *
+   * @generated from field: uint64 oldest_retained_generation = 13;
+   */
+  oldestRetainedGeneration: bigint;
+
+  /**
+   * Number of generations retained, the current one included.
+   *
+   * @generated from field: uint32 retained_versions = 14;
+   */
+  retainedVersions: number;
+
+  /**
+   * The retention policy in force for the dataset (the store's, with the dataset's override applied).
+   *
+   * @generated from field: oups.v1.RetentionPolicy retention = 15;
+   */
+  retention?: RetentionPolicy | undefined;
+
+  /**
+   * The dataset's own override, absent when it follows the store's policy.
+   *
+   * @generated from field: oups.v1.RetentionPolicy retention_override = 16;
+   */
+  retentionOverride?: RetentionPolicy | undefined;
 
   /**
    * The schemas the dataset has had, oldest first; the last is arrow_schema. One entry until a write with
@@ -498,7 +642,7 @@ export type DescribeResponse = Message<"oups.v1.DescribeResponse"> & {
  * Use `create(DescribeResponseSchema)` to create a new message.
  */
 export const DescribeResponseSchema: GenMessage<DescribeResponse> = /*@__PURE__*/
-  messageDesc(file_oups_v1_store, 13);
+  messageDesc(file_oups_v1_store, 15);
 
 /**
  * SchemaVersion is one schema a dataset has had.
@@ -547,7 +691,7 @@ export type SchemaVersion = Message<"oups.v1.SchemaVersion"> & {
  * Use `create(SchemaVersionSchema)` to create a new message.
  */
 export const SchemaVersionSchema: GenMessage<SchemaVersion> = /*@__PURE__*/
-  messageDesc(file_oups_v1_store, 14);
+  messageDesc(file_oups_v1_store, 16);
 
 /**
  * RowGroupTarget sets how large row groups should be.
@@ -584,7 +728,7 @@ export type RowGroupTarget = Message<"oups.v1.RowGroupTarget"> & {
  * Use `create(RowGroupTargetSchema)` to create a new message.
  */
 export const RowGroupTargetSchema: GenMessage<RowGroupTarget> = /*@__PURE__*/
-  messageDesc(file_oups_v1_store, 15);
+  messageDesc(file_oups_v1_store, 17);
 
 /**
  * WriteHeader opens a Write call.
@@ -660,11 +804,20 @@ export type WriteHeader = Message<"oups.v1.WriteHeader"> & {
   sort: boolean;
 
   /**
-   * Parquet compression of new row groups: "zstd" (default), "snappy", "lz4", "gzip", "brotli" or "none".
+   * Parquet compression of new row groups: "snappy", "zstd", "lz4", "gzip", "brotli" or "none"; empty: the
+   * daemon's default (snappy unless `oups serve --compression` says otherwise).
    *
    * @generated from field: string compression = 10;
    */
   compression: string;
+
+  /**
+   * Sets the dataset's retention override (stored in its manifest), replacing any earlier one; a policy with
+   * no field set returns the dataset to the store's policy. Absent: unchanged.
+   *
+   * @generated from field: oups.v1.RetentionPolicy retention = 11;
+   */
+  retention?: RetentionPolicy | undefined;
 
   /**
    * Whether the write may add columns to the dataset and widen types (see SchemaEvolution); off by default, so
@@ -680,7 +833,7 @@ export type WriteHeader = Message<"oups.v1.WriteHeader"> & {
  * Use `create(WriteHeaderSchema)` to create a new message.
  */
 export const WriteHeaderSchema: GenMessage<WriteHeader> = /*@__PURE__*/
-  messageDesc(file_oups_v1_store, 16);
+  messageDesc(file_oups_v1_store, 18);
 
 /**
  * WriteRequest is one message of a Write call.
@@ -717,7 +870,7 @@ export type WriteRequest = Message<"oups.v1.WriteRequest"> & {
  * Use `create(WriteRequestSchema)` to create a new message.
  */
 export const WriteRequestSchema: GenMessage<WriteRequest> = /*@__PURE__*/
-  messageDesc(file_oups_v1_store, 17);
+  messageDesc(file_oups_v1_store, 19);
 
 /**
  * WriteResponse reports a committed write.
@@ -773,7 +926,7 @@ export type WriteResponse = Message<"oups.v1.WriteResponse"> & {
  * Use `create(WriteResponseSchema)` to create a new message.
  */
 export const WriteResponseSchema: GenMessage<WriteResponse> = /*@__PURE__*/
-  messageDesc(file_oups_v1_store, 18);
+  messageDesc(file_oups_v1_store, 20);
 
 /**
  * RangeQueryRequest asks for the rows of a dataset in a range.
@@ -822,6 +975,13 @@ export type RangeQueryRequest = Message<"oups.v1.RangeQueryRequest"> & {
    * @generated from field: uint32 max_rows_per_chunk = 6;
    */
   maxRowsPerChunk: number;
+
+  /**
+   * The version to read; the current one when absent.
+   *
+   * @generated from field: oups.v1.VersionSelector version = 7;
+   */
+  version?: VersionSelector | undefined;
 };
 
 /**
@@ -829,7 +989,7 @@ export type RangeQueryRequest = Message<"oups.v1.RangeQueryRequest"> & {
  * Use `create(RangeQueryRequestSchema)` to create a new message.
  */
 export const RangeQueryRequestSchema: GenMessage<RangeQueryRequest> = /*@__PURE__*/
-  messageDesc(file_oups_v1_store, 19);
+  messageDesc(file_oups_v1_store, 21);
 
 /**
  * RangeQueryResponse is one chunk of the answer's Arrow IPC stream.
@@ -850,7 +1010,7 @@ export type RangeQueryResponse = Message<"oups.v1.RangeQueryResponse"> & {
  * Use `create(RangeQueryResponseSchema)` to create a new message.
  */
 export const RangeQueryResponseSchema: GenMessage<RangeQueryResponse> = /*@__PURE__*/
-  messageDesc(file_oups_v1_store, 20);
+  messageDesc(file_oups_v1_store, 22);
 
 /**
  * QueryIntersectionsRequest walks several datasets over the same ranges.
@@ -885,6 +1045,14 @@ export type QueryIntersectionsRequest = Message<"oups.v1.QueryIntersectionsReque
    * @generated from field: repeated string columns = 4;
    */
   columns: string[];
+
+  /**
+   * The version to read of every dataset; the current ones when absent. A snapshot or an instant reads every
+   * dataset as of it; a generation number selects that generation of each dataset.
+   *
+   * @generated from field: oups.v1.VersionSelector version = 5;
+   */
+  version?: VersionSelector | undefined;
 };
 
 /**
@@ -892,7 +1060,7 @@ export type QueryIntersectionsRequest = Message<"oups.v1.QueryIntersectionsReque
  * Use `create(QueryIntersectionsRequestSchema)` to create a new message.
  */
 export const QueryIntersectionsRequestSchema: GenMessage<QueryIntersectionsRequest> = /*@__PURE__*/
-  messageDesc(file_oups_v1_store, 21);
+  messageDesc(file_oups_v1_store, 23);
 
 /**
  * QueryIntersectionsResponse carries one dataset's rows for one interval. Only datasets with rows in the range
@@ -942,7 +1110,7 @@ export type QueryIntersectionsResponse = Message<"oups.v1.QueryIntersectionsResp
  * Use `create(QueryIntersectionsResponseSchema)` to create a new message.
  */
 export const QueryIntersectionsResponseSchema: GenMessage<QueryIntersectionsResponse> = /*@__PURE__*/
-  messageDesc(file_oups_v1_store, 22);
+  messageDesc(file_oups_v1_store, 24);
 
 /**
  * GetMetadataRequest asks for a dataset's metadata.
@@ -956,6 +1124,13 @@ export type GetMetadataRequest = Message<"oups.v1.GetMetadataRequest"> & {
    * @generated from field: oups.v1.Key key = 1;
    */
   key?: Key | undefined;
+
+  /**
+   * The version whose metadata to return; the current one when absent.
+   *
+   * @generated from field: oups.v1.VersionSelector version = 2;
+   */
+  version?: VersionSelector | undefined;
 };
 
 /**
@@ -963,7 +1138,7 @@ export type GetMetadataRequest = Message<"oups.v1.GetMetadataRequest"> & {
  * Use `create(GetMetadataRequestSchema)` to create a new message.
  */
 export const GetMetadataRequestSchema: GenMessage<GetMetadataRequest> = /*@__PURE__*/
-  messageDesc(file_oups_v1_store, 23);
+  messageDesc(file_oups_v1_store, 25);
 
 /**
  * GetMetadataResponse carries a dataset's metadata.
@@ -984,7 +1159,7 @@ export type GetMetadataResponse = Message<"oups.v1.GetMetadataResponse"> & {
  * Use `create(GetMetadataResponseSchema)` to create a new message.
  */
 export const GetMetadataResponseSchema: GenMessage<GetMetadataResponse> = /*@__PURE__*/
-  messageDesc(file_oups_v1_store, 24);
+  messageDesc(file_oups_v1_store, 26);
 
 /**
  * UpdateMetadataRequest changes a dataset's metadata.
@@ -1012,6 +1187,14 @@ export type UpdateMetadataRequest = Message<"oups.v1.UpdateMetadataRequest"> & {
    * @generated from field: repeated string remove = 3;
    */
   remove: string[];
+
+  /**
+   * Sets the dataset's retention override, as WriteHeader.retention does; absent: unchanged. A change of
+   * override alone is a commit.
+   *
+   * @generated from field: oups.v1.RetentionPolicy retention = 4;
+   */
+  retention?: RetentionPolicy | undefined;
 };
 
 /**
@@ -1019,7 +1202,7 @@ export type UpdateMetadataRequest = Message<"oups.v1.UpdateMetadataRequest"> & {
  * Use `create(UpdateMetadataRequestSchema)` to create a new message.
  */
 export const UpdateMetadataRequestSchema: GenMessage<UpdateMetadataRequest> = /*@__PURE__*/
-  messageDesc(file_oups_v1_store, 25);
+  messageDesc(file_oups_v1_store, 27);
 
 /**
  * UpdateMetadataResponse carries the metadata after the update.
@@ -1033,6 +1216,13 @@ export type UpdateMetadataResponse = Message<"oups.v1.UpdateMetadataResponse"> &
    * @generated from field: map<string, string> metadata = 1;
    */
   metadata: { [key: string]: string };
+
+  /**
+   * The dataset's generation after the update (unchanged when nothing changed).
+   *
+   * @generated from field: uint64 generation = 2;
+   */
+  generation: bigint;
 };
 
 /**
@@ -1040,10 +1230,736 @@ export type UpdateMetadataResponse = Message<"oups.v1.UpdateMetadataResponse"> &
  * Use `create(UpdateMetadataResponseSchema)` to create a new message.
  */
 export const UpdateMetadataResponseSchema: GenMessage<UpdateMetadataResponse> = /*@__PURE__*/
-  messageDesc(file_oups_v1_store, 26);
+  messageDesc(file_oups_v1_store, 28);
 
 /**
- * RemoveRequest deletes a dataset.
+ * VersionChange says what the commit that made a generation did.
+ *
+ * @generated from message oups.v1.VersionChange
+ */
+export type VersionChange = Message<"oups.v1.VersionChange"> & {
+  /**
+   * "write", "update-metadata", "restore" or "retention"; later versions may add kinds.
+   *
+   * @generated from field: string operation = 1;
+   */
+  operation: string;
+
+  /**
+   * Rows received by the write.
+   *
+   * @generated from field: uint64 rows_received = 2;
+   */
+  rowsReceived: bigint;
+
+  /**
+   * Existing row groups rewritten.
+   *
+   * @generated from field: uint32 row_groups_rewritten = 3;
+   */
+  rowGroupsRewritten: number;
+
+  /**
+   * Row groups written.
+   *
+   * @generated from field: uint32 row_groups_added = 4;
+   */
+  rowGroupsAdded: number;
+
+  /**
+   * Whether the metadata changed.
+   *
+   * @generated from field: bool metadata_changed = 5;
+   */
+  metadataChanged: boolean;
+
+  /**
+   * For a restore, the generation restored.
+   *
+   * @generated from field: optional uint64 restored_from = 6;
+   */
+  restoredFrom?: bigint | undefined;
+};
+
+/**
+ * Describes the message oups.v1.VersionChange.
+ * Use `create(VersionChangeSchema)` to create a new message.
+ */
+export const VersionChangeSchema: GenMessage<VersionChange> = /*@__PURE__*/
+  messageDesc(file_oups_v1_store, 29);
+
+/**
+ * VersionInfo describes one retained generation of a dataset.
+ *
+ * @generated from message oups.v1.VersionInfo
+ */
+export type VersionInfo = Message<"oups.v1.VersionInfo"> & {
+  /**
+   * The generation.
+   *
+   * @generated from field: uint64 generation = 1;
+   */
+  generation: bigint;
+
+  /**
+   * When it was committed; absent for a generation committed before versions were kept.
+   *
+   * @generated from field: google.protobuf.Timestamp committed_at = 2;
+   */
+  committedAt?: Timestamp | undefined;
+
+  /**
+   * Rows in the dataset at this generation.
+   *
+   * @generated from field: uint64 total_rows = 3;
+   */
+  totalRows: bigint;
+
+  /**
+   * Size of its row-group files.
+   *
+   * @generated from field: uint64 total_bytes = 4;
+   */
+  totalBytes: bigint;
+
+  /**
+   * Number of its row groups.
+   *
+   * @generated from field: uint32 row_groups = 5;
+   */
+  rowGroups: number;
+
+  /**
+   * What the commit did; absent when not recorded.
+   *
+   * @generated from field: oups.v1.VersionChange change = 6;
+   */
+  change?: VersionChange | undefined;
+
+  /**
+   * Whether it is the dataset's current generation.
+   *
+   * @generated from field: bool current = 7;
+   */
+  current: boolean;
+
+  /**
+   * Names of the snapshots holding it, sorted.
+   *
+   * @generated from field: repeated string snapshots = 8;
+   */
+  snapshots: string[];
+
+  /**
+   * Whether the retention policy keeps it (false: only snapshots do).
+   *
+   * @generated from field: bool retained_by_policy = 9;
+   */
+  retainedByPolicy: boolean;
+};
+
+/**
+ * Describes the message oups.v1.VersionInfo.
+ * Use `create(VersionInfoSchema)` to create a new message.
+ */
+export const VersionInfoSchema: GenMessage<VersionInfo> = /*@__PURE__*/
+  messageDesc(file_oups_v1_store, 30);
+
+/**
+ * ListVersionsRequest asks for a dataset's versions.
+ *
+ * @generated from message oups.v1.ListVersionsRequest
+ */
+export type ListVersionsRequest = Message<"oups.v1.ListVersionsRequest"> & {
+  /**
+   * The dataset's key.
+   *
+   * @generated from field: oups.v1.Key key = 1;
+   */
+  key?: Key | undefined;
+};
+
+/**
+ * Describes the message oups.v1.ListVersionsRequest.
+ * Use `create(ListVersionsRequestSchema)` to create a new message.
+ */
+export const ListVersionsRequestSchema: GenMessage<ListVersionsRequest> = /*@__PURE__*/
+  messageDesc(file_oups_v1_store, 31);
+
+/**
+ * ListVersionsResponse lists a dataset's retained versions.
+ *
+ * @generated from message oups.v1.ListVersionsResponse
+ */
+export type ListVersionsResponse = Message<"oups.v1.ListVersionsResponse"> & {
+  /**
+   * The versions, oldest first; the last is the current one.
+   *
+   * @generated from field: repeated oups.v1.VersionInfo versions = 1;
+   */
+  versions: VersionInfo[];
+
+  /**
+   * The retention policy in force for the dataset.
+   *
+   * @generated from field: oups.v1.RetentionPolicy retention = 2;
+   */
+  retention?: RetentionPolicy | undefined;
+};
+
+/**
+ * Describes the message oups.v1.ListVersionsResponse.
+ * Use `create(ListVersionsResponseSchema)` to create a new message.
+ */
+export const ListVersionsResponseSchema: GenMessage<ListVersionsResponse> = /*@__PURE__*/
+  messageDesc(file_oups_v1_store, 32);
+
+/**
+ * RestoreVersionRequest asks for an older version to become current again.
+ *
+ * @generated from message oups.v1.RestoreVersionRequest
+ */
+export type RestoreVersionRequest = Message<"oups.v1.RestoreVersionRequest"> & {
+  /**
+   * The dataset's key.
+   *
+   * @generated from field: oups.v1.Key key = 1;
+   */
+  key?: Key | undefined;
+
+  /**
+   * The version to restore (required).
+   *
+   * @generated from field: oups.v1.VersionSelector version = 2;
+   */
+  version?: VersionSelector | undefined;
+};
+
+/**
+ * Describes the message oups.v1.RestoreVersionRequest.
+ * Use `create(RestoreVersionRequestSchema)` to create a new message.
+ */
+export const RestoreVersionRequestSchema: GenMessage<RestoreVersionRequest> = /*@__PURE__*/
+  messageDesc(file_oups_v1_store, 33);
+
+/**
+ * RestoreVersionResponse reports the restore's commit.
+ *
+ * @generated from message oups.v1.RestoreVersionResponse
+ */
+export type RestoreVersionResponse = Message<"oups.v1.RestoreVersionResponse"> & {
+  /**
+   * The new generation committed, equal in content to the restored one.
+   *
+   * @generated from field: uint64 generation = 1;
+   */
+  generation: bigint;
+
+  /**
+   * The generation restored.
+   *
+   * @generated from field: uint64 restored_generation = 2;
+   */
+  restoredGeneration: bigint;
+
+  /**
+   * Rows in the dataset after the restore.
+   *
+   * @generated from field: uint64 total_rows = 3;
+   */
+  totalRows: bigint;
+};
+
+/**
+ * Describes the message oups.v1.RestoreVersionResponse.
+ * Use `create(RestoreVersionResponseSchema)` to create a new message.
+ */
+export const RestoreVersionResponseSchema: GenMessage<RestoreVersionResponse> = /*@__PURE__*/
+  messageDesc(file_oups_v1_store, 34);
+
+/**
+ * SnapshotDataset is one dataset a snapshot holds.
+ *
+ * @generated from message oups.v1.SnapshotDataset
+ */
+export type SnapshotDataset = Message<"oups.v1.SnapshotDataset"> & {
+  /**
+   * The dataset's key, normalised.
+   *
+   * @generated from field: oups.v1.Key key = 1;
+   */
+  key?: Key | undefined;
+
+  /**
+   * The generation recorded.
+   *
+   * @generated from field: uint64 generation = 2;
+   */
+  generation: bigint;
+};
+
+/**
+ * Describes the message oups.v1.SnapshotDataset.
+ * Use `create(SnapshotDatasetSchema)` to create a new message.
+ */
+export const SnapshotDatasetSchema: GenMessage<SnapshotDataset> = /*@__PURE__*/
+  messageDesc(file_oups_v1_store, 35);
+
+/**
+ * SnapshotInfo describes a snapshot.
+ *
+ * @generated from message oups.v1.SnapshotInfo
+ */
+export type SnapshotInfo = Message<"oups.v1.SnapshotInfo"> & {
+  /**
+   * The snapshot's name.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * When it was created.
+   *
+   * @generated from field: google.protobuf.Timestamp created_at = 2;
+   */
+  createdAt?: Timestamp | undefined;
+
+  /**
+   * Number of datasets it holds.
+   *
+   * @generated from field: uint32 dataset_count = 3;
+   */
+  datasetCount: number;
+
+  /**
+   * The datasets, sorted like ListKeys; filled by CreateSnapshot, and by ListSnapshots when asked.
+   *
+   * @generated from field: repeated oups.v1.SnapshotDataset datasets = 4;
+   */
+  datasets: SnapshotDataset[];
+};
+
+/**
+ * Describes the message oups.v1.SnapshotInfo.
+ * Use `create(SnapshotInfoSchema)` to create a new message.
+ */
+export const SnapshotInfoSchema: GenMessage<SnapshotInfo> = /*@__PURE__*/
+  messageDesc(file_oups_v1_store, 36);
+
+/**
+ * CreateSnapshotRequest names a snapshot and the datasets it holds: exactly one of keys, prefix or all_keys.
+ *
+ * @generated from message oups.v1.CreateSnapshotRequest
+ */
+export type CreateSnapshotRequest = Message<"oups.v1.CreateSnapshotRequest"> & {
+  /**
+   * 1 to 128 characters among letters, digits, "-", "_" and ".", not starting with "." (INVALID_ARGUMENT
+   * otherwise); a name already used is ALREADY_EXISTS.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * These datasets; a key with no dataset is NOT_FOUND.
+   *
+   * @generated from field: repeated oups.v1.Key keys = 2;
+   */
+  keys: Key[];
+
+  /**
+   * Every dataset whose key has these field values (as ListKeys filters).
+   *
+   * @generated from field: oups.v1.Key prefix = 3;
+   */
+  prefix?: Key | undefined;
+
+  /**
+   * Every dataset of the store.
+   *
+   * @generated from field: bool all_keys = 4;
+   */
+  allKeys: boolean;
+};
+
+/**
+ * Describes the message oups.v1.CreateSnapshotRequest.
+ * Use `create(CreateSnapshotRequestSchema)` to create a new message.
+ */
+export const CreateSnapshotRequestSchema: GenMessage<CreateSnapshotRequest> = /*@__PURE__*/
+  messageDesc(file_oups_v1_store, 37);
+
+/**
+ * CreateSnapshotResponse carries the snapshot created.
+ *
+ * @generated from message oups.v1.CreateSnapshotResponse
+ */
+export type CreateSnapshotResponse = Message<"oups.v1.CreateSnapshotResponse"> & {
+  /**
+   * The snapshot, with its datasets.
+   *
+   * @generated from field: oups.v1.SnapshotInfo snapshot = 1;
+   */
+  snapshot?: SnapshotInfo | undefined;
+};
+
+/**
+ * Describes the message oups.v1.CreateSnapshotResponse.
+ * Use `create(CreateSnapshotResponseSchema)` to create a new message.
+ */
+export const CreateSnapshotResponseSchema: GenMessage<CreateSnapshotResponse> = /*@__PURE__*/
+  messageDesc(file_oups_v1_store, 38);
+
+/**
+ * ListSnapshotsRequest asks for the store's snapshots.
+ *
+ * @generated from message oups.v1.ListSnapshotsRequest
+ */
+export type ListSnapshotsRequest = Message<"oups.v1.ListSnapshotsRequest"> & {
+  /**
+   * Fill each snapshot's datasets (they may be many).
+   *
+   * @generated from field: bool include_datasets = 1;
+   */
+  includeDatasets: boolean;
+};
+
+/**
+ * Describes the message oups.v1.ListSnapshotsRequest.
+ * Use `create(ListSnapshotsRequestSchema)` to create a new message.
+ */
+export const ListSnapshotsRequestSchema: GenMessage<ListSnapshotsRequest> = /*@__PURE__*/
+  messageDesc(file_oups_v1_store, 39);
+
+/**
+ * ListSnapshotsResponse lists the store's snapshots.
+ *
+ * @generated from message oups.v1.ListSnapshotsResponse
+ */
+export type ListSnapshotsResponse = Message<"oups.v1.ListSnapshotsResponse"> & {
+  /**
+   * The snapshots, sorted by name.
+   *
+   * @generated from field: repeated oups.v1.SnapshotInfo snapshots = 1;
+   */
+  snapshots: SnapshotInfo[];
+};
+
+/**
+ * Describes the message oups.v1.ListSnapshotsResponse.
+ * Use `create(ListSnapshotsResponseSchema)` to create a new message.
+ */
+export const ListSnapshotsResponseSchema: GenMessage<ListSnapshotsResponse> = /*@__PURE__*/
+  messageDesc(file_oups_v1_store, 40);
+
+/**
+ * DeleteSnapshotRequest deletes a snapshot.
+ *
+ * @generated from message oups.v1.DeleteSnapshotRequest
+ */
+export type DeleteSnapshotRequest = Message<"oups.v1.DeleteSnapshotRequest"> & {
+  /**
+   * The snapshot's name; an unknown one is SNAPSHOT_NOT_FOUND.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message oups.v1.DeleteSnapshotRequest.
+ * Use `create(DeleteSnapshotRequestSchema)` to create a new message.
+ */
+export const DeleteSnapshotRequestSchema: GenMessage<DeleteSnapshotRequest> = /*@__PURE__*/
+  messageDesc(file_oups_v1_store, 41);
+
+/**
+ * DeleteSnapshotResponse answers DeleteSnapshot.
+ *
+ * @generated from message oups.v1.DeleteSnapshotResponse
+ */
+export type DeleteSnapshotResponse = Message<"oups.v1.DeleteSnapshotResponse"> & {
+};
+
+/**
+ * Describes the message oups.v1.DeleteSnapshotResponse.
+ * Use `create(DeleteSnapshotResponseSchema)` to create a new message.
+ */
+export const DeleteSnapshotResponseSchema: GenMessage<DeleteSnapshotResponse> = /*@__PURE__*/
+  messageDesc(file_oups_v1_store, 42);
+
+/**
+ * Lease keeps a set of files on disk until it expires or is released.
+ *
+ * @generated from message oups.v1.Lease
+ */
+export type Lease = Message<"oups.v1.Lease"> & {
+  /**
+   * The lease's id, for RenewLease, ReleaseLease and ListFilesRequest.lease_id.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * When it stops protecting its files unless renewed.
+   *
+   * @generated from field: google.protobuf.Timestamp expires_at = 2;
+   */
+  expiresAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message oups.v1.Lease.
+ * Use `create(LeaseSchema)` to create a new message.
+ */
+export const LeaseSchema: GenMessage<Lease> = /*@__PURE__*/
+  messageDesc(file_oups_v1_store, 43);
+
+/**
+ * DataFile is one row-group file of a version.
+ *
+ * @generated from message oups.v1.DataFile
+ */
+export type DataFile = Message<"oups.v1.DataFile"> & {
+  /**
+   * The file, relative to the store, "/"-separated.
+   *
+   * @generated from field: string path = 1;
+   */
+  path: string;
+
+  /**
+   * Number of rows.
+   *
+   * @generated from field: uint64 rows = 2;
+   */
+  rows: bigint;
+
+  /**
+   * Smallest value of the ordered column.
+   *
+   * @generated from field: oups.v1.Bound min = 3;
+   */
+  min?: Bound | undefined;
+
+  /**
+   * Largest value of the ordered column.
+   *
+   * @generated from field: oups.v1.Bound max = 4;
+   */
+  max?: Bound | undefined;
+
+  /**
+   * Size of the file.
+   *
+   * @generated from field: uint64 bytes = 5;
+   */
+  bytes: bigint;
+};
+
+/**
+ * Describes the message oups.v1.DataFile.
+ * Use `create(DataFileSchema)` to create a new message.
+ */
+export const DataFileSchema: GenMessage<DataFile> = /*@__PURE__*/
+  messageDesc(file_oups_v1_store, 44);
+
+/**
+ * ListFilesRequest asks for the files of a version, and a lease on them.
+ *
+ * @generated from message oups.v1.ListFilesRequest
+ */
+export type ListFilesRequest = Message<"oups.v1.ListFilesRequest"> & {
+  /**
+   * The dataset's key.
+   *
+   * @generated from field: oups.v1.Key key = 1;
+   */
+  key?: Key | undefined;
+
+  /**
+   * The version; the current one when absent.
+   *
+   * @generated from field: oups.v1.VersionSelector version = 2;
+   */
+  version?: VersionSelector | undefined;
+
+  /**
+   * How long the lease lasts; the daemon's --lease-duration (default 5 minutes) when absent, at most its
+   * --max-lease-duration (default 24 hours).
+   *
+   * @generated from field: google.protobuf.Duration lease_duration = 3;
+   */
+  leaseDuration?: Duration | undefined;
+
+  /**
+   * Add these files to this existing lease (one lease for many datasets) instead of making a new one; the lease
+   * is renewed for lease_duration. An unknown or expired lease is LEASE_NOT_FOUND.
+   *
+   * @generated from field: string lease_id = 4;
+   */
+  leaseId: string;
+};
+
+/**
+ * Describes the message oups.v1.ListFilesRequest.
+ * Use `create(ListFilesRequestSchema)` to create a new message.
+ */
+export const ListFilesRequestSchema: GenMessage<ListFilesRequest> = /*@__PURE__*/
+  messageDesc(file_oups_v1_store, 45);
+
+/**
+ * ListFilesResponse lists the files of a version.
+ *
+ * @generated from message oups.v1.ListFilesResponse
+ */
+export type ListFilesResponse = Message<"oups.v1.ListFilesResponse"> & {
+  /**
+   * The generation listed.
+   *
+   * @generated from field: uint64 generation = 1;
+   */
+  generation: bigint;
+
+  /**
+   * Its row-group files, in order of the ordered column.
+   *
+   * @generated from field: repeated oups.v1.DataFile files = 2;
+   */
+  files: DataFile[];
+
+  /**
+   * The lease keeping them on disk.
+   *
+   * @generated from field: oups.v1.Lease lease = 3;
+   */
+  lease?: Lease | undefined;
+
+  /**
+   * The column the dataset is ordered on.
+   *
+   * @generated from field: string ordered_on = 4;
+   */
+  orderedOn: string;
+
+  /**
+   * Rows in the version.
+   *
+   * @generated from field: uint64 total_rows = 5;
+   */
+  totalRows: bigint;
+
+  /**
+   * The store's directory on the daemon's host, absolute, for engines on the same host to resolve paths.
+   *
+   * @generated from field: string store_dir = 6;
+   */
+  storeDir: string;
+};
+
+/**
+ * Describes the message oups.v1.ListFilesResponse.
+ * Use `create(ListFilesResponseSchema)` to create a new message.
+ */
+export const ListFilesResponseSchema: GenMessage<ListFilesResponse> = /*@__PURE__*/
+  messageDesc(file_oups_v1_store, 46);
+
+/**
+ * RenewLeaseRequest extends a lease.
+ *
+ * @generated from message oups.v1.RenewLeaseRequest
+ */
+export type RenewLeaseRequest = Message<"oups.v1.RenewLeaseRequest"> & {
+  /**
+   * The lease's id.
+   *
+   * @generated from field: string lease_id = 1;
+   */
+  leaseId: string;
+
+  /**
+   * How long from now; as in ListFilesRequest.lease_duration.
+   *
+   * @generated from field: google.protobuf.Duration duration = 2;
+   */
+  duration?: Duration | undefined;
+};
+
+/**
+ * Describes the message oups.v1.RenewLeaseRequest.
+ * Use `create(RenewLeaseRequestSchema)` to create a new message.
+ */
+export const RenewLeaseRequestSchema: GenMessage<RenewLeaseRequest> = /*@__PURE__*/
+  messageDesc(file_oups_v1_store, 47);
+
+/**
+ * RenewLeaseResponse carries the renewed lease.
+ *
+ * @generated from message oups.v1.RenewLeaseResponse
+ */
+export type RenewLeaseResponse = Message<"oups.v1.RenewLeaseResponse"> & {
+  /**
+   * The lease, with its new expiry.
+   *
+   * @generated from field: oups.v1.Lease lease = 1;
+   */
+  lease?: Lease | undefined;
+};
+
+/**
+ * Describes the message oups.v1.RenewLeaseResponse.
+ * Use `create(RenewLeaseResponseSchema)` to create a new message.
+ */
+export const RenewLeaseResponseSchema: GenMessage<RenewLeaseResponse> = /*@__PURE__*/
+  messageDesc(file_oups_v1_store, 48);
+
+/**
+ * ReleaseLeaseRequest ends a lease.
+ *
+ * @generated from message oups.v1.ReleaseLeaseRequest
+ */
+export type ReleaseLeaseRequest = Message<"oups.v1.ReleaseLeaseRequest"> & {
+  /**
+   * The lease's id.
+   *
+   * @generated from field: string lease_id = 1;
+   */
+  leaseId: string;
+};
+
+/**
+ * Describes the message oups.v1.ReleaseLeaseRequest.
+ * Use `create(ReleaseLeaseRequestSchema)` to create a new message.
+ */
+export const ReleaseLeaseRequestSchema: GenMessage<ReleaseLeaseRequest> = /*@__PURE__*/
+  messageDesc(file_oups_v1_store, 49);
+
+/**
+ * ReleaseLeaseResponse answers ReleaseLease.
+ *
+ * @generated from message oups.v1.ReleaseLeaseResponse
+ */
+export type ReleaseLeaseResponse = Message<"oups.v1.ReleaseLeaseResponse"> & {
+  /**
+   * False when the lease had already expired or been released (not an error).
+   *
+   * @generated from field: bool released = 1;
+   */
+  released: boolean;
+};
+
+/**
+ * Describes the message oups.v1.ReleaseLeaseResponse.
+ * Use `create(ReleaseLeaseResponseSchema)` to create a new message.
+ */
+export const ReleaseLeaseResponseSchema: GenMessage<ReleaseLeaseResponse> = /*@__PURE__*/
+  messageDesc(file_oups_v1_store, 50);
+
+/**
+ * RemoveRequest deletes a dataset, with every version it retains. A dataset that a snapshot holds is not
+ * removed: HELD_BY_SNAPSHOT names the snapshots to delete first.
  *
  * @generated from message oups.v1.RemoveRequest
  */
@@ -1061,7 +1977,7 @@ export type RemoveRequest = Message<"oups.v1.RemoveRequest"> & {
  * Use `create(RemoveRequestSchema)` to create a new message.
  */
 export const RemoveRequestSchema: GenMessage<RemoveRequest> = /*@__PURE__*/
-  messageDesc(file_oups_v1_store, 27);
+  messageDesc(file_oups_v1_store, 51);
 
 /**
  * RemoveResponse answers Remove.
@@ -1076,7 +1992,7 @@ export type RemoveResponse = Message<"oups.v1.RemoveResponse"> & {
  * Use `create(RemoveResponseSchema)` to create a new message.
  */
 export const RemoveResponseSchema: GenMessage<RemoveResponse> = /*@__PURE__*/
-  messageDesc(file_oups_v1_store, 28);
+  messageDesc(file_oups_v1_store, 52);
 
 /**
  * CheckStoreRequest asks for a check of the whole store.
@@ -1097,7 +2013,7 @@ export type CheckStoreRequest = Message<"oups.v1.CheckStoreRequest"> & {
  * Use `create(CheckStoreRequestSchema)` to create a new message.
  */
 export const CheckStoreRequestSchema: GenMessage<CheckStoreRequest> = /*@__PURE__*/
-  messageDesc(file_oups_v1_store, 29);
+  messageDesc(file_oups_v1_store, 53);
 
 /**
  * CheckFinding is one problem a check found.
@@ -1123,7 +2039,9 @@ export type CheckFinding = Message<"oups.v1.CheckFinding"> & {
    * What kind of problem: manifest-invalid, missing-file, not-regular-file, size-mismatch, unreadable-file,
    * schema-mismatch, row-count-mismatch, bounds-mismatch, unordered-rows, orphan-file, temp-file,
    * invalid-file-name, stray-file, stray-directory, invalid-key-directory, symbolic-link, empty-directory or
-   * no-index-schema. Later versions may add kinds.
+   * no-index-schema, or for retained versions version-invalid (an unreadable version record), missing-file
+   * (a file a retained version lists, the message naming the generation) and snapshot-invalid. Later versions
+   * may add kinds.
    *
    * @generated from field: string kind = 3;
    */
@@ -1156,11 +2074,11 @@ export type CheckFinding = Message<"oups.v1.CheckFinding"> & {
  * Use `create(CheckFindingSchema)` to create a new message.
  */
 export const CheckFindingSchema: GenMessage<CheckFinding> = /*@__PURE__*/
-  messageDesc(file_oups_v1_store, 30);
+  messageDesc(file_oups_v1_store, 54);
 
 /**
- * HeldFile is a file no manifest lists that a reader of an older generation still holds: the daemon deletes it
- * once the reader finishes, so it is not a problem.
+ * HeldFile is a file the current manifest does not list that a reader of an older generation, a lease, a
+ * retained version or a snapshot still holds: the daemon deletes it once nothing needs it, so it is not a problem.
  *
  * @generated from message oups.v1.HeldFile
  */
@@ -1178,6 +2096,13 @@ export type HeldFile = Message<"oups.v1.HeldFile"> & {
    * @generated from field: string path = 2;
    */
   path: string;
+
+  /**
+   * What holds it: "reader", "lease", "version" (a retained generation) or "snapshot"; the first that applies.
+   *
+   * @generated from field: string held_by = 3;
+   */
+  heldBy: string;
 };
 
 /**
@@ -1185,7 +2110,7 @@ export type HeldFile = Message<"oups.v1.HeldFile"> & {
  * Use `create(HeldFileSchema)` to create a new message.
  */
 export const HeldFileSchema: GenMessage<HeldFile> = /*@__PURE__*/
-  messageDesc(file_oups_v1_store, 31);
+  messageDesc(file_oups_v1_store, 55);
 
 /**
  * CheckStoreResponse reports a check.
@@ -1215,11 +2140,18 @@ export type CheckStoreResponse = Message<"oups.v1.CheckStoreResponse"> & {
   findings: CheckFinding[];
 
   /**
-   * Files kept for readers, ordered by path.
+   * Files kept for readers, leases, retained versions and snapshots, ordered by path.
    *
    * @generated from field: repeated oups.v1.HeldFile held_files = 4;
    */
   heldFiles: HeldFile[];
+
+  /**
+   * Retained older versions checked (their records read and their files checked present).
+   *
+   * @generated from field: uint64 retained_versions = 5;
+   */
+  retainedVersions: bigint;
 };
 
 /**
@@ -1227,7 +2159,7 @@ export type CheckStoreResponse = Message<"oups.v1.CheckStoreResponse"> & {
  * Use `create(CheckStoreResponseSchema)` to create a new message.
  */
 export const CheckStoreResponseSchema: GenMessage<CheckStoreResponse> = /*@__PURE__*/
-  messageDesc(file_oups_v1_store, 32);
+  messageDesc(file_oups_v1_store, 56);
 
 /**
  * IndexFieldType is the type of one index field.
@@ -1320,7 +2252,12 @@ export const SchemaEvolutionSchema: GenEnum<SchemaEvolution> = /*@__PURE__*/
  *   STORE_READ_ONLY      FAILED_PRECONDITION  the store's file system is read-only
  *   PERMISSION_DENIED    FAILED_PRECONDITION  the daemon may not write its own files
  *   NOT_FOUND            NOT_FOUND            no dataset for the key
- *   ALREADY_EXISTS       ALREADY_EXISTS       a file already exists where a new one was to be written
+ *   VERSION_NOT_FOUND    NOT_FOUND            a generation or time no longer retained (the message names the oldest)
+ *   SNAPSHOT_NOT_FOUND   NOT_FOUND            no snapshot of that name, or the snapshot does not hold the key
+ *   LEASE_NOT_FOUND      NOT_FOUND            a file lease that does not exist, was released or has expired
+ *   HELD_BY_SNAPSHOT     FAILED_PRECONDITION  Remove of a dataset that a snapshot holds (delete the snapshot first)
+ *   ALREADY_EXISTS       ALREADY_EXISTS       a file already exists where a new one was to be written, or a
+ *                                             snapshot of that name exists
  *   DISK_FULL            RESOURCE_EXHAUSTED   the store's disk is full; nothing committed
  *   TOO_LARGE            RESOURCE_EXHAUSTED   a column, manifest or request over what it may hold
  *   LOCK_COMPROMISED     UNAVAILABLE          the daemon lost its store lock; writes are refused until it has it again
@@ -1456,6 +2393,95 @@ export const StoreService: GenService<{
     methodKind: "unary";
     input: typeof RemoveRequestSchema;
     output: typeof RemoveResponseSchema;
+  },
+  /**
+   * ListVersions lists a dataset's retained versions, oldest first: every generation the retention policy keeps
+   * (see RetentionPolicy), every generation a snapshot holds, and the current one.
+   *
+   * @generated from rpc oups.v1.StoreService.ListVersions
+   */
+  listVersions: {
+    methodKind: "unary";
+    input: typeof ListVersionsRequestSchema;
+    output: typeof ListVersionsResponseSchema;
+  },
+  /**
+   * RestoreVersion commits a new generation whose content (row groups, schema and metadata) equals an older
+   * version's. It is a commit like any other (it goes through the key's write queue, and can itself be undone by
+   * restoring the generation before it); the restored version's row-group files are reused, not copied.
+   *
+   * @generated from rpc oups.v1.StoreService.RestoreVersion
+   */
+  restoreVersion: {
+    methodKind: "unary";
+    input: typeof RestoreVersionRequestSchema;
+    output: typeof RestoreVersionResponseSchema;
+  },
+  /**
+   * CreateSnapshot records, under a name, the current generation of each dataset of a set of keys (a list, a key
+   * prefix, or the whole store), atomically with respect to commits: no commit to any of these keys lands while
+   * the snapshot is taken. A snapshot keeps its generations' files whatever the retention policy, until
+   * DeleteSnapshot. It is persisted at the store's root and survives restarts.
+   *
+   * @generated from rpc oups.v1.StoreService.CreateSnapshot
+   */
+  createSnapshot: {
+    methodKind: "unary";
+    input: typeof CreateSnapshotRequestSchema;
+    output: typeof CreateSnapshotResponseSchema;
+  },
+  /**
+   * ListSnapshots lists the store's snapshots, by name.
+   *
+   * @generated from rpc oups.v1.StoreService.ListSnapshots
+   */
+  listSnapshots: {
+    methodKind: "unary";
+    input: typeof ListSnapshotsRequestSchema;
+    output: typeof ListSnapshotsResponseSchema;
+  },
+  /**
+   * DeleteSnapshot deletes a snapshot; the files only it kept are deleted once no version, lease or reader needs
+   * them.
+   *
+   * @generated from rpc oups.v1.StoreService.DeleteSnapshot
+   */
+  deleteSnapshot: {
+    methodKind: "unary";
+    input: typeof DeleteSnapshotRequestSchema;
+    output: typeof DeleteSnapshotResponseSchema;
+  },
+  /**
+   * ListFiles lists the row-group files of one version of a dataset, in order, for another engine (DuckDB,
+   * pyarrow, Spark) to read directly, with a lease that keeps them on disk until it expires or is released,
+   * whatever the daemon commits meanwhile. Leases live in the daemon's memory: a restart drops them.
+   *
+   * @generated from rpc oups.v1.StoreService.ListFiles
+   */
+  listFiles: {
+    methodKind: "unary";
+    input: typeof ListFilesRequestSchema;
+    output: typeof ListFilesResponseSchema;
+  },
+  /**
+   * RenewLease extends a lease from now; an expired or released lease is LEASE_NOT_FOUND.
+   *
+   * @generated from rpc oups.v1.StoreService.RenewLease
+   */
+  renewLease: {
+    methodKind: "unary";
+    input: typeof RenewLeaseRequestSchema;
+    output: typeof RenewLeaseResponseSchema;
+  },
+  /**
+   * ReleaseLease ends a lease now; its files are deleted once nothing else needs them.
+   *
+   * @generated from rpc oups.v1.StoreService.ReleaseLease
+   */
+  releaseLease: {
+    methodKind: "unary";
+    input: typeof ReleaseLeaseRequestSchema;
+    output: typeof ReleaseLeaseResponseSchema;
   },
   /**
    * CheckStore checks every dataset of the store against its files (manifest valid, every listed file present, a
