@@ -31,6 +31,8 @@ const TMP_PREFIX = ".tmp-";
  */
 export class SnapshotRegistry {
   private readonly byName = new Map<string, SnapshotRecord>();
+  /** Names being created: two creations of one name (over different keys, so not serialised) cannot both write. */
+  private readonly creating = new Set<string>();
   /** Dataset path → generation → names of the snapshots holding it. */
   private readonly byPath = new Map<string, Map<number, Set<string>>>();
   /** Snapshot files that could not be read, relative to the store. */
@@ -86,7 +88,7 @@ export class SnapshotRegistry {
   }
 
   has(name: string): boolean {
-    return this.byName.has(name);
+    return this.byName.has(name) || this.creating.has(name);
   }
 
   /** Generations of the dataset at `path` that snapshots hold, each with the snapshots' names. */
@@ -100,7 +102,19 @@ export class SnapshotRegistry {
    */
   async create(record: SnapshotRecord): Promise<void> {
     validateSnapshotName(record.name);
-    if (this.byName.has(record.name)) throw new OupsError("ALREADY_EXISTS", `a snapshot named ${JSON.stringify(record.name)} exists`);
+    if (this.byName.has(record.name) || this.creating.has(record.name)) {
+      throw new OupsError("ALREADY_EXISTS", `a snapshot named ${JSON.stringify(record.name)} exists`);
+    }
+    this.creating.add(record.name);
+    try {
+      await this.write(record);
+    } finally {
+      this.creating.delete(record.name);
+    }
+    this.index(record);
+  }
+
+  private async write(record: SnapshotRecord): Promise<void> {
     const dir = join(this.root, SNAPSHOTS_DIR);
     try {
       await mkdir(dir);
@@ -113,7 +127,6 @@ export class SnapshotRegistry {
     const json = { format: 1, name: record.name, createdAt: record.createdAtMs, datasets: record.datasets };
     await writeFileDurable(tmp, new TextEncoder().encode(`${JSON.stringify(json)}\n`));
     await replaceFileDurable(tmp, join(dir, `${record.name}.json`));
-    this.index(record);
   }
 
   /**
