@@ -21,6 +21,8 @@ import { MAIN } from "../cli/run-cli.js";
 import { exited, waitForLine } from "../helpers/child-process.js";
 import { seededRandom } from "../helpers/seeded-random.js";
 import { makeTempDir, removeTempDir } from "../helpers/with-daemon.js";
+import { VERSIONS_DIR } from "../../server/src/store/keys/layout.js";
+import { readVersionRecords } from "../../server/src/store/versions/version-records.js";
 import { marketBatch, T0_MS } from "../rpc/helpers/market-data.js";
 
 const KEYS = [0, 1, 2, 3].map((k) => ({ symbol: `K${k}`, year: "2024", month: "1" }));
@@ -183,8 +185,11 @@ async function orphans(storeDir: string): Promise<string[]> {
     const entries = await readdir(dir, { withFileTypes: true });
     const manifest = entries.some((e) => e.name === MANIFEST_FILE) ? await readManifest(dir, relative(storeDir, dir)) : null;
     const listed = new Set(manifest?.rowGroups.map((g) => g.file));
+    // Files of retained older generations are listed by their records: not orphans.
+    if (manifest) for (const r of (await readVersionRecords(dir)).records) for (const g of r.manifest.rowGroups) listed.add(g.file);
     for (const e of entries) {
       const path = join(dir, e.name);
+      if (e.name === VERSIONS_DIR && e.isDirectory()) continue;
       if (dir === storeDir && [STORE_FILE, LOCK_DIR, LOCK_OWNER_FILE].includes(e.name)) continue;
       if (e.isDirectory()) await walk(path);
       else if (!(e.name === MANIFEST_FILE || listed.has(e.name))) found.push(relative(storeDir, path));

@@ -22,7 +22,8 @@ interface MetricsFixture {
 /** Runs `body` against a daemon serving metrics on a free port of 127.0.0.1, over a fresh temporary store. */
 async function withMetricsDaemon(body: (fixture: MetricsFixture) => Promise<void>, clientOptions?: OupsClientOptions): Promise<void> {
   const storeDir = await makeTempDir();
-  const daemon = await Daemon.start({ storeDir, listen: "127.0.0.1:0", indexSchema: testIndex, metricsListen: "127.0.0.1:0" });
+  // Retention 0: the files on disk are then exactly the committed generations' that the gauge counts.
+  const daemon = await Daemon.start({ storeDir, listen: "127.0.0.1:0", indexSchema: testIndex, metricsListen: "127.0.0.1:0", versions: { retainGenerations: 0, retainForMs: 0 } });
   const client = new OupsClient(daemon.address, clientOptions);
   const scrape = async () => {
     const response = await fetch(`http://${daemon.metricsAddress}/metrics`);

@@ -147,3 +147,20 @@ test.serial(
     t.deepEqual(await readdir(join(fixture.datasetDir(), ".versions")), []);
   }, { retention: { generations: 0, durationMs: 60_000 }, clock, gcIntervalMs: 0 }),
 );
+
+test.serial(
+  "two snapshots of one name created at once over different keys: one is created, the other is ALREADY_EXISTS",
+  engineTest(async (t, fixture) => {
+    const other = { symbol: "MSFT" };
+    await write(fixture, 1);
+    await writeTable(fixture.store, other, tableOfRows(rows(span(0, 5))), { orderedOn: "ts" });
+    const results = await Promise.allSettled([fixture.store.createSnapshot("x", { keys: [fixture.key] }), fixture.store.createSnapshot("x", { keys: [other] })]);
+    const created = results.filter((r) => r.status === "fulfilled");
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+    t.is(created.length, 1);
+    t.is(refused.length, 1);
+    t.true(isOupsError(refused[0]!.reason, "ALREADY_EXISTS"));
+    const store = await fixture.reopen(versioned);
+    t.deepEqual(store.listSnapshots().map((s) => s.datasets.length), [1]);
+  }, versioned),
+);
