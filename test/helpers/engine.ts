@@ -1,6 +1,6 @@
 import test from "ava";
 import type { ExecutionContext } from "ava";
-import type { DataType, Int64, RecordBatch, Vector } from "apache-arrow";
+import type { DataType, Int64, RecordBatch, Schema, Vector } from "apache-arrow";
 import { Table, Type, Utf8, makeData, makeVector, vectorFromArray } from "apache-arrow";
 import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -203,7 +203,12 @@ export function writeTable(store: Store, key: Key, table: Table, options: WriteO
 }
 
 /** Reads a range of `key` to the end and returns it as one table (of the read's schema when it holds no row). */
-export async function readAll(store: Store, key: Key, query: RangeQuery = {}): Promise<Table> {
+/** The record batches of a range read, as the engine yields them. */
+export async function readBatches(store: Store, key: Key, query: RangeQuery = {}): Promise<RecordBatch[]> {
+  return (await readBatchesAndSchema(store, key, query)).batches;
+}
+
+async function readBatchesAndSchema(store: Store, key: Key, query: RangeQuery): Promise<{ batches: RecordBatch[]; schema: Schema }> {
   const read = await store.openRange(key, query);
   const batches: RecordBatch[] = [];
   try {
@@ -211,9 +216,14 @@ export async function readAll(store: Store, key: Key, query: RangeQuery = {}): P
   } finally {
     read.close();
   }
+  return { batches, schema: read.schema };
+}
+
+export async function readAll(store: Store, key: Key, query: RangeQuery = {}): Promise<Table> {
+  const { batches, schema } = await readBatchesAndSchema(store, key, query);
   // Batches decoded from IPC carry generic type classes (`Int_`) where the read's schema may hold the specific
   // ones (`Int64`), which Arrow's Table constructor refuses to mix: build from the batches when there are some.
-  return batches.length > 0 ? new Table(batches) : new Table(read.schema);
+  return batches.length > 0 ? new Table(batches) : new Table(schema);
 }
 
 /**

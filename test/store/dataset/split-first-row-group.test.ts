@@ -7,24 +7,13 @@ import type { RangeQuery, Store } from "../../../server/src/store/store.js";
 import type { Key } from "../../../server/src/store/keys/key.js";
 import type { StoreOpenOptions } from "../../../server/src/store/store.js";
 import type { Row } from "../../helpers/engine.js";
-import { engineTest, rows, span, tableOfRows, testKey, testRowsOf, writeTable } from "../../helpers/engine.js";
+import { engineTest, readBatches, rows, span, tableOfRows, testKey, testRowsOf, writeTable } from "../../helpers/engine.js";
 
 const int = (value: number): BoundValue => ({ kind: "int", value: BigInt(value) });
 
 // ts 0, 2, 4, … : four row groups of 20,000 rows, each far above twice the first batch.
 const ROWS = 80_000;
 const stored = rows(span(0, 2 * ROWS, 2), (i) => i / 2, (i) => `t${i % 7}`);
-
-async function readBatches(store: Store, key: Key, query: RangeQuery): Promise<RecordBatch[]> {
-  const read = await store.openRange(key, query);
-  const batches: RecordBatch[] = [];
-  try {
-    for await (const batch of read.batches()) batches.push(batch);
-  } finally {
-    read.close();
-  }
-  return batches;
-}
 
 async function readIpc(store: Store, key: Key, query: RangeQuery): Promise<Table> {
   const read = await store.openRange(key, query);
