@@ -157,7 +157,7 @@ export class Daemon {
       metadataLimits: options.metadataLimits,
       maxManifestBytes: manifestBytesFor(limits.maxMessageBytes),
       maxConcurrentWrites: limits.maxConcurrentWrites,
-      retention: { generations: options.versions?.retainGenerations, durationMs: options.versions?.retainForMs },
+      retention: { generations: options.versions?.retainGenerations, durationMs: options.versions?.retainForMs, durationAtMost: options.versions?.retainAtMost },
       leaseDurationMs: options.versions?.leaseDurationMs,
       maxLeaseDurationMs: options.versions?.maxLeaseDurationMs,
     });

@@ -6,6 +6,8 @@ export interface VersionSettings {
   retainGenerations?: number | undefined;
   /** `--retain-for` (OUPS_RETAIN_FOR): how long a replaced generation is kept, in ms (default 24 h). */
   retainForMs?: number | undefined;
+  /** `--retain-at-most` (OUPS_RETAIN_AT_MOST): the most older generations --retain-for keeps per dataset (default 1000). */
+  retainAtMost?: number | undefined;
   /** `--lease-duration` (OUPS_LEASE_DURATION): a ListFiles lease when the call gives none (default 5 min). */
   leaseDurationMs?: number | undefined;
   /** `--max-lease-duration` (OUPS_MAX_LEASE_DURATION): the longest lease a call may ask for (default 24 h). */
@@ -16,6 +18,7 @@ export interface VersionSettings {
 export interface VersionFlags {
   "retain-generations"?: string | undefined;
   "retain-for"?: string | undefined;
+  "retain-at-most"?: string | undefined;
   "lease-duration"?: string | undefined;
   "max-lease-duration"?: string | undefined;
 }
@@ -24,6 +27,7 @@ export interface VersionFlags {
 export const versionFlagOptions = {
   "retain-generations": { type: "string" },
   "retain-for": { type: "string" },
+  "retain-at-most": { type: "string" },
   "lease-duration": { type: "string" },
   "max-lease-duration": { type: "string" },
 } as const;
@@ -34,6 +38,8 @@ export const versionFlagsHelp = `Versions (see the README, "Versions and snapsho
                            default 10); a generation is kept while this or --retain-for holds
   --retain-for DURATION    how long a replaced generation is kept (env OUPS_RETAIN_FOR, default 24h;
                            500ms, 30s, 5m, 2h, 7d); 0 and 0 keep only the current generation
+  --retain-at-most N       the most older generations --retain-for keeps per dataset, so that frequent
+                           commits do not pile up records (env OUPS_RETAIN_AT_MOST, default 1000)
   --lease-duration DURATION      how long ListFiles keeps the files it lists when the call does not say
                                  (env OUPS_LEASE_DURATION, default 5m)
   --max-lease-duration DURATION  the longest lease a call may ask for (env OUPS_MAX_LEASE_DURATION, default 24h)`;
@@ -52,17 +58,13 @@ export function parseLongDuration(value: string, source: string): number {
   return ms;
 }
 
-/** Reads the version flags, then OUPS_RETAIN_GENERATIONS, OUPS_RETAIN_FOR, OUPS_LEASE_DURATION, OUPS_MAX_LEASE_DURATION. */
+/** Reads the version flags, then OUPS_RETAIN_GENERATIONS, OUPS_RETAIN_FOR, OUPS_RETAIN_AT_MOST, OUPS_LEASE_DURATION, OUPS_MAX_LEASE_DURATION. */
 export function parseVersionSettings(flags: VersionFlags, env: NodeJS.ProcessEnv): VersionSettings {
   const settings: VersionSettings = {};
   const generations = flags["retain-generations"] ?? env.OUPS_RETAIN_GENERATIONS;
-  if (generations !== undefined) {
-    const n = Number(generations);
-    if (generations.trim() === "" || !Number.isSafeInteger(n) || n < 0) {
-      throw new OupsError("INVALID_ARGUMENT", `--retain-generations (OUPS_RETAIN_GENERATIONS) must be a whole number >= 0, got ${JSON.stringify(generations)}`);
-    }
-    settings.retainGenerations = n;
-  }
+  if (generations !== undefined) settings.retainGenerations = wholeNumber(generations, "--retain-generations (OUPS_RETAIN_GENERATIONS)");
+  const atMost = flags["retain-at-most"] ?? env.OUPS_RETAIN_AT_MOST;
+  if (atMost !== undefined) settings.retainAtMost = wholeNumber(atMost, "--retain-at-most (OUPS_RETAIN_AT_MOST)");
   const retainFor = flags["retain-for"] ?? env.OUPS_RETAIN_FOR;
   if (retainFor !== undefined) settings.retainForMs = parseLongDuration(retainFor, "--retain-for (OUPS_RETAIN_FOR)");
   const lease = flags["lease-duration"] ?? env.OUPS_LEASE_DURATION;
@@ -72,6 +74,14 @@ export function parseVersionSettings(flags: VersionFlags, env: NodeJS.ProcessEnv
     settings.maxLeaseDurationMs = positive(parseLongDuration(maxLease, "--max-lease-duration (OUPS_MAX_LEASE_DURATION)"), "--max-lease-duration");
   }
   return settings;
+}
+
+function wholeNumber(value: string, source: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isSafeInteger(n) || n < 0) {
+    throw new OupsError("INVALID_ARGUMENT", `${source} must be a whole number >= 0, got ${JSON.stringify(value)}`);
+  }
+  return n;
 }
 
 function positive(ms: number, flag: string): number {

@@ -20,7 +20,7 @@ export const serveHelp = `Usage: oups serve [--store DIR] [--listen HOST:PORT] [
                   [--log-level LEVEL] [--log-format json|text] [--metrics-listen HOST:PORT]
                   [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]] [--auth-token-file FILE]
                   [--lock-update-ms N] [--lock-retry-ms N] [--retain-generations N] [--retain-for DURATION]
-                  [--lease-duration DURATION] [--max-lease-duration DURATION]
+                  [--retain-at-most N] [--lease-duration DURATION] [--max-lease-duration DURATION]
 
 Runs the daemon: serves the store in DIR over gRPC until SIGINT or SIGTERM (a graceful stop: calls in flight
 finish, exit 0; the same signal again a second or more later cancels them). SIGHUP reloads the token file. Exits 1 when

@@ -149,6 +149,19 @@ test.serial(
 );
 
 test.serial(
+  "retention by duration keeps at most durationAtMost older generations; the count rule is not capped",
+  engineTest(async (t, fixture) => {
+    for (let v = 1; v <= 10; v++) await write(fixture, v);
+    t.deepEqual((await fixture.store.listVersions(fixture.key)).versions.map((v) => v.generation), [6, 7, 8, 9, 10]);
+    t.deepEqual((await readdir(join(fixture.datasetDir(), ".versions"))).sort(), ["6.json", "7.json", "8.json", "9.json"]);
+    t.deepEqual(testRowsOf(await readAll(fixture.store, fixture.key, { version: { generation: 6 } })), testRowsOf(tableOfRows(rows(span(0, 30), () => 6))));
+    const counted = await fixture.reopen({ retention: { generations: 7, durationMs: 60_000, durationAtMost: 4 }, clock, gcIntervalMs: 0 });
+    for (let v = 11; v <= 20; v++) await write({ store: counted, key: fixture.key }, v);
+    t.deepEqual((await counted.listVersions(fixture.key)).versions.map((v) => v.generation), [13, 14, 15, 16, 17, 18, 19, 20]);
+  }, { retention: { generations: 0, durationMs: 60_000, durationAtMost: 4 }, clock, gcIntervalMs: 0 }),
+);
+
+test.serial(
   "two snapshots of one name created at once over different keys: one is created, the other is ALREADY_EXISTS",
   engineTest(async (t, fixture) => {
     const other = { symbol: "MSFT" };

@@ -1,14 +1,18 @@
 import { OupsError } from "../errors.js";
 import type { Manifest } from "../dataset/manifest.js";
 import type { RetentionPolicy } from "./retention-policy.js";
+import { DEFAULT_DURATION_AT_MOST } from "./retention-policy.js";
 import type { VersionRecord } from "./version-records.js";
 
 /**
  * True when the policy keeps an older generation: it is among the last `generations` before the current one (by
- * number: every commit adds one), or it was replaced less than `durationMs` ago.
+ * number: every commit adds one), or it was replaced less than `durationMs` ago and is among the last
+ * `durationAtMost`.
  */
 export function retainedByPolicy(record: VersionRecord, currentGeneration: number, policy: RetentionPolicy, nowMs: number): boolean {
-  return currentGeneration - record.manifest.generation <= policy.generations || nowMs - record.supersededAtMs < policy.durationMs;
+  const age = currentGeneration - record.manifest.generation;
+  if (age <= policy.generations) return true;
+  return nowMs - record.supersededAtMs < policy.durationMs && age <= (policy.durationAtMost ?? DEFAULT_DURATION_AT_MOST);
 }
 
 /** The versions a read may name: the current one and the retained older ones, oldest first. */
