@@ -13,6 +13,8 @@ export interface DaemonProcessOptions {
   compression?: string | undefined;
   /** When set, the daemon runs under `node --cpu-prof` and writes its profiles in this directory. */
   cpuProfileDir?: string | undefined;
+  /** The daemon's entry script (another build, for A/B runs); this build's server/src/main.js when absent. */
+  mainScript?: string | undefined;
 }
 
 const mainScript = fileURLToPath(new URL("../server/src/main.js", import.meta.url));
@@ -41,7 +43,7 @@ export class DaemonProcess {
     const nodeFlags = options.cpuProfileDir === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", options.cpuProfileDir];
     const child = spawn(
       process.execPath,
-      [...nodeFlags, mainScript, "serve", "--store", options.storeDir, "--listen", "127.0.0.1:0", "--index", options.index,
+      [...nodeFlags, options.mainScript ?? mainScript, "serve", "--store", options.storeDir, "--listen", "127.0.0.1:0", "--index", options.index,
         ...(options.compression === undefined ? [] : ["--compression", options.compression])],
       { stdio: ["ignore", "ignore", "pipe"] },
     );

@@ -79,7 +79,8 @@ interface RowGroupRead {
  * only the requested columns are decoded, a row group the range cuts is decoded only around the rows it keeps,
  * and the snapshot is released when the rows end or the consumer stops. The next row group is decoded ahead,
  * on the worker pool, while the current one is sent. Small reads go through the row-group cache, when there is
- * one: its row groups are served from memory, and what they decode is kept there.
+ * one and it holds or admits one of their row groups (see {@link RowGroupCache.admits}): its row groups are served
+ * from memory, and what they decode is kept there.
  */
 export function readRange(snapshot: Snapshot, manifest: Manifest, range: Range, options: ReadRangeOptions): RangeRead {
   // A dataset created by a metadata-only write has no columns yet: it reads as empty.
@@ -95,7 +96,7 @@ export function readRange(snapshot: Snapshot, manifest: Manifest, range: Range, 
   const selected = rowGroupsInRange(manifest.rowGroups, range);
   const { orderedOn } = manifest;
   const cut = { ...range, orderedOn };
-  const cache = options.cache && options.cache.maxBytes > 0 && selected.length <= MAX_CACHED_READ_ROW_GROUPS ? options.cache : undefined;
+  const cache = cacheFor(selected, snapshot.dir, options.cache);
   // Forwarding needs the columns in the file's order, so that the worker's messages (and their dictionary ids)
   // agree with one schema message, and no row group from the cache (its messages hold every column).
   const fileOrder = schema.fields.map((f) => f.name).filter((name) => columns.includes(name));
@@ -229,6 +230,19 @@ export function readRange(snapshot: Snapshot, manifest: Manifest, range: Range, 
     },
     close: () => snapshot.release(),
   };
+}
+
+/**
+ * The cache a read of `selected` goes through: none for large scans (they would only churn it), nor for a read none
+ * of whose row groups the cache admits (held, or asked for before); such a read still counts its misses.
+ */
+function cacheFor(selected: readonly RowGroupEntry[], dir: string, cache: RowGroupCache | undefined): RowGroupCache | undefined {
+  if (cache === undefined || cache.maxBytes === 0 || selected.length > MAX_CACHED_READ_ROW_GROUPS) return undefined;
+  // Every row group is noted as asked for, hence no short cut.
+  const admitted = selected.map((g) => cache.admits(join(dir, g.file), g.bytes));
+  if (admitted.includes(true)) return cache;
+  cache.countMisses(selected.length);
+  return undefined;
 }
 
 /** The IPC messages of `batch`, sliced so that each chunk stays near `maxChunkBytes`. */
