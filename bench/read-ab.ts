@@ -3,7 +3,7 @@
  * several builds, interleaved round by round (the machine is shared: interleaving spreads its load over every
  * build alike), with DuckDB reading the same files in each round. Not part of `npm run bench`.
  *
- *   node --expose-gc build/bench/read-ab.js --store DIR [--rows N] [--rounds R] [--build NAME=BUILD_DIR]...
+ *   node --expose-gc build/bench/read-ab.js --store DIR [--rows N] [--rounds R] [--build NAME=BUILD_DIR[:NODE_FLAG,...]]...
  *     [--cpu-prof DIR] [--scans first,full]
  *
  * The store is ingested once (with this build) when DIR holds none. Each build's daemon is a fresh process per
@@ -23,11 +23,14 @@ import { DaemonProcess } from "./daemon-process.js";
 import { generateMarketColumns, timestampOfRow } from "./data.js";
 import { ingestThroughSdk } from "./ingest.js";
 import { collectGarbage, median, now } from "./measure.js";
+import { processCpu } from "./proc-cpu.js";
 
 interface Scan {
   firstBatchMs: number;
   totalMs: number;
   rows: number;
+  /** CPU time of the scan, in ms: the daemon's main thread, the whole daemon, the client (0 for DuckDB). */
+  cpu?: { daemonMain: number; daemon: number; client: number };
 }
 
 const { values } = parseArgs({
@@ -47,8 +50,12 @@ const rows = Number(values.rows);
 const rounds = Number(values.rounds);
 const scans = new Set(values.scans.split(","));
 const builds = (values.build ?? [`this=${new URL("..", import.meta.url).pathname}`]).map((spec) => {
-  const [name, dir] = spec.split("=") as [string, string];
-  return { name, main: join(resolve(dir), "server/src/main.js") };
+  // NAME=BUILD_DIR, or NAME=BUILD_DIR:FLAG,FLAG to run that daemon with node flags.
+  const name = spec.slice(0, spec.indexOf("="));
+  const rest = spec.slice(spec.indexOf("=") + 1);
+  const dir = rest.split(":")[0]!;
+  const flags = rest.includes(":") ? rest.slice(rest.indexOf(":") + 1) : undefined;
+  return { name, main: join(resolve(dir), "server/src/main.js"), flags: flags === undefined ? [] : flags.split(",") };
 });
 
 if (!existsSync(join(storeDir, "oups-store.json"))) {
@@ -107,32 +114,38 @@ for (let round = 0; round < rounds; round++) {
   // Slices differ from round to round too: a daemon never finds them in its cache, the page cache holds them all.
   const slices = Array.from({ length: 5 }, (_, i) => sliceAt(0.1 + 0.15 * i + 0.01 * round));
   const order = round % 2 === 0 ? builds : [...builds].reverse();
-  for (const build of [...order, ...(values["no-duckdb"] ? [] : [{ name: "duckdb", main: "" }])]) {
+  for (const build of [...order, ...(values["no-duckdb"] ? [] : [{ name: "duckdb", main: "", flags: [] }])]) {
     loads.push((await import("node:os")).loadavg()[0]!);
     if (build.name === "duckdb") {
       if (scans.has("first")) for (const s of slices) record("duckdb").first.push(await scanDuckDb(s));
       if (scans.has("full")) for (let i = 0; i < 2; i++) record("duckdb").full.push(await scanDuckDb(undefined));
       continue;
     }
-    const daemon = await DaemonProcess.start({ storeDir, index: INDEX_SPEC, mainScript: build.main, cpuProfileDir: values["cpu-prof"] });
+    const daemon = await DaemonProcess.start({ storeDir, index: INDEX_SPEC, mainScript: build.main, nodeFlags: build.flags, cpuProfileDir: values["cpu-prof"] });
     const client = new OupsClient(daemon.address);
     try {
       if (files.length === 0) files = (await client.describe(MAIN_KEY)).rowGroups.map((g) => join(datasetDir, g.file));
       // One untimed read of a slice no round reads: the connection, the JITs and the workers warm.
       await scanOups(client, sliceAt(0.9));
       collectGarbage();
-      if (scans.has("first")) {
-        for (const s of slices) {
-          record(build.name).first.push(await scanOups(client, s));
-          collectGarbage();
-        }
-      }
-      if (scans.has("full")) {
-        for (let i = 0; i < 2; i++) {
-          record(build.name).full.push(await scanOups(client, undefined));
-          collectGarbage();
-        }
-      }
+      const measured = async (range: { start: number; end: number } | undefined): Promise<Scan> => {
+        const daemonBefore = await processCpu(daemon.pid);
+        const clientBefore = process.cpuUsage();
+        const scan = await scanOups(client, range);
+        const clientCpu = process.cpuUsage(clientBefore);
+        const daemonAfter = await processCpu(daemon.pid);
+        collectGarbage();
+        return {
+          ...scan,
+          cpu: {
+            daemonMain: daemonAfter.mainMs - daemonBefore.mainMs,
+            daemon: daemonAfter.totalMs - daemonBefore.totalMs,
+            client: (clientCpu.user + clientCpu.system) / 1000,
+          },
+        };
+      };
+      if (scans.has("first")) for (const s of slices) record(build.name).first.push(await measured(s));
+      if (scans.has("full")) for (let i = 0; i < 2; i++) record(build.name).full.push(await measured(undefined));
     } finally {
       client.close();
       await daemon.stop();
@@ -150,5 +163,12 @@ for (const [name, r] of results) {
   const line = (s: Scan[]) =>
     s.length === 0 ? "   -" : `${fmt(median(s.map((x) => x.firstBatchMs)))} ${fmt(median(s.map((x) => x.totalMs)))} ${fmt(rate(s))}`;
   console.log(`${name.padEnd(10)} ${line(r.first)} | ${line(r.full)}`);
+}
+console.log("CPU per scan, medians (ms): daemon main thread / whole daemon / client process");
+for (const [name, r] of results) {
+  if (name === "duckdb") continue;
+  const cpu = (s: Scan[]) =>
+    s.length === 0 ? "   -" : (["daemonMain", "daemon", "client"] as const).map((k) => fmt(median(s.map((x) => x.cpu![k])))).join(" ");
+  console.log(`${name.padEnd(10)} first-read ${cpu(r.first)} | full scan ${cpu(r.full)}`);
 }
 if (values["cpu-prof"] !== undefined) console.log(await formatCpuProfiles(values["cpu-prof"], 25));
