@@ -55,9 +55,9 @@ export interface RangeRead {
 export const MAX_CACHED_READ_ROW_GROUPS = 8;
 
 /**
- * Rows of the first batch of a read, at most: the first row group is read in two parts, these rows alone first
- * (sent while the rest is decoded, on another worker), so that the first rows leave before the whole row group is
- * decoded and the first message stays small; DuckDB's first chunk is 2,048 rows.
+ * Rows of the first batch of a read, at most: the first row group, when read whole or for the cache, is read in two
+ * parts, these rows alone first (sent while the rest is decoded, on another worker), so that the first rows leave
+ * before the whole row group is decoded and the first message stays small; DuckDB's first chunk is 2,048 rows.
  */
 export const FIRST_BATCH_ROWS = 4096;
 
@@ -118,7 +118,7 @@ export function readRange(snapshot: Snapshot, manifest: Manifest, range: Range, 
 
   /**
    * Starts reading one row group: its parts, in order (one but for the first row group of the read, which is read
-   * in two when it is large enough: its first `firstRows` rows, then the rest).
+   * in two when it is large enough and read whole or for the cache: its first `firstRows` rows, then the rest).
    */
   function start(entry: RowGroupEntry, batchRows: number | undefined, first: boolean): Promise<RowGroupRead | null>[] {
     const path = join(snapshot.dir, entry.file);
@@ -128,14 +128,17 @@ export function readRange(snapshot: Snapshot, manifest: Manifest, range: Range, 
     const hit = cache?.get(path, entry.bytes);
     if (hit !== undefined) return [Promise.resolve({ ipc: hit, raw: true, whole, older, skip: 0 })];
     const fileColumns = projectionOf(entry);
-    const split = first && entry.rows > 2 * firstRows;
+    const forCache = cache !== undefined && (projection === undefined || (older && fileColumns === undefined));
+    // A row group the range cuts, read for itself, is not split: each part would decode its ordered column again
+    // to find the range's rows, and the A/B measured first reads of a 1% slice faster without (69 -> 36 ms).
+    const split = first && entry.rows > 2 * firstRows && (whole || forCache);
     const read = { ...(fileColumns ? { columns: fileColumns } : {}), ...(batchRows ? { batchRows } : {}) };
     const part = (rows: { skip: number; take: number }, batch: number | undefined) =>
       options.pool
         .readRowGroupPart(path, whole ? null : cut, rows, { ...read, ...(batch ? { batchRows: batch } : {}) })
         .then((bytes) => bytes && { ipc: bytes, raw: false, whole: true, older, skip: 0 });
     const head = split ? [part({ skip: 0, take: firstRows }, firstRows)] : [];
-    if (cache !== undefined && (projection === undefined || (older && fileColumns === undefined))) {
+    if (forCache) {
       const epoch = cache.epoch;
       // The whole row group is decoded for the cache meanwhile; the rows the head sent are left out of it.
       const body = options.pool.readRowGroupFile(path).then((ipc) => {
