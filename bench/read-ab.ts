@@ -4,7 +4,7 @@
  * build alike), with DuckDB reading the same files in each round. Not part of `npm run bench`.
  *
  *   node --expose-gc build/bench/read-ab.js --store DIR [--rows N] [--rounds R] [--build NAME=BUILD_DIR[:NODE_FLAG,...]]...
- *     [--cpu-prof DIR] [--scans first,full]
+ *     [--cpu-prof DIR] [--scans first,repeat,full]
  *
  * The store is ingested once (with this build) when DIR holds none. Each build's daemon is a fresh process per
  * round, so that its row-group cache is empty and a slice's row groups are decoded from the files.
@@ -40,7 +40,7 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "3" },
     build: { type: "string", multiple: true },
     "cpu-prof": { type: "string" },
-    scans: { type: "string", default: "first,full" },
+    scans: { type: "string", default: "first,repeat,full" },
     "no-duckdb": { type: "boolean" },
   },
 });
@@ -107,8 +107,10 @@ async function scanDuckDb(range: { start: number; end: number } | undefined): Pr
   return { firstBatchMs, totalMs: now() - start, rows: n };
 }
 
-const results = new Map<string, { first: Scan[]; full: Scan[] }>();
-const record = (name: string) => results.get(name) ?? results.set(name, { first: [], full: [] }).get(name)!;
+const results = new Map<string, { first: Scan[]; repeat: Scan[]; full: Scan[] }>();
+const record = (name: string) => results.get(name) ?? results.set(name, { first: [], repeat: [], full: [] }).get(name)!;
+// The slice the range phase repeats: after two untimed reads its row groups are in the daemon's cache.
+const repeated = sliceAt(0.495);
 const loads: number[] = [];
 for (let round = 0; round < rounds; round++) {
   // Slices differ from round to round too: a daemon never finds them in its cache, the page cache holds them all.
@@ -118,6 +120,7 @@ for (let round = 0; round < rounds; round++) {
     loads.push((await import("node:os")).loadavg()[0]!);
     if (build.name === "duckdb") {
       if (scans.has("first")) for (const s of slices) record("duckdb").first.push(await scanDuckDb(s));
+      if (scans.has("repeat")) for (let i = 0; i < 7; i++) record("duckdb").repeat.push(await scanDuckDb(repeated));
       if (scans.has("full")) for (let i = 0; i < 2; i++) record("duckdb").full.push(await scanDuckDb(undefined));
       continue;
     }
@@ -145,6 +148,12 @@ for (let round = 0; round < rounds; round++) {
         };
       };
       if (scans.has("first")) for (const s of slices) record(build.name).first.push(await measured(s));
+      if (scans.has("repeat")) {
+        // The first read of a row group leaves it out of the cache, the second puts it in.
+        await scanOups(client, repeated);
+        await scanOups(client, repeated);
+        for (let i = 0; i < 5; i++) record(build.name).repeat.push(await measured(repeated));
+      }
       if (scans.has("full")) for (let i = 0; i < 2; i++) record(build.name).full.push(await measured(undefined));
     } finally {
       client.close();
@@ -157,18 +166,18 @@ duckdb.closeSync();
 
 const fmt = (x: number) => x.toFixed(1).padStart(8);
 console.log(`load average (1 min) during the runs: ${loads.map((l) => l.toFixed(1)).join(" ")}`);
-console.log("name       first-read: first batch ms, total ms, Mrows/s | full scan: first batch ms, total ms, Mrows/s");
+console.log("name       first batch ms, total ms, Mrows/s of: first-read slices | repeated slice | full scan");
 for (const [name, r] of results) {
   const rate = (s: Scan[]) => median(s.map((x) => x.rows / x.totalMs / 1000));
   const line = (s: Scan[]) =>
     s.length === 0 ? "   -" : `${fmt(median(s.map((x) => x.firstBatchMs)))} ${fmt(median(s.map((x) => x.totalMs)))} ${fmt(rate(s))}`;
-  console.log(`${name.padEnd(10)} ${line(r.first)} | ${line(r.full)}`);
+  console.log(`${name.padEnd(10)} ${line(r.first)} | ${line(r.repeat)} | ${line(r.full)}`);
 }
 console.log("CPU per scan, medians (ms): daemon main thread / whole daemon / client process");
 for (const [name, r] of results) {
   if (name === "duckdb") continue;
   const cpu = (s: Scan[]) =>
     s.length === 0 ? "   -" : (["daemonMain", "daemon", "client"] as const).map((k) => fmt(median(s.map((x) => x.cpu![k])))).join(" ");
-  console.log(`${name.padEnd(10)} first-read ${cpu(r.first)} | full scan ${cpu(r.full)}`);
+  console.log(`${name.padEnd(10)} first-read ${cpu(r.first)} | repeated ${cpu(r.repeat)} | full scan ${cpu(r.full)}`);
 }
 if (values["cpu-prof"] !== undefined) console.log(await formatCpuProfiles(values["cpu-prof"], 25));
