@@ -15,6 +15,10 @@ export interface DaemonProcessOptions {
   cpuProfileDir?: string | undefined;
   /** More `oups serve` flags. */
   extraArgs?: readonly string[] | undefined;
+  /** The daemon's entry script (another build, for A/B runs); this build's server/src/main.js when absent. */
+  mainScript?: string | undefined;
+  /** Node flags of the daemon (V8 options, …), before the script. */
+  nodeFlags?: readonly string[] | undefined;
 }
 
 const mainScript = fileURLToPath(new URL("../server/src/main.js", import.meta.url));
@@ -40,10 +44,13 @@ export class DaemonProcess {
 
   /** Starts a daemon on `options.storeDir` and resolves once it serves (rejects with its log if it exits first). */
   static async start(options: DaemonProcessOptions): Promise<DaemonProcess> {
-    const nodeFlags = options.cpuProfileDir === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", options.cpuProfileDir];
+    const nodeFlags = [
+      ...(options.nodeFlags ?? []),
+      ...(options.cpuProfileDir === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", options.cpuProfileDir]),
+    ];
     const child = spawn(
       process.execPath,
-      [...nodeFlags, mainScript, "serve", "--store", options.storeDir, "--listen", "127.0.0.1:0", "--index", options.index,
+      [...nodeFlags, options.mainScript ?? mainScript, "serve", "--store", options.storeDir, "--listen", "127.0.0.1:0", "--index", options.index,
         ...(options.compression === undefined ? [] : ["--compression", options.compression]), ...(options.extraArgs ?? [])],
       { stdio: ["ignore", "ignore", "pipe"] },
     );

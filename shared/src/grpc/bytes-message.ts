@@ -8,7 +8,10 @@ import { varintSize, writeVarint } from "./varint.js";
  * (into its writer, again as the writer grows, again at the end), which made a range scan spend more time
  * copying and collecting garbage than sending.
  *
- * Applies to messages whose fields are one `bytes` field, or a oneof holding a `bytes` field. Returns an
+ * Applies to messages whose fields are one `bytes` field, or a oneof holding a `bytes` field, or one `bytes` field
+ * and a `bytes` field named `padding`: the padding field is then written first, with as many zero bytes as put the
+ * payload at an offset of 3 modulo 8 in the message, hence 8-byte aligned behind the 5-byte gRPC message prefix
+ * that grpc-js keeps in front of a received message (Arrow JS copies every IPC message body that is not). Returns an
  * encoder that answers `undefined` for a message it does not cover (another oneof case, unknown fields), or
  * `undefined` for a schema of another shape. With `scratch`, messages are encoded into it rather than into a
  * buffer of their own (see {@link ScratchBuffer}).
@@ -27,6 +30,31 @@ export function bytesMessageEncoder(
   };
   const fields = schema.fields;
   const isBytes = (field: DescField) => field.fieldKind === "scalar" && field.scalar === ScalarType.BYTES;
+  const padding = fields.length === 2 ? fields.find((f) => f.localName === "padding" && f.oneof === undefined && isBytes(f)) : undefined;
+  const padded = padding === undefined ? undefined : fields.find((f) => f !== padding);
+  if (padding !== undefined && padded !== undefined && padded.oneof === undefined && isBytes(padded)) {
+    const paddingTag = padding.number * 8 + 2;
+    const payloadTag = padded.number * 8 + 2;
+    return (message) => {
+      if (hasUnknownFields(message)) return undefined;
+      const record = message as Record<string, unknown>;
+      const payload = record[padded.localName];
+      const given = record[padding.localName];
+      if (!(payload instanceof Uint8Array) || (given instanceof Uint8Array && given.byteLength > 0)) return undefined;
+      if (payload.byteLength === 0) return Buffer.alloc(0);
+      const head = varintSize(payloadTag) + varintSize(payload.byteLength);
+      const before = varintSize(paddingTag) + 1;
+      const zeros = (8 - ((GRPC_PREFIX_BYTES + before + head) % 8)) % 8;
+      const out = (scratch ?? ALLOCATE).take(before + zeros + head + payload.byteLength);
+      let at = writeVarint(out, 0, paddingTag);
+      out[at++] = zeros;
+      out.fill(0, at, at + zeros);
+      at = writeVarint(out, at + zeros, payloadTag);
+      at = writeVarint(out, at, payload.byteLength);
+      out.set(payload, at);
+      return out;
+    };
+  }
   if (fields.length === 1 && fields[0]!.oneof === undefined && isBytes(fields[0]!)) {
     const field = fields[0]!;
     return (message) => {
@@ -76,5 +104,8 @@ export class ScratchBuffer {
     return this.#buffer.subarray(0, bytes);
   }
 }
+
+/** Bytes of the gRPC message prefix on the wire (a compression flag, then a 4-byte length). */
+const GRPC_PREFIX_BYTES = 5;
 
 const ALLOCATE = { take: (bytes: number) => Buffer.allocUnsafe(bytes) };

@@ -60,15 +60,20 @@ test("dropDir forgets the row groups of one directory only", (t) => {
 const stored = rows(span(0, 100), (i) => i, (i) => `t${i}`);
 
 test(
-  "a small read decodes its row groups once: the same read again is served from memory",
+  "a small read of row groups read before decodes them once: the same read again is served from memory",
   engineTest(async (t, fixture) => {
     await writeTable(fixture.store, testKey, tableOfRows(stored), { orderedOn: "ts", rowGroupTarget: 10 });
-    // A restarted store: the row groups the write put in the cache are gone, the read decodes them.
+    // A restarted store: the row groups the write put in the cache are gone, the reads decode them.
     const store = await fixture.reopen();
     const query = { start: int(15), end: int(35) };
+    // Read once, they are not kept (each counts as a miss); read again, they are.
+    const once = testRowsOf(await readAll(store, testKey, query));
+    t.deepEqual(store.rowGroupCacheStats, { bytes: 0, rowGroups: 0, hits: 0, misses: 3 });
     const first = testRowsOf(await readAll(store, testKey, query));
+    t.deepEqual(first, once);
     const after = store.rowGroupCacheStats;
     t.is(after.rowGroups, 3);
+    t.is(after.misses, 6);
     const second = testRowsOf(await readAll(store, testKey, query));
     t.deepEqual(second, first);
     t.deepEqual(second, stored.slice(15, 35));
@@ -83,6 +88,33 @@ test(
     t.is(store.rowGroupCacheStats.hits, after.hits + 6);
   }),
 );
+
+test(
+  "a read meeting one cached row group goes through the cache, and keeps the others it decodes",
+  engineTest(async (t, fixture) => {
+    await writeTable(fixture.store, testKey, tableOfRows(stored), { orderedOn: "ts", rowGroupTarget: 10 });
+    const store = await fixture.reopen();
+    await readAll(store, testKey, { start: int(20), end: int(30) });
+    await readAll(store, testKey, { start: int(20), end: int(30) });
+    t.is(store.rowGroupCacheStats.rowGroups, 1);
+    // Row groups 1 and 3 are asked for the first time, but row group 2 is held: all three are kept.
+    t.deepEqual(testRowsOf(await readAll(store, testKey, { start: int(15), end: int(35) })), stored.slice(15, 35));
+    t.is(store.rowGroupCacheStats.rowGroups, 3);
+  }),
+);
+
+test("the cache admits a row group on its second ask, and forgets asks under a dropped directory", (t) => {
+  const cache = new RowGroupCache(100);
+  const path = join("/s", "AAPL", "rg-1");
+  t.false(cache.admits(path, 1));
+  t.true(cache.admits(path, 1));
+  t.false(cache.admits(path, 2), "another size is another file");
+  cache.dropDir(join("/s", "AAPL"));
+  t.false(cache.admits(path, 1));
+  const off = new RowGroupCache(0);
+  off.admits(path, 1);
+  t.false(off.admits(path, 1), "a cache of no budget admits nothing");
+});
 
 test(
   "a scan of more row groups than reads cache neither fills nor evicts the cache",

@@ -15,6 +15,8 @@ import { sep } from "node:path";
  */
 export class RowGroupCache {
   readonly #entries: LRUCache<string, Uint8Array> | undefined;
+  // Row groups asked for, cached or not (names only), so that a row group enters the cache on its second read.
+  readonly #asked: LRUCache<string, true> | undefined;
   #hits = 0;
   #misses = 0;
   #epoch = 0;
@@ -22,6 +24,25 @@ export class RowGroupCache {
   /** A cache holding at most `maxBytes` of IPC bytes; 0 turns it off. */
   constructor(readonly maxBytes: number) {
     this.#entries = maxBytes > 0 ? new LRUCache({ maxSize: maxBytes, sizeCalculation: (ipc) => Math.max(1, ipc.byteLength) }) : undefined;
+    this.#asked = maxBytes > 0 ? new LRUCache({ max: MAX_ASKED_ROW_GROUPS }) : undefined;
+  }
+
+  /**
+   * Whether a read missing the row group of `path` should decode it whole for the cache: only when it was asked for
+   * before (this call notes that it is asked for now), or is held. A row group read once (an old day looked at
+   * once) then costs a read of just its rows, forwarded as the worker encoded them, instead of a decode of every
+   * row and a re-encoding of those kept; read again, it goes in. Counts nothing as a hit or a miss.
+   */
+  admits(path: string, fileBytes: number): boolean {
+    const key = keyOf(path, fileBytes);
+    const asked = this.#asked?.has(key) ?? false;
+    this.#asked?.set(key, true);
+    return asked || (this.#entries?.has(key) ?? false);
+  }
+
+  /** Counts `count` row groups read without looking them up (a read that {@link admits} none of). */
+  countMisses(count: number): void {
+    if (this.#entries !== undefined) this.#misses += count;
   }
 
   /** The decoded row group of `path` (a file of `fileBytes` bytes), marked as just used; undefined when absent. */
@@ -53,6 +74,7 @@ export class RowGroupCache {
    */
   delete(path: string, fileBytes: number): void {
     this.#entries?.delete(keyOf(path, fileBytes));
+    this.#asked?.delete(keyOf(path, fileBytes));
   }
 
   /** Forgets every row group under directory `dir` (a dataset removed). */
@@ -60,6 +82,7 @@ export class RowGroupCache {
     this.#epoch++;
     const prefix = dir.endsWith(sep) ? dir : dir + sep;
     for (const key of [...(this.#entries?.keys() ?? [])]) if (key.startsWith(prefix)) this.#entries?.delete(key);
+    for (const key of [...(this.#asked?.keys() ?? [])]) if (key.startsWith(prefix)) this.#asked?.delete(key);
   }
 
   /** Bytes held, row groups held, and lookups answered from memory or not since the cache was made. */
@@ -75,6 +98,9 @@ export interface RowGroupCacheStats {
   hits: number;
   misses: number;
 }
+
+/** Row-group names remembered as asked for (about 100 bytes each). */
+const MAX_ASKED_ROW_GROUPS = 65_536;
 
 function keyOf(path: string, fileBytes: number): string {
   return `${path}\0${fileBytes}`;

@@ -309,10 +309,12 @@ class RangeQueryRequest(_message.Message):
     def __init__(self, key: _Optional[_Union[Key, _Mapping]] = ..., start: _Optional[_Union[Bound, _Mapping]] = ..., end: _Optional[_Union[Bound, _Mapping]] = ..., end_inclusive: _Optional[bool] = ..., columns: _Optional[_Iterable[str]] = ..., max_rows_per_chunk: _Optional[int] = ..., version: _Optional[_Union[VersionSelector, _Mapping]] = ...) -> None: ...
 
 class RangeQueryResponse(_message.Message):
-    __slots__ = ("arrow_ipc",)
+    __slots__ = ("arrow_ipc", "padding")
     ARROW_IPC_FIELD_NUMBER: _ClassVar[int]
+    PADDING_FIELD_NUMBER: _ClassVar[int]
     arrow_ipc: bytes
-    def __init__(self, arrow_ipc: _Optional[bytes] = ...) -> None: ...
+    padding: bytes
+    def __init__(self, arrow_ipc: _Optional[bytes] = ..., padding: _Optional[bytes] = ...) -> None: ...
 
 class QueryIntersectionsRequest(_message.Message):
     __slots__ = ("keys", "start", "end", "columns", "version")
