@@ -183,7 +183,7 @@ test(
 );
 
 test(
-  "a lease keeps the files of the version it lists until it is released, and an expired lease stops protecting them",
+  "a lease keeps the files of the versions it lists, over several datasets, until it is released",
   daemonTest(
     async (t, { client, storeDir }) => {
       await writeRange(client, aapl, 0, 40, 1);
@@ -208,7 +208,6 @@ test(
       t.false(await listing.lease.release());
       t.true(await eventually(async () => paths.every((p) => !existsSync(p))), "released files are deleted");
       t.is((await failure(t, listing.lease.renew())).code, "LEASE_NOT_FOUND");
-
     },
     noRetention,
   ),
