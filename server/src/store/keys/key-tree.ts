@@ -203,6 +203,11 @@ export class KeyTree {
         start++;
       }
     }
+    if (l === 0 && lastLevel === 0 && levelFilter.every((v) => v === undefined)) {
+      // One level, no filter (the common listing, and that of a million keys): the entries are the keys.
+      for (let i = start; i < end; i++) if (!visit(entries[i] as readonly string[])) return false;
+      return true;
+    }
     for (let i = start; i < end; i++) {
       const entry = entries[i]!;
       const pieces = piecesOf(entry);
