@@ -13,6 +13,8 @@ export interface DaemonProcessOptions {
   compression?: string | undefined;
   /** When set, the daemon runs under `node --cpu-prof` and writes its profiles in this directory. */
   cpuProfileDir?: string | undefined;
+  /** Runs the daemon under `node --expose-gc`, so that it measures its key index's heap after a full collection. */
+  exposeGc?: boolean | undefined;
 }
 
 const mainScript = fileURLToPath(new URL("../server/src/main.js", import.meta.url));
@@ -39,6 +41,7 @@ export class DaemonProcess {
   /** Starts a daemon on `options.storeDir` and resolves once it serves (rejects with its log if it exits first). */
   static async start(options: DaemonProcessOptions): Promise<DaemonProcess> {
     const nodeFlags = options.cpuProfileDir === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", options.cpuProfileDir];
+    if (options.exposeGc) nodeFlags.push("--expose-gc");
     const child = spawn(
       process.execPath,
       [...nodeFlags, mainScript, "serve", "--store", options.storeDir, "--listen", "127.0.0.1:0", "--index", options.index,
