@@ -1,6 +1,7 @@
 import type { ChildProcess } from "node:child_process";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { peakRssBytes, rssBytes } from "./proc-memory.js";
 
@@ -86,6 +87,19 @@ export class DaemonProcess {
   /** Current resident set size of the daemon (VmRSS), in bytes. */
   rssBytes(): Promise<number> {
     return rssBytes(this.pid);
+  }
+
+  /** The first match of `pattern` in the log from now on or still in its tail, or undefined after `guardMs` (a hang guard). */
+  async waitForLog(pattern: RegExp, guardMs = 30_000): Promise<RegExpExecArray | undefined> {
+    const deadline = Date.now() + guardMs;
+    for (;;) {
+      const match = pattern.exec(this.#log);
+      if (match || Date.now() > deadline || this.child.exitCode !== null) return match ?? undefined;
+      const done = new AbortController();
+      const { signal } = done;
+      await Promise.race([once(this.child.stderr!, "data", { signal }), delay(Math.max(0, deadline - Date.now()), undefined, { signal })]).catch(() => undefined);
+      done.abort();
+    }
   }
 
   /** Stops the daemon with SIGTERM (it finishes calls in flight) and waits for it to exit. */
