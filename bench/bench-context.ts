@@ -33,12 +33,18 @@ export interface BenchContext {
 }
 
 /** Starts a daemon on `storeDir` for `role`, under `node --cpu-prof` when that role is the one profiled. */
-export function startDaemon(context: BenchContext, storeDir: string, role: DaemonRole, extraArgs?: readonly string[]): Promise<DaemonProcess> {
+export function startDaemon(
+  context: BenchContext,
+  storeDir: string,
+  role: DaemonRole,
+  options: { exposeGc?: boolean; extraArgs?: readonly string[] } = {},
+): Promise<DaemonProcess> {
   return DaemonProcess.start({
     storeDir,
     index: INDEX_SPEC,
     compression: context.config.compression,
-    extraArgs,
+    extraArgs: options.extraArgs,
     cpuProfileDir: context.config.cpuProfile === role ? context.profileDir : undefined,
+    exposeGc: options.exposeGc,
   });
 }

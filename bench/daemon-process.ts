@@ -1,6 +1,7 @@
 import type { ChildProcess } from "node:child_process";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { peakRssBytes, rssBytes } from "./proc-memory.js";
 
@@ -19,6 +20,8 @@ export interface DaemonProcessOptions {
   mainScript?: string | undefined;
   /** Node flags of the daemon (V8 options, …), before the script. */
   nodeFlags?: readonly string[] | undefined;
+  /** Runs the daemon under `node --expose-gc`, so that it measures its key index's heap after a full collection. */
+  exposeGc?: boolean | undefined;
 }
 
 const mainScript = fileURLToPath(new URL("../server/src/main.js", import.meta.url));
@@ -48,6 +51,7 @@ export class DaemonProcess {
       ...(options.nodeFlags ?? []),
       ...(options.cpuProfileDir === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", options.cpuProfileDir]),
     ];
+    if (options.exposeGc) nodeFlags.push("--expose-gc");
     const child = spawn(
       process.execPath,
       [...nodeFlags, options.mainScript ?? mainScript, "serve", "--store", options.storeDir, "--listen", "127.0.0.1:0", "--index", options.index,
@@ -92,6 +96,19 @@ export class DaemonProcess {
   /** Current resident set size of the daemon (VmRSS), in bytes. */
   rssBytes(): Promise<number> {
     return rssBytes(this.pid);
+  }
+
+  /** The first match of `pattern` in the log from now on or still in its tail, or undefined after `guardMs` (a hang guard). */
+  async waitForLog(pattern: RegExp, guardMs = 30_000): Promise<RegExpExecArray | undefined> {
+    const deadline = Date.now() + guardMs;
+    for (;;) {
+      const match = pattern.exec(this.#log);
+      if (match || Date.now() > deadline || this.child.exitCode !== null) return match ?? undefined;
+      const done = new AbortController();
+      const { signal } = done;
+      await Promise.race([once(this.child.stderr!, "data", { signal }), delay(Math.max(0, deadline - Date.now()), undefined, { signal })]).catch(() => undefined);
+      done.abort();
+    }
   }
 
   /** Stops the daemon with SIGTERM (it finishes calls in flight) and waits for it to exit. */

@@ -30,7 +30,7 @@ export async function benchVersions(context: BenchContext): Promise<void> {
   const run = async (name: string, args: readonly string[]): Promise<PolicyRun> => {
     const storeDir = join(context.tempRoot, `versions-${name}`);
     progress(`versions: ${rows.toLocaleString("en-US")} rows, then ${UPDATES} updates, retention ${name}`);
-    const daemon = await startDaemon(context, storeDir, "versions", args);
+    const daemon = await startDaemon(context, storeDir, "versions", { extraArgs: args });
     const client = new OupsClient(daemon.address);
     try {
       const ingest = await timed(() => ingestThroughSdk(client, MAIN_KEY, columns, rows, { batchRows: config.batchRows, rowsPerWrite: Math.ceil(rows / 10) }));

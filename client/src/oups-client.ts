@@ -13,6 +13,7 @@ import type { IndexSchemaDescription, KeyFields } from "./index-schema.js";
 import { boundFromWire, boundToWire, rangeQueryRequest, schemaFromWire, schemaToWire } from "./wire.js";
 import type { OupsTlsOptions } from "./tls-options.js";
 import { tlsChannel } from "./tls-options.js";
+import { unpackKeys } from "./unpack-keys.js";
 import { writeRequests } from "./write-requests.js";
 import { durationFromMs } from "@bufbuild/protobuf/wkt";
 import type { LeaseCalls, ListFilesOptions, FileListing, RestoreResult, RetentionOverride, RetentionPolicy, SnapshotInfo, SnapshotScope, Version, VersionList } from "./versions.js";
@@ -229,9 +230,11 @@ export class OupsClient {
     // pagination answers everything in one response without a token.
     let pageToken = "";
     do {
-      const request = { prefix: { fields: { ...filter } }, pageSize: LIST_KEYS_PAGE_SIZE, pageToken };
+      const request = { prefix: { fields: { ...filter } }, pageSize: LIST_KEYS_PAGE_SIZE, pageToken, packed: true };
       const response = await call(() => this.rpc.listKeys(request, options));
-      for (const key of response.keys) keys.push(key.fields);
+      // A daemon from before packed listings answers with Key messages.
+      if (response.packedFields.length > 0) unpackKeys(response.packedFields, response.packedValues, keys);
+      else for (const key of response.keys) keys.push(key.fields);
       pageToken = response.nextPageToken;
     } while (pageToken !== "");
     return keys;

@@ -271,7 +271,7 @@ export function logKeyIndexBuild(store: Store): void {
     if (store.indexSchema) log.warn("key index not built at open: the first ListKeys builds it (and reports what failed)");
     return;
   }
-  log.info(`key index: ${build.keys} keys in memory, built in ${build.ms.toFixed(0)} ms, heap +${(build.heapBytes / 2 ** 20).toFixed(1)} MiB`, {
+  log.info(`key index: ${build.keys} keys in memory, built in ${build.ms.toFixed(0)} ms, heap +${(build.heapBytes / 2 ** 20).toFixed(1)} MiB${build.afterGc ? " after GC" : ""}`, {
     keyIndexKeys: build.keys,
     keyIndexBuildMs: Math.round(build.ms),
     keyIndexHeapBytes: build.heapBytes,

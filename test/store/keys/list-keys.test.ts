@@ -137,3 +137,27 @@ test("listKeys asks isDataset about each candidate key directory", async (t) => 
   t.deepEqual(asked.sort(), [join(dir, "a-1", "1"), join(dir, "a-1", "2")]);
   t.deepEqual(keys, [{ symbol: "a", year: "1", month: "2" }]);
 });
+
+test("listKeys over more entries than one slice of the walk finds exactly the datasets, skipping dot-names, files and folders without manifest, and lets the event loop turn", async (t) => {
+  const dir = await tempStore(t);
+  const schema = parseIndexSpec("symbol,day:int");
+  const expected: string[] = [];
+  for (let i = 0; i < 1500; i++) {
+    const name = `S${i}-${i % 7}`;
+    if (i % 10 === 3) await mkdir(join(dir, name)); // an interrupted first write: no manifest
+    else if (i % 10 === 5) await writeFile(join(dir, name), "a file"); // not a directory
+    else {
+      await addDataset(dir, name);
+      expected.push(name);
+    }
+  }
+  // The engine's own names beside the keys, and inside a key directory.
+  for (const hidden of [".versions", ".snapshots", ".tmp-S1-1-123", ".oups.lock"]) await addDataset(dir, hidden);
+  await addDataset(dir, "S0-0/.versions");
+  let turns = 0;
+  const ticker = setInterval(() => turns++, 0);
+  const listed = await paths(dir, schema);
+  clearInterval(ticker);
+  t.deepEqual(listed.sort(), expected.sort());
+  t.true(turns > 0, "timers ran while the walk went on");
+});

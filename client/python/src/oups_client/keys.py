@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from typing import Any, Iterator, Mapping, Union
+from typing import Any, Iterator, Mapping, Sequence, Union
 
 from .errors import invalid_argument
 from .index_schema import IndexField, IndexSchema
@@ -130,6 +130,31 @@ def key_to_wire(schema: IndexSchema, key: Mapping[str, Any]) -> dict[str, str]:
         extra = next(name for name in key if name not in result)
         raise invalid(f'unknown field "{extra}"')
     return result
+
+
+def keys_from_packed(schema: IndexSchema | None, names: Sequence[str], packed: str) -> list[Key]:
+    """The keys of a packed ListKeys page (``packed_values``, ``packed_fields``), as :func:`key_from_wire` makes
+    them: column by column (one ``int`` conversion per value of an int field), no mapping per key in between."""
+    values = packed.split("\n")
+    values.pop()  # the empty string after the last newline
+    width = len(names)
+    if width == 0 or len(values) % width != 0:
+        raise ValueError(f"ListKeys answered {len(values)} packed values for {width} fields per key")
+    # (name, position in the page's fields, int?) in the schema's order, as key_from_wire orders a key.
+    plan = (
+        [(f.name, names.index(f.name), f.type == "int") for f in schema.fields if f.name in names]
+        if schema is not None
+        else [(name, i, False) for i, name in enumerate(names)]
+    )
+    columns = [list(map(int, values[at::width])) if is_int else values[at::width] for _, at, is_int in plan]
+    order = tuple(name for name, _, _ in plan)
+    out: list[Key] = []
+    new = Key.__new__
+    for row in zip(*columns):
+        key = new(Key)
+        key._fields = dict(zip(order, row))
+        out.append(key)
+    return out
 
 
 def key_from_wire(schema: IndexSchema | None, fields: Mapping[str, str]) -> Key:

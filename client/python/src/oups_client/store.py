@@ -14,10 +14,13 @@ from .bounds import bound_from_wire, bound_to_wire
 from .dataset import Dataset
 from .errors import OupsError, from_rpc_error
 from .index_schema import IndexLike, IndexSchema, as_index_schema
-from .keys import Key, key_from_wire, key_to_wire
+from .keys import Key, key_from_wire, key_to_wire, keys_from_packed
 from .lease import DatasetFiles, Lease, LeaseDuration
 from .results import SnapshotDataset, SnapshotInfo
 from .versions import VersionLike, duration_to_wire, timestamp_from_wire, version_to_wire
+
+#: Keys asked for per ListKeys page: the daemon returns fewer when they would exceed its page size in bytes.
+LIST_KEYS_PAGE_SIZE = 1_000_000
 
 #: The channel options every connection starts from (those of the Node SDK): 64 MiB messages, and 16 MiB HTTP/2
 #: windows so that a range query's MiB-sized messages do not wait on window updates.
@@ -205,8 +208,20 @@ class Store:
         """Keys holding a dataset, sorted level by level (integers numerically); ``filters`` keeps those with these
         field values (``store.keys(symbol="AAPL")``)."""
         prefix = pb.Key(fields={name: str(value) for name, value in filters.items()})
-        response = self._unary("ListKeys", pb.ListKeysRequest(prefix=prefix))
-        return [key_from_wire(self._index, k.fields) for k in response.keys]
+        keys: list[Key] = []
+        # Page after page (the daemon bounds each page by size), each page packed into one string of values; a
+        # daemon from before packed pages answers with Key messages, and one from before pages with all of them.
+        token = ""
+        while True:
+            request = pb.ListKeysRequest(prefix=prefix, page_size=LIST_KEYS_PAGE_SIZE, page_token=token, packed=True)
+            response = self._unary("ListKeys", request)
+            if response.packed_fields:
+                keys.extend(keys_from_packed(self._index, list(response.packed_fields), response.packed_values))
+            else:
+                keys.extend(key_from_wire(self._index, k.fields) for k in response.keys)
+            token = response.next_page_token
+            if not token:
+                return keys
 
     def intersections(
         self,

@@ -8,6 +8,7 @@ import type { Store } from "../../store/store.js";
 import { keyFromWire } from "../convert.js";
 import { encodedResponse } from "../encoded-response.js";
 import { KeyListEncoder } from "../key-list-encoder.js";
+import { PackedKeyListEncoder } from "../packed-key-list-encoder.js";
 import { decodePageToken, encodePageToken } from "../page-token.js";
 
 /**
@@ -22,14 +23,16 @@ const tokenReserve = (levels: number) => 16 + Math.ceil((levels * 256 * 4) / 3);
 /**
  * ListKeys: the keys from the index, encoded as they are visited. With a page_size, a page ends at that many keys
  * or at {@link MAX_PAGE_BYTES}, whichever comes first; without one, every key goes in one response, or the call
- * fails with TOO_LARGE when they exceed the message limit.
+ * fails with TOO_LARGE when they exceed the message limit. `packed` asks for the keys as one string of values
+ * (packed_values) instead of one Key message each.
  */
 export async function handleListKeys(store: Store, request: ListKeysRequest, maxMessageBytes: number): Promise<MessageInitShape<typeof ListKeysResponseSchema>> {
   const schema = store.requireSchema();
   const after = request.pageToken === "" ? undefined : decodePageToken(schema, request.pageToken);
   const pageSize = request.pageSize;
   const maxBytes = (pageSize === 0 ? maxMessageBytes : Math.min(maxMessageBytes, MAX_PAGE_BYTES)) - tokenReserve(schema.levels.length);
-  const encoder = new KeyListEncoder(indexFieldNames(schema));
+  const fieldNames = indexFieldNames(schema);
+  const encoder = request.packed ? new PackedKeyListEncoder(fieldNames) : new KeyListEncoder(fieldNames);
   let last: KeyValues | undefined;
   let more = false;
   await store.forEachKey({ filter: keyFromWire(request.prefix), after }, (values) => {

@@ -4,11 +4,22 @@ import type { KeyValues } from "./key-tree.js";
 import { KeyTree } from "./key-tree.js";
 import { walkKeyValues } from "./list-keys.js";
 
-/** What building the index took: keys found, time, and the JS heap it grew by (a rough measure of its memory). */
+/**
+ * What building the index took: keys found, time, and the JS heap it grew by. With `node --expose-gc`, the heap is
+ * measured after a full collection on both sides (`afterGc`), so that it is what the index keeps; without, the
+ * walk's garbage not yet collected counts too.
+ */
 export interface KeyIndexBuild {
   keys: number;
   ms: number;
   heapBytes: number;
+  afterGc: boolean;
+}
+
+/** The heap in use, after a full collection when the process exposes one (`--expose-gc`). */
+function heapUsed(gc: (() => void) | undefined): number {
+  gc?.();
+  return process.memoryUsage().heapUsed;
 }
 
 type Change = { add: boolean; values: KeyValues };
@@ -70,8 +81,9 @@ export class KeyIndex {
   }
 
   private async walk(schema: IndexSchema, changes: Change[]): Promise<KeyTree> {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    const heapBefore = heapUsed(gc);
     const started = performance.now();
-    const heapBefore = process.memoryUsage().heapUsed;
     const tree = KeyTree.of(schema, await walkKeyValues(this.storeDir, schema));
     for (const change of changes) {
       if (change.add) tree.add(change.values);
@@ -80,11 +92,8 @@ export class KeyIndex {
     // Only the latest build's result becomes the index (a later rebuild supersedes this one).
     if (this.#changes === changes) {
       this.#tree = tree;
-      this.#lastBuild = {
-        keys: tree.size,
-        ms: performance.now() - started,
-        heapBytes: Math.max(0, process.memoryUsage().heapUsed - heapBefore),
-      };
+      const ms = performance.now() - started;
+      this.#lastBuild = { keys: tree.size, ms, heapBytes: Math.max(0, heapUsed(gc) - heapBefore), afterGc: gc !== undefined };
     }
     return tree;
   }

@@ -74,8 +74,15 @@ export class KeyTree {
       const level = schema.levels[0]!;
       const sorted = [...keys].sort((a, b) => comparePieces(level, a, b));
       for (const values of sorted) {
-        const last = tree.root[tree.root.length - 1];
-        if (last === undefined || comparePieces(level, piecesOf(last), values) !== 0) tree.root.push(values);
+        const last = tree.root[tree.root.length - 1] as readonly string[] | undefined;
+        if (last !== undefined && comparePieces(level, last, values) === 0) continue;
+        // A value equal to the previous key's (a constant field, the leading fields of sorted keys) is kept once:
+        // the same text, one string less per key (24 bytes of a million keys' 133 each, for the bench's day field).
+        if (last !== undefined) {
+          const shared = values as string[];
+          for (let i = 0; i < shared.length; i++) if (shared[i] === last[i]) shared[i] = last[i]!;
+        }
+        tree.root.push(values);
       }
       tree.#size = tree.root.length;
       return tree;
@@ -202,6 +209,11 @@ export class KeyTree {
         }
         start++;
       }
+    }
+    if (l === 0 && lastLevel === 0 && levelFilter.every((v) => v === undefined)) {
+      // One level, no filter (the common listing, and that of a million keys): the entries are the keys.
+      for (let i = start; i < end; i++) if (!visit(entries[i] as readonly string[])) return false;
+      return true;
     }
     for (let i = start; i < end; i++) {
       const entry = entries[i]!;

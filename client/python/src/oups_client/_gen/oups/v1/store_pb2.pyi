@@ -91,22 +91,28 @@ class GetIndexSchemaResponse(_message.Message):
     def __init__(self, schema: _Optional[_Union[IndexSchema, _Mapping]] = ...) -> None: ...
 
 class ListKeysRequest(_message.Message):
-    __slots__ = ("prefix", "page_size", "page_token")
+    __slots__ = ("prefix", "page_size", "page_token", "packed")
     PREFIX_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    PACKED_FIELD_NUMBER: _ClassVar[int]
     prefix: Key
     page_size: int
     page_token: str
-    def __init__(self, prefix: _Optional[_Union[Key, _Mapping]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    packed: bool
+    def __init__(self, prefix: _Optional[_Union[Key, _Mapping]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., packed: _Optional[bool] = ...) -> None: ...
 
 class ListKeysResponse(_message.Message):
-    __slots__ = ("keys", "next_page_token")
+    __slots__ = ("keys", "next_page_token", "packed_values", "packed_fields")
     KEYS_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    PACKED_VALUES_FIELD_NUMBER: _ClassVar[int]
+    PACKED_FIELDS_FIELD_NUMBER: _ClassVar[int]
     keys: _containers.RepeatedCompositeFieldContainer[Key]
     next_page_token: str
-    def __init__(self, keys: _Optional[_Iterable[_Union[Key, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+    packed_values: str
+    packed_fields: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, keys: _Optional[_Iterable[_Union[Key, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., packed_values: _Optional[str] = ..., packed_fields: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Bound(_message.Message):
     __slots__ = ("int64_value", "double_value", "string_value", "timestamp_value", "uint64_value")
