@@ -19,9 +19,9 @@ export interface ResultRow {
   target?: string | undefined;
   /**
    * The target as a bound, when it is one: on the ratio (or, without a ratio, on `oups`). The table's "met"
-   * column compares the figure with it (`above`: strictly greater; `atLeast`, `atMost`: inclusive).
+   * column compares the figure with it (`above`, `below`: strict; `atLeast`, `atMost`: inclusive).
    */
-  aim?: { above: number } | { atLeast: number } | { atMost: number } | undefined;
+  aim?: { above: number } | { below: number } | { atLeast: number } | { atMost: number } | undefined;
   /** Peak resident set size of the daemon during the phase, in bytes. */
   daemonPeakRssBytes?: number | undefined;
 }
@@ -60,6 +60,7 @@ export function targetMet(row: ResultRow): boolean | undefined {
   if (aim === undefined) return undefined;
   const value = row.ratio ?? row.oups;
   if ("above" in aim) return value > aim.above;
+  if ("below" in aim) return value < aim.below;
   if ("atLeast" in aim) return value >= aim.atLeast;
   return value <= aim.atMost;
 }
