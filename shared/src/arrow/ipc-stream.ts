@@ -96,6 +96,8 @@ export async function* encodeIpcStream(
   yield END_OF_STREAM;
 }
 
+const EMPTY = new Uint8Array(0);
+
 /**
  * Decodes an IPC stream arriving as arbitrary byte chunks into its schema and batches. Fails (with an Error naming
  * the problem) when the bytes are not an Arrow IPC stream: the reader itself would report an empty stream instead.
@@ -108,6 +110,11 @@ export async function openIpcStream(chunks: AsyncIterable<Uint8Array>): Promise<
     for (let next = await source.next(); !next.done; next = await source.next()) {
       received += next.value.byteLength;
       yield next.value;
+      // apache-arrow's async byte source serves a read from what it holds only while more is held than asked for
+      // (adapters fromAsyncIterable: `while (size < bufferLength)`): a chunk that ends where a message ends, as
+      // every chunk of the daemon and the SDK does, leaves that message waiting for the next chunk. An empty chunk
+      // makes it look again, with `<=`, without waiting for the network.
+      yield EMPTY;
     }
   }
   const open = async () => (await RecordBatchReader.from(counted())).open();
